@@ -1,0 +1,96 @@
+// Bridge: channels joined so that media and DTMF flow between them. A bridge has its own strand;
+// the technology decides what to do with each frame (two-party relay here; mixing comes with the
+// media core). A channel joins with `co_await bridge->join(chan)` from its own strand — the call
+// returns when the channel leaves: hung up, kicked, or the bridge dissolved — so the owner (Dial,
+// ConfBridge, Originate) simply continues after the await.
+#pragma once
+
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/strand.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "telephony/channel.hpp"
+#include "telephony/events.hpp"
+
+namespace telephony {
+
+class Bridge;
+
+class BridgeTechnology {
+ public:
+  virtual ~BridgeTechnology() = default;
+  virtual std::string_view name() const = 0;
+  // Called on the bridge strand for each frame a member channel produced.
+  virtual void on_frame(Bridge& bridge, Channel& from, const Frame& f) = 0;
+  virtual void on_join(Bridge& bridge, Channel& chan) {}
+  virtual void on_leave(Bridge& bridge, Channel& chan) {}
+};
+
+// Relays each frame to the other member unchanged (formats are translated once the media core
+// lands; until then both legs must share a format, which Local pairs always do).
+class TwoPartyRelay : public BridgeTechnology {
+ public:
+  std::string_view name() const override { return "simple_bridge"; }
+  void on_frame(Bridge& bridge, Channel& from, const Frame& f) override;
+};
+
+enum class BridgeExit { Hangup, Kicked, Dissolved };
+
+struct BridgeOptions {
+  std::string type = "basic";
+  std::string name;
+  std::string creator;
+  // Dissolve when a member leaves and fewer than two remain (a Dial-style two-party call).
+  bool dissolve_when_alone = true;
+};
+
+class Bridge : public std::enable_shared_from_this<Bridge> {
+ public:
+  using Ptr = std::shared_ptr<Bridge>;
+
+  static Ptr create(Engine& engine, BridgeOptions opts = {},
+                    std::unique_ptr<BridgeTechnology> tech = std::make_unique<TwoPartyRelay>());
+  Bridge(Engine& engine, BridgeOptions opts, std::unique_ptr<BridgeTechnology> tech);
+  ~Bridge();
+
+  const std::string& uniqueid() const { return uniqueid_; }
+  Engine& engine() { return engine_; }
+  boost::asio::strand<boost::asio::io_context::executor_type>& strand() { return strand_; }
+  BridgeSnapshot snapshot() const;
+  std::vector<Channel::Ptr> members() const;
+
+  // Must be awaited on chan's strand. Returns why the channel left.
+  boost::asio::awaitable<BridgeExit> join(Channel::Ptr chan);
+  void kick(const Channel::Ptr& chan);
+  void dissolve();
+  bool dissolved() const;
+
+  // For technologies: write a frame to a member (posted to that member's strand).
+  void write_to(const Channel::Ptr& chan, const Frame& f);
+
+ private:
+  struct Member {
+    Channel::Ptr chan;
+    bool leaving = false;
+    BridgeExit exit = BridgeExit::Hangup;
+  };
+  void on_frame(const Channel::Ptr& from, Frame f);  // bridge strand
+  void remove(const Channel::Ptr& chan, BridgeExit why);
+  Member* member_of(const Channel* chan);
+
+  Engine& engine_;
+  BridgeOptions opts_;
+  std::unique_ptr<BridgeTechnology> tech_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  std::string uniqueid_;
+  mutable std::mutex mu_;
+  std::vector<std::shared_ptr<Member>> members_;
+  bool dissolved_ = false;
+  bool announced_ = false;
+};
+
+}  // namespace telephony

@@ -1,0 +1,195 @@
+#include "telephony/bridge.hpp"
+
+#include <boost/asio/post.hpp>
+#include <random>
+
+#include "telephony/engine.hpp"
+
+namespace telephony {
+
+namespace asio = boost::asio;
+
+namespace {
+std::string make_uuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::uint64_t a = rng(), b = rng();
+  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
+                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+}  // namespace
+
+void TwoPartyRelay::on_frame(Bridge& bridge, Channel& from, const Frame& f) {
+  for (auto& m : bridge.members())
+    if (m.get() != &from) bridge.write_to(m, f);
+}
+
+Bridge::Ptr Bridge::create(Engine& engine, BridgeOptions opts, std::unique_ptr<BridgeTechnology> tech) {
+  auto b = std::make_shared<Bridge>(engine, std::move(opts), std::move(tech));
+  BridgeCreated ev;
+  ev.bridge = b->snapshot();
+  engine.events().emit(std::move(ev));
+  b->announced_ = true;
+  return b;
+}
+
+Bridge::Bridge(Engine& engine, BridgeOptions opts, std::unique_ptr<BridgeTechnology> tech)
+    : engine_(engine),
+      opts_(std::move(opts)),
+      tech_(std::move(tech)),
+      strand_(asio::make_strand(engine.io())),
+      uniqueid_(make_uuid()) {}
+
+Bridge::~Bridge() = default;
+
+BridgeSnapshot Bridge::snapshot() const {
+  BridgeSnapshot s;
+  s.uniqueid = uniqueid_;
+  s.type = opts_.type;
+  s.technology = std::string(tech_->name());
+  s.creator = opts_.creator;
+  s.name = opts_.name;
+  std::lock_guard lock(mu_);
+  s.num_channels = members_.size();
+  return s;
+}
+
+std::vector<Channel::Ptr> Bridge::members() const {
+  std::lock_guard lock(mu_);
+  std::vector<Channel::Ptr> out;
+  for (auto& m : members_)
+    if (!m->leaving) out.push_back(m->chan);
+  return out;
+}
+
+bool Bridge::dissolved() const {
+  std::lock_guard lock(mu_);
+  return dissolved_;
+}
+
+asio::awaitable<BridgeExit> Bridge::join(Channel::Ptr chan) {
+  assert(chan->strand().running_in_this_thread());
+  auto self = shared_from_this();
+  auto member = std::make_shared<Member>();
+  member->chan = chan;
+  {
+    std::lock_guard lock(mu_);
+    if (dissolved_) co_return BridgeExit::Dissolved;
+    members_.push_back(member);
+  }
+  chan->set_bridge_id(uniqueid_);
+  {
+    BridgeEntered ev;
+    ev.bridge = snapshot();
+    ev.channel = chan->snapshot();
+    engine_.events().emit(std::move(ev));
+  }
+  std::weak_ptr<Channel> weak = chan;
+  chan->set_frame_sink([self, weak](const Frame& f) {
+    if (auto c = weak.lock()) asio::post(self->strand_, [self, c, f] { self->on_frame(c, f); });
+  });
+  asio::post(strand_, [self, chan] { self->tech_->on_join(*self, *chan); });
+
+  co_await chan->wait_until(
+      [&] {
+        std::lock_guard lock(mu_);
+        return member->leaving;
+      },
+      std::chrono::milliseconds(-1));
+
+  BridgeExit why;
+  {
+    std::lock_guard lock(mu_);
+    why = member->leaving ? member->exit : BridgeExit::Hangup;
+  }
+  chan->set_frame_sink(nullptr);
+  chan->set_bridge_id({});
+  remove(chan, why);
+  co_return why;
+}
+
+void Bridge::remove(const Channel::Ptr& chan, BridgeExit why) {
+  bool destroy = false;
+  bool dissolve_rest = false;
+  {
+    std::lock_guard lock(mu_);
+    auto it = std::find_if(members_.begin(), members_.end(), [&](auto& m) { return m->chan == chan; });
+    if (it == members_.end()) return;
+    members_.erase(it);
+    if (opts_.dissolve_when_alone && !dissolved_ && members_.size() < 2) dissolve_rest = true;
+    destroy = members_.empty() && dissolved_ && !dissolve_rest;
+  }
+  {
+    BridgeLeft ev;
+    ev.bridge = snapshot();
+    ev.channel = chan->snapshot();
+    engine_.events().emit(std::move(ev));
+  }
+  auto self = shared_from_this();
+  asio::post(strand_, [self, chan] { self->tech_->on_leave(*self, *chan); });
+  (void)why;
+  if (dissolve_rest) dissolve();
+  if (destroy) {
+    BridgeDestroyed ev;
+    ev.bridge = snapshot();
+    engine_.events().emit(std::move(ev));
+  }
+}
+
+void Bridge::kick(const Channel::Ptr& chan) {
+  {
+    std::lock_guard lock(mu_);
+    auto* m = member_of(chan.get());
+    if (!m || m->leaving) return;
+    m->leaving = true;
+    m->exit = BridgeExit::Kicked;
+  }
+  chan->wake();
+}
+
+void Bridge::dissolve() {
+  std::vector<Channel::Ptr> wake;
+  bool destroy_now = false;
+  {
+    std::lock_guard lock(mu_);
+    if (dissolved_) return;
+    dissolved_ = true;
+    for (auto& m : members_) {
+      if (!m->leaving) {
+        m->leaving = true;
+        m->exit = BridgeExit::Dissolved;
+      }
+      wake.push_back(m->chan);
+    }
+    destroy_now = members_.empty();
+  }
+  for (auto& c : wake) c->wake();
+  if (destroy_now) {
+    BridgeDestroyed ev;
+    ev.bridge = snapshot();
+    engine_.events().emit(std::move(ev));
+  }
+}
+
+Bridge::Member* Bridge::member_of(const Channel* chan) {
+  for (auto& m : members_)
+    if (m->chan.get() == chan) return m.get();
+  return nullptr;
+}
+
+void Bridge::on_frame(const Channel::Ptr& from, Frame f) {
+  {
+    std::lock_guard lock(mu_);
+    auto* m = member_of(from.get());
+    if (!m || m->leaving) return;
+  }
+  tech_->on_frame(*this, *from, f);
+}
+
+void Bridge::write_to(const Channel::Ptr& chan, const Frame& f) { chan->write(f); }
+
+}  // namespace telephony

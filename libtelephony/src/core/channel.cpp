@@ -1,0 +1,471 @@
+#include "telephony/channel.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
+
+#include "telephony/engine.hpp"
+#include "telephony/events.hpp"
+
+namespace telephony {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr std::size_t kInboxLimit = 500;  // frames queued with no reader before voice is shed
+
+std::string_view strip_inherit(std::string_view name, int* level = nullptr) {
+  int n = 0;
+  while (n < 2 && n < static_cast<int>(name.size()) && name[n] == '_') ++n;
+  if (level) *level = n;
+  return name.substr(n);
+}
+}  // namespace
+
+std::string_view to_string(ChannelState s) {
+  switch (s) {
+    case ChannelState::Down: return "Down";
+    case ChannelState::Reserved: return "Rsrvd";
+    case ChannelState::OffHook: return "OffHook";
+    case ChannelState::Dialing: return "Dialing";
+    case ChannelState::Ring: return "Ring";
+    case ChannelState::Ringing: return "Ringing";
+    case ChannelState::Up: return "Up";
+    case ChannelState::Busy: return "Busy";
+    case ChannelState::DialingOffhook: return "Dialing Offhook";
+    case ChannelState::PreRing: return "Pre-ring";
+  }
+  return "Unknown";
+}
+
+Channel::Channel(Engine& engine, std::string name, std::string uniqueid, std::string linkedid,
+                 ChannelDirection dir, std::unique_ptr<ChannelTech> tech)
+    : engine_(engine),
+      strand_(asio::make_strand(engine.io())),
+      name_(std::move(name)),
+      uniqueid_(std::move(uniqueid)),
+      direction_(dir),
+      created_(std::chrono::system_clock::now()),
+      tech_(std::move(tech)),
+      linkedid_(std::move(linkedid)),
+      absolute_timer_(strand_) {}
+
+Channel::~Channel() = default;
+
+std::string Channel::linkedid() const {
+  std::lock_guard lock(mu_);
+  return linkedid_;
+}
+
+std::string_view Channel::tech_name() const {
+  std::string_view n = name_;
+  return n.substr(0, n.find('/'));
+}
+
+ChannelSnapshot Channel::snapshot() const {
+  ChannelSnapshot s;
+  s.name = name_;
+  s.uniqueid = uniqueid_;
+  s.created = created_;
+  std::lock_guard lock(mu_);
+  s.state = state_;
+  s.caller = caller_;
+  s.connected = connected_;
+  s.language = language_;
+  s.accountcode = accountcode_;
+  s.context = location_.context;
+  s.exten = location_.exten;
+  s.priority = location_.priority;
+  s.linkedid = linkedid_;
+  s.application = application_;
+  s.data = app_data_;
+  s.bridge_id = bridge_id_;
+  return s;
+}
+
+ChannelState Channel::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+void Channel::set_state(ChannelState s) {
+  {
+    std::lock_guard lock(mu_);
+    if (state_ == s) return;
+    state_ = s;
+  }
+  ChannelStateChanged ev;
+  ev.channel = snapshot();
+  engine_.events().emit(std::move(ev));
+}
+
+CallerId Channel::caller() const {
+  std::lock_guard lock(mu_);
+  return caller_;
+}
+void Channel::set_caller(CallerId c) {
+  {
+    std::lock_guard lock(mu_);
+    if (caller_ == c) return;
+    caller_ = std::move(c);
+  }
+  ChannelCallerIdChanged ev;
+  ev.channel = snapshot();
+  engine_.events().emit(std::move(ev));
+}
+CallerId Channel::connected() const {
+  std::lock_guard lock(mu_);
+  return connected_;
+}
+void Channel::set_connected(CallerId c) {
+  std::lock_guard lock(mu_);
+  connected_ = std::move(c);
+}
+std::string Channel::language() const {
+  std::lock_guard lock(mu_);
+  return language_;
+}
+void Channel::set_language(std::string lang) {
+  std::lock_guard lock(mu_);
+  language_ = std::move(lang);
+}
+std::string Channel::accountcode() const {
+  std::lock_guard lock(mu_);
+  return accountcode_;
+}
+void Channel::set_accountcode(std::string code) {
+  std::lock_guard lock(mu_);
+  accountcode_ = std::move(code);
+}
+DialplanLocation Channel::location() const {
+  std::lock_guard lock(mu_);
+  return location_;
+}
+void Channel::set_location(DialplanLocation loc) {
+  std::lock_guard lock(mu_);
+  location_ = std::move(loc);
+}
+void Channel::set_application(std::string app, std::string data) {
+  std::lock_guard lock(mu_);
+  application_ = std::move(app);
+  app_data_ = std::move(data);
+}
+void Channel::set_bridge_id(std::string id) {
+  std::lock_guard lock(mu_);
+  bridge_id_ = std::move(id);
+}
+
+std::optional<std::string> Channel::variable(std::string_view name) const {
+  auto key = strip_inherit(name);
+  std::lock_guard lock(mu_);
+  for (const auto& v : vars_)
+    if (v.name == key) return v.value;
+  return std::nullopt;
+}
+
+void Channel::set_variable(std::string_view name, std::string value) {
+  int level = 0;
+  auto key = strip_inherit(name, &level);
+  if (key.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    auto it = std::find_if(vars_.begin(), vars_.end(), [&](const Variable& v) { return v.name == key; });
+    if (it != vars_.end()) {
+      it->value = value;
+      it->inherit = level;
+    } else {
+      vars_.push_back(Variable{std::string(key), value, level});
+    }
+  }
+  ChannelVarSet ev;
+  ev.channel = snapshot();
+  ev.variable = std::string(name);
+  ev.value = std::move(value);
+  engine_.events().emit(std::move(ev));
+}
+
+void Channel::unset_variable(std::string_view name) {
+  auto key = strip_inherit(name);
+  std::lock_guard lock(mu_);
+  std::erase_if(vars_, [&](const Variable& v) { return v.name == key; });
+}
+
+std::vector<Variable> Channel::variables() const {
+  std::lock_guard lock(mu_);
+  return vars_;
+}
+
+void Channel::inherit_variables_from(const Channel& parent) {
+  auto pv = parent.variables();
+  std::lock_guard lock(mu_);
+  for (auto& v : pv) {
+    if (v.inherit == 0) continue;
+    // `_VAR` reaches one generation (as plain VAR); `__VAR` reaches every generation.
+    Variable child{v.name, v.value, v.inherit == 2 ? 2 : 0};
+    auto it = std::find_if(vars_.begin(), vars_.end(), [&](const Variable& x) { return x.name == v.name; });
+    if (it != vars_.end())
+      *it = std::move(child);
+    else
+      vars_.push_back(std::move(child));
+  }
+}
+
+HangupCause Channel::hangup_cause() const {
+  std::lock_guard lock(mu_);
+  return cause_;
+}
+void Channel::set_hangup_cause(HangupCause c) {
+  std::lock_guard lock(mu_);
+  cause_ = c;
+}
+
+std::shared_ptr<void> Channel::hold() {
+  owners_.fetch_add(1);
+  std::weak_ptr<Channel> weak = weak_from_this();
+  return std::shared_ptr<void>(nullptr, [weak](void*) {
+    if (auto self = weak.lock()) {
+      if (self->owners_.fetch_sub(1) == 1 && self->softhangup_.load()) self->hangup();
+    }
+  });
+}
+
+void Channel::request_hangup(HangupCause cause) {
+  bool first = !requested_.exchange(true);
+  softhangup_.store(true);
+  {
+    std::lock_guard lock(mu_);
+    if (cause_ == HangupCause::NotDefined || first) cause_ = cause;
+  }
+  if (first && !hung_up_.load()) {
+    ChannelHangupRequest ev;
+    ev.channel = snapshot();
+    ev.cause = cause;
+    ev.soft = false;
+    engine_.events().emit(std::move(ev));
+  }
+  wake();
+  // Nobody runs this channel: the request is final.
+  if (owners_.load() == 0) hangup();
+}
+
+void Channel::hangup() {
+  auto self = shared_from_this();
+  asio::dispatch(strand_, [self] { self->do_hangup(); });
+}
+
+void Channel::do_hangup() {
+  if (hung_up_.exchange(true)) return;
+  softhangup_.store(true);
+  {
+    std::lock_guard lock(mu_);
+    if (cause_ == HangupCause::NotDefined) cause_ = HangupCause::NormalClearing;
+  }
+  absolute_timer_.cancel();
+  tech_->hangup(*this);
+  sink_ = nullptr;
+  inbox_.clear();
+  wake();
+  ChannelHungUp ev;
+  ev.channel = snapshot();
+  ev.cause = hangup_cause();
+  engine_.events().emit(std::move(ev));
+  engine_.channel_gone(*this);
+}
+
+void Channel::set_absolute_timeout(std::chrono::milliseconds after) {
+  auto self = shared_from_this();
+  asio::dispatch(strand_, [self, after] {
+    self->absolute_timer_.cancel();
+    self->timeout_fired_.store(false);
+    if (after.count() <= 0) return;
+    self->absolute_timer_.expires_after(after);
+    self->absolute_timer_.async_wait([weak = std::weak_ptr<Channel>(self)](boost::system::error_code ec) {
+      auto s = weak.lock();
+      if (ec || !s || s->hung_up_.load()) return;
+      s->timeout_fired_.store(true);
+      s->softhangup_.store(true);
+      ChannelHangupRequest ev;
+      ev.channel = s->snapshot();
+      ev.cause = s->hangup_cause();
+      ev.soft = true;
+      s->engine_.events().emit(std::move(ev));
+      s->wake();
+    });
+  });
+}
+
+void Channel::clear_timeout_hangup() {
+  if (!timeout_fired_.exchange(false)) return;
+  softhangup_.store(requested_.load());
+}
+
+Result<void> Channel::call(std::string_view dest, std::chrono::milliseconds timeout) {
+  if (hung_up_.load()) return fail("channel is hung up", name_);
+  return tech_->call(*this, dest, timeout);
+}
+
+void Channel::answer() {
+  auto self = shared_from_this();
+  asio::dispatch(strand_, [self] {
+    if (self->hung_up_.load()) return;
+    if (self->state() != ChannelState::Up) {
+      self->tech_->answer(*self);
+      self->set_state(ChannelState::Up);
+    }
+  });
+}
+
+void Channel::indicate(Control c) {
+  auto self = shared_from_this();
+  asio::dispatch(strand_, [self, c] {
+    if (!self->hung_up_.load()) self->tech_->indicate(*self, c);
+  });
+}
+
+void Channel::write(const Frame& f) {
+  if (strand_.running_in_this_thread()) {
+    if (!hung_up_.load()) tech_->write(*this, f);
+    return;
+  }
+  asio::post(strand_, [self = shared_from_this(), f] {
+    if (!self->hung_up_.load()) self->tech_->write(*self, f);
+  });
+}
+
+void Channel::send_digit(char digit, std::chrono::milliseconds duration) {
+  auto self = shared_from_this();
+  asio::dispatch(strand_, [self, digit, duration] {
+    if (self->hung_up_.load()) return;
+    self->tech_->send_digit_begin(*self, digit);
+    self->tech_->send_digit_end(*self, digit, duration);
+    DtmfEnd ev;
+    ev.channel = self->snapshot();
+    ev.digit = digit;
+    ev.received = false;
+    ev.duration = duration;
+    self->engine_.events().emit(std::move(ev));
+  });
+}
+
+void Channel::send_text(std::string_view text) {
+  auto self = shared_from_this();
+  asio::dispatch(strand_, [self, t = std::string(text)] {
+    if (!self->hung_up_.load()) self->tech_->send_text(*self, t);
+  });
+}
+
+void Channel::queue_frame(Frame f) {
+  if (strand_.running_in_this_thread()) {
+    deliver(std::move(f));
+    return;
+  }
+  asio::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable { self->deliver(std::move(f)); });
+}
+
+void Channel::deliver(Frame f) {
+  if (hung_up_.load()) return;
+  if (f.kind == FrameKind::Control && direction_ == ChannelDirection::Outbound) {
+    if (f.is_control(Control::Answer)) set_state(ChannelState::Up);
+    else if (f.is_control(Control::Ringing) && state() != ChannelState::Up) set_state(ChannelState::Ringing);
+  }
+  if (f.kind == FrameKind::DtmfBegin) {
+    DtmfBegin ev;
+    ev.channel = snapshot();
+    ev.digit = f.digit();
+    engine_.events().emit(std::move(ev));
+  } else if (f.kind == FrameKind::DtmfEnd) {
+    DtmfEnd ev;
+    ev.channel = snapshot();
+    ev.digit = f.digit();
+    ev.duration = f.duration;
+    engine_.events().emit(std::move(ev));
+  }
+  if (sink_) {
+    sink_(f);
+    return;
+  }
+  if (inbox_.size() >= kInboxLimit) {
+    // Shed the oldest voice frame; control, DTMF and text are never dropped.
+    auto it = std::find_if(inbox_.begin(), inbox_.end(), [](const Frame& x) { return x.kind == FrameKind::Voice; });
+    if (it != inbox_.end()) inbox_.erase(it);
+    else if (f.kind == FrameKind::Voice) return;
+  }
+  inbox_.push_back(std::move(f));
+  wake();
+}
+
+void Channel::set_frame_sink(FrameSink sink) {
+  sink_ = std::move(sink);
+  if (sink_) {
+    // Hand over what arrived before the bridge took the channel.
+    while (!inbox_.empty()) {
+      auto f = std::move(inbox_.front());
+      inbox_.pop_front();
+      sink_(f);
+    }
+  }
+}
+
+void Channel::flush_inbound() { inbox_.clear(); }
+
+void Channel::wake() {
+  if (!strand_.running_in_this_thread()) {
+    asio::post(strand_, [self = shared_from_this()] { self->wake(); });
+    return;
+  }
+  for (auto* t : waiters_) t->cancel();
+}
+
+asio::awaitable<void> Channel::wait_once(std::chrono::steady_clock::time_point deadline) {
+  asio::steady_timer timer(strand_);
+  timer.expires_at(deadline);
+  waiters_.push_back(&timer);
+  boost::system::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  std::erase(waiters_, &timer);
+}
+
+namespace {
+std::chrono::steady_clock::time_point deadline_after(std::chrono::milliseconds t) {
+  return t.count() < 0 ? std::chrono::steady_clock::time_point::max() : std::chrono::steady_clock::now() + t;
+}
+}  // namespace
+
+asio::awaitable<std::optional<Frame>> Channel::read(std::chrono::milliseconds timeout) {
+  assert(strand_.running_in_this_thread());
+  const auto deadline = deadline_after(timeout);
+  for (;;) {
+    if (!inbox_.empty()) {
+      Frame f = std::move(inbox_.front());
+      inbox_.pop_front();
+      co_return f;
+    }
+    if (softhangup_.load() || std::chrono::steady_clock::now() >= deadline) co_return std::nullopt;
+    co_await wait_once(deadline);
+  }
+}
+
+asio::awaitable<bool> Channel::sleep(std::chrono::milliseconds d) {
+  assert(strand_.running_in_this_thread());
+  const auto deadline = deadline_after(d);
+  for (;;) {
+    inbox_.clear();
+    if (softhangup_.load()) co_return false;
+    if (std::chrono::steady_clock::now() >= deadline) co_return true;
+    co_await wait_once(deadline);
+  }
+}
+
+asio::awaitable<bool> Channel::wait_until(std::function<bool()> pred, std::chrono::milliseconds timeout) {
+  assert(strand_.running_in_this_thread());
+  const auto deadline = deadline_after(timeout);
+  for (;;) {
+    if (pred()) co_return true;
+    if (softhangup_.load() || std::chrono::steady_clock::now() >= deadline) co_return pred();
+    co_await wait_once(deadline);
+  }
+}
+
+}  // namespace telephony

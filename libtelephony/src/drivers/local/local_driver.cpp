@@ -1,0 +1,147 @@
+#include "telephony/local/local_driver.hpp"
+
+#include <cstdio>
+
+#include "telephony/engine.hpp"
+
+namespace telephony {
+
+namespace {
+
+struct LocalPair {
+  std::mutex mu;
+  std::weak_ptr<Channel> half[2];  // [0] = ";1" (the dialed side), [1] = ";2" (runs the dialplan)
+  std::string exten;
+  std::string context;
+  bool no_optimize = false;
+};
+
+class LocalTech : public ChannelTech {
+ public:
+  LocalTech(std::shared_ptr<LocalPair> pair, int side) : pair_(std::move(pair)), side_(side) {}
+
+  Channel::Ptr peer() const {
+    std::lock_guard lock(pair_->mu);
+    return pair_->half[1 - side_].lock();
+  }
+
+  Result<void> call(Channel& chan, std::string_view, std::chrono::milliseconds) override {
+    if (side_ != 0) return fail("only the ;1 half of a Local channel can be called", chan.name());
+    auto two = peer();
+    if (!two) return fail("Local channel pair is gone", chan.name());
+    auto pbx = chan.engine().pbx();
+    auto cid = chan.caller();
+    if (!pbx || !pbx->exists(pair_->context, pair_->exten, 1, cid.number)) {
+      chan.engine().log().notice("chan_local", "No such extension/context " + pair_->exten + "@" +
+                                                   pair_->context + " while calling Local channel");
+      return fail("No such extension/context " + pair_->exten + "@" + pair_->context, chan.name());
+    }
+    // ;2 is a new inbound call into the dialplan carrying ;1's identity and variables.
+    two->set_caller(cid);
+    two->set_connected(chan.connected());
+    two->set_language(chan.language());
+    two->set_accountcode(chan.accountcode());
+    two->inherit_variables_from(chan);
+    two->set_state(ChannelState::Ring);
+    pbx->start(two);
+    return {};
+  }
+
+  void answer(Channel& chan) override {
+    if (side_ == 1)
+      if (auto one = peer()) one->queue_frame(Frame::control(Control::Answer));
+  }
+
+  void hangup(Channel& chan) override {
+    if (auto p = peer(); p && !p->is_hung_up()) p->request_hangup(chan.hangup_cause());
+  }
+
+  void write(Channel&, const Frame& f) override {
+    if (auto p = peer()) p->queue_frame(f);
+  }
+
+  void indicate(Channel&, Control c) override {
+    if (auto p = peer()) p->queue_frame(Frame::control(c));
+  }
+
+  void send_digit_begin(Channel&, char digit) override {
+    if (auto p = peer()) p->queue_frame(Frame::dtmf_begin(digit));
+  }
+
+  void send_digit_end(Channel&, char digit, std::chrono::milliseconds held) override {
+    if (auto p = peer()) p->queue_frame(Frame::dtmf_end(digit, held));
+  }
+
+  void send_text(Channel&, std::string_view text) override {
+    if (auto p = peer()) p->queue_frame(Frame::text(text));
+  }
+
+  std::vector<media::Format> native_formats() const override {
+    return {media::Format::slin(), media::Format::ulaw(), media::Format::alaw()};
+  }
+
+ private:
+  std::shared_ptr<LocalPair> pair_;
+  int side_;
+};
+
+}  // namespace
+
+Result<Channel::Ptr> LocalDriver::request(Engine& engine, const ChannelRequest& req) {
+  std::string_view res = req.resource;
+  std::string_view opts;
+  if (auto slash = res.find('/'); slash != std::string_view::npos) {
+    opts = res.substr(slash + 1);
+    res = res.substr(0, slash);
+  }
+  if (res.empty()) return fail("Local channel needs exten@context", "Local/" + req.resource);
+  auto pair = std::make_shared<LocalPair>();
+  if (auto at = res.find('@'); at != std::string_view::npos) {
+    pair->exten = std::string(res.substr(0, at));
+    pair->context = std::string(res.substr(at + 1));
+  } else {
+    pair->exten = std::string(res);
+    pair->context = "default";
+  }
+  if (pair->exten.empty() || pair->context.empty())
+    return fail("Local channel needs exten@context", "Local/" + req.resource);
+  for (char o : opts) {
+    if (o == 'n') pair->no_optimize = true;
+  }
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "-%08x", engine.next_channel_sequence());
+  std::string base = "Local/" + pair->exten + "@" + pair->context + suffix;
+
+  Engine::ChannelInit one;
+  one.tech = "Local";
+  one.impl = std::make_unique<LocalTech>(pair, 0);
+  one.requestor = req.requestor;
+  one.direction = ChannelDirection::Outbound;
+  one.name_override = base + ";1";
+  auto c1 = engine.create_channel(std::move(one));
+
+  Engine::ChannelInit two;
+  two.tech = "Local";
+  two.impl = std::make_unique<LocalTech>(pair, 1);
+  two.requestor = c1.get();
+  two.direction = ChannelDirection::Inbound;
+  two.name_override = base + ";2";
+  auto c2 = engine.create_channel(std::move(two));
+  c2->set_location({pair->context, pair->exten, 1});
+  {
+    std::lock_guard lock(pair->mu);
+    pair->half[0] = c1;
+    pair->half[1] = c2;
+  }
+  return c1;
+}
+
+Channel::Ptr local_peer(const Channel& chan) {
+  // The tech object is private to this file; recognise it by the channel name's ";1"/";2".
+  const auto& n = chan.name();
+  if (n.rfind("Local/", 0) != 0 || n.size() < 2) return nullptr;
+  std::string other = n.substr(0, n.size() - 1) + (n.back() == '1' ? "2" : "1");
+  return chan.engine().find_channel(other);
+}
+
+}  // namespace telephony
