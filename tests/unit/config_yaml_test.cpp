@@ -74,10 +74,13 @@ TEST(ConfigYaml, ListsRepeatEntriesAndScalarsStayAsWritten) {
 
 TEST(ConfigYaml, AppendAndEmptySection) {
   TempDir d;
-  write_file(d / "m.yaml", "a:\n  x: 1\nb:\nc:\n  - _template: true\n  - y: 2\n");
+  // A repeated top-level key is a repeated section; `_append` merges it like `[a](+)`.
+  write_file(d / "m.yaml", "a:\n  x: 1\nb:\nc:\n  - _template: true\n  - y: 2\na:\n  _append: yes\n  z: 3\n");
   auto r = cfg::load_yaml(d / "m.yaml");
   ASSERT_TRUE(r) << r.error().to_string();
   ASSERT_EQ(r->sections.size(), 3u);
+  EXPECT_EQ(r->sections[0].entries.size(), 2u);
+  EXPECT_EQ(r->sections[0].get("z"), "3");
   EXPECT_TRUE(r->sections[1].entries.empty());
   EXPECT_TRUE(r->sections[2].is_template);
   EXPECT_EQ(r->sections[2].entries.size(), 1u);
