@@ -8,11 +8,35 @@ void SectionAssembler::error(const Location& where, std::string message) {
   errors_.items.push_back(Error{std::move(message), where.to_string()});
 }
 
+std::size_t SectionAssembler::hash(std::string_view name) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over the lower-cased name
+  for (char c : name) h = (h ^ static_cast<unsigned char>(lower(c))) * 1099511628211ull;
+  return static_cast<std::size_t>(h ^ (h >> 29));
+}
+
 // Asterisk's ast_category_get: case-insensitive, first category of that name (templates too).
-std::size_t SectionAssembler::find_first(std::string_view name) {
-  assign_lower(key_, name);
-  auto it = first_by_name_.find(key_);
-  return it == first_by_name_.end() ? kNone : it->second;
+std::size_t SectionAssembler::find_first(std::string_view name) const {
+  if (slots_.empty()) return kNone;
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = hash(name) & mask;; i = (i + 1) & mask) {
+    if (slots_[i] == 0) return kNone;
+    if (iequals(out_.sections[slots_[i] - 1].name, name)) return slots_[i] - 1;
+  }
+}
+
+void SectionAssembler::remember(std::size_t index) {
+  if ((named_ + 1) * 2 > slots_.size()) {
+    std::vector<std::uint32_t> old = std::move(slots_);
+    slots_.assign(old.empty() ? 64 : old.size() * 2, 0);
+    named_ = 0;
+    for (std::uint32_t v : old)
+      if (v != 0) remember(v - 1);
+  }
+  const std::size_t mask = slots_.size() - 1;
+  std::size_t i = hash(out_.sections[index].name) & mask;
+  while (slots_[i] != 0) i = (i + 1) & mask;
+  slots_[i] = static_cast<std::uint32_t>(index + 1);
+  ++named_;
 }
 
 void SectionAssembler::open(std::string_view name, const HeaderOptions& options, const Location& where) {
@@ -23,13 +47,12 @@ void SectionAssembler::open(std::string_view name, const HeaderOptions& options,
       error(where, "section '" + std::string(name) + "' to append to does not exist");
   }
   if (target == kNone) {
-    Section s;
-    s.name = std::string(name);
+    const bool first_of_name = find_first(name) == kNone;
+    Section& s = out_.sections.emplace_back();
+    s.name.assign(name);
     s.where = where;
-    out_.sections.push_back(std::move(s));
     target = out_.sections.size() - 1;
-    assign_lower(key_, name);
-    first_by_name_.try_emplace(key_, target);
+    if (first_of_name) remember(target);
   }
   current_ = target;
   if (options.is_template) out_.sections[target].is_template = true;

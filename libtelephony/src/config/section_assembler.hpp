@@ -6,7 +6,7 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <cstdint>
 #include <vector>
 
 #include "telephony/config/config.hpp"
@@ -41,13 +41,17 @@ class SectionAssembler {
 
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-  std::size_t find_first(std::string_view name);
+  std::size_t find_first(std::string_view name) const;
+  void remember(std::size_t index);
+  static std::size_t hash(std::string_view name);
 
   ConfigFile& out_;
   Errors& errors_;
   std::size_t current_ = kNone;
-  std::unordered_map<std::string, std::size_t> first_by_name_;  // lower-cased name -> index
-  std::string key_;                                              // reused lookup buffer
+  // First section of each name (case-insensitive), open addressing over section indexes + 1
+  // (0 = empty): no key strings are allocated, the names live in the sections themselves.
+  std::vector<std::uint32_t> slots_;
+  std::size_t named_ = 0;
 };
 
 }  // namespace telephony::config::detail
