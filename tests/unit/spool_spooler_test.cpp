@@ -281,3 +281,21 @@ TEST(Spooler, InFlightIsBounded) {
   }
   EXPECT_EQ(f.calls.size(), 10u);
 }
+
+// More events than the kernel queues (fs.inotify.max_queued_events, 16384 by default) while the
+// spooler is not reading: the kernel drops events and says so with IN_Q_OVERFLOW. This is where
+// Asterisk forgets files; the spooler rescans the directory instead.
+TEST(Spooler, InotifyOverflowTriggersRescanAndNothingIsForgotten) {
+  st::Fixture f;
+  f.start();
+  ASSERT_TRUE(f.run_until([&] { return f.stats().inotify; }));
+  constexpr int kFiles = 16500;
+  for (int i = 0; i < kFiles; ++i)
+    write_file(f.outgoing() / ("o" + std::to_string(i) + ".call"),
+               "Channel: Test/answer\nApplication: Echo\n");
+  ASSERT_TRUE(f.run_until([&] { return f.stats().completed == kFiles; }, 90s))
+      << "completed " << f.stats().completed;
+  EXPECT_EQ(f.calls.size(), static_cast<std::size_t>(kFiles));
+  EXPECT_GE(f.stats().rescans, 2u);
+  EXPECT_TRUE(fs::is_empty(f.outgoing()));
+}
