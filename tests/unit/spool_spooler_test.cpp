@@ -10,6 +10,10 @@
 #include <map>
 #include <thread>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "spool_test_support.hpp"
 #include "testkit/testkit.hpp"
 
@@ -298,4 +302,71 @@ TEST(Spooler, InotifyOverflowTriggersRescanAndNothingIsForgotten) {
   EXPECT_EQ(f.calls.size(), static_cast<std::size_t>(kFiles));
   EXPECT_GE(f.stats().rescans, 2u);
   EXPECT_TRUE(fs::is_empty(f.outgoing()));
+}
+
+// The real thing: a spooler process killed with SIGKILL while one call is ringing and another
+// has been answered. The restarted spooler must not redial the answered one and must retry the
+// interrupted one (it has a retry left).
+TEST(Spooler, SurvivesKillDashNine) {
+  TempDir dir("spool-kill9");
+  fs::create_directories(dir / "outgoing");
+  write_file(dir / "outgoing/ringing.call",
+             "Channel: Test/hold\nApplication: Echo\nMaxRetries: 1\nRetryTime: 1\n");
+  write_file(dir / "outgoing/answered.call",
+             "Channel: Test/answer\nApplication: Echo\nMaxRetries: 3\nArchive: yes\n");
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    boost::asio::io_context io;
+    telephony::spool::SpoolerOptions o;
+    o.spool_dir = dir.path();
+    std::vector<std::function<void(DialReason)>> ringing;
+    CallFileSpooler s(io, o, [&](const telephony::spool::DialAttempt& a, auto done) {
+      if (a.file.channel == "Test/hold")
+        ringing.push_back(std::move(done));
+      else
+        done(DialReason::Answered);
+    });
+    s.start();
+    io.run_for(30s);
+    ::_exit(0);
+  }
+  // Wait until the ringing call is in flight and the answered one has its verdict on disk.
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         !(fs::exists(dir / "outgoing_work/ringing.call") &&
+           fs::exists(dir / "outgoing_done/answered.call")))
+    std::this_thread::sleep_for(5ms);
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  ASSERT_TRUE(fs::exists(dir / "outgoing_work/ringing.call"));
+
+  st::Fixture f(dir.path());
+  f.start();
+  ASSERT_TRUE(f.run_until([&] { return f.held.count("ringing.call") == 1; }, 5s));
+  EXPECT_EQ(f.dialed("ringing.call"), std::vector<int>{2});  // attempt 1 died with the process
+  std::string ringing = read_file(dir / "outgoing_work/ringing.call");
+  EXPECT_EQ(st::count_lines(ringing, "AbortRetry: " + std::to_string(::getpid()) + " 1 "), 1)
+      << ringing;
+  f.release("ringing.call", DialReason::Answered);
+  ASSERT_TRUE(f.run_until([&] { return f.stats().completed == 1; }));
+  f.run_for(50ms);
+  EXPECT_TRUE(f.dialed("answered.call").empty());
+  std::string text = read_file(dir / "outgoing_done/answered.call");
+  EXPECT_EQ(st::count_lines(text, "Status: Completed"), 1);
+  EXPECT_EQ(st::count_lines(text, "StartRetry:"), 1);
+}
+
+TEST(Spooler, WaitingFileTouchedIntoTheFutureIsNotDialedEarly) {
+  st::Fixture f;
+  f.start();
+  auto first_due = std::chrono::system_clock::now() + 300ms;
+  f.drop("moved.call", "Channel: Test/answer\nApplication: Echo\n", first_due);
+  f.run_for(100ms);
+  st::set_mtime(f.outgoing() / "moved.call", std::chrono::system_clock::now() + 1h);
+  f.run_for(500ms);
+  EXPECT_TRUE(f.dialed("moved.call").empty());
+  EXPECT_TRUE(fs::exists(f.outgoing() / "moved.call"));
 }

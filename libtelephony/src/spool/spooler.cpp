@@ -284,6 +284,11 @@ struct CallFileSpooler::State : std::enable_shared_from_this<CallFileSpooler::St
 
   void claim(std::unordered_map<std::string, Entry>::iterator it) {
     const std::string name = it->first;  // a copy: finishing may erase the entry
+    // inotify does not report a `touch` of a waiting file; look once more before dialing.
+    if (auto m = files::regular_file_mtime(outgoing / name); m && *m > Clock::now()) {
+      schedule(name, it->second, *m);
+      return;
+    }
     std::string err;
     switch (files::move_no_replace(outgoing / name, work / name, &err)) {
       case MoveResult::Moved: break;
