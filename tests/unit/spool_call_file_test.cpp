@@ -193,3 +193,35 @@ TEST(CallFileParser, BinaryGarbageIsRejectedNotCrashed) {
   ASSERT_FALSE(cf);
   EXPECT_FALSE(cf.error().where.empty());
 }
+
+// Line-shaped junk from call-file tokens: every outcome is either a CallFile that keeps the
+// parser's promises or an error with a file:line; nothing in between, no crash.
+TEST(CallFileParser, RandomTokenSoupKeepsPromises) {
+  const char* tokens[] = {"Channel", "channel:", ": ", "SIP/", "/", "Application", "Extension",
+                          "Set", "=", "\\;", ";", "#", " ", "\t", "\r", "\n", "Priority: ",
+                          "StartRetry: 1 1 (1)\n", "Status: Completed\n", "MaxRetries: ", "-1",
+                          "99999999999", "x", "\0", "\xff", ":"};
+  std::uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+  int ok = 0, bad = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    int n = static_cast<int>(next() % 40);
+    for (int i = 0; i < n; ++i) {
+      const char* t = tokens[next() % std::size(tokens)];
+      text += (t[0] == '\0') ? std::string(1, '\0') : std::string(t);
+    }
+    auto cf = parse_call_file(text, "soup");
+    if (cf) {
+      ++ok;
+      ASSERT_NE(cf->channel.find('/'), std::string::npos) << text;
+      ASSERT_TRUE(!cf->application.empty() || !cf->extension.empty()) << text;
+      ASSERT_GE(cf->priority, 1);
+      ASSERT_GE(cf->max_retries, 0);
+    } else {
+      ++bad;
+      ASSERT_EQ(cf.error().where.rfind("soup:", 0), 0u) << cf.error().to_string();
+    }
+  }
+  EXPECT_GT(bad, 0);
+}

@@ -370,3 +370,19 @@ TEST(Spooler, WaitingFileTouchedIntoTheFutureIsNotDialedEarly) {
   EXPECT_TRUE(f.dialed("moved.call").empty());
   EXPECT_TRUE(fs::exists(f.outgoing() / "moved.call"));
 }
+
+TEST(Spooler, StopLeavesNewFilesAloneButFinishesTheCallInFlight) {
+  st::Fixture f;
+  f.start();
+  f.drop("inflight.call", "Channel: Test/hold\nApplication: Echo\nArchive: yes\n");
+  ASSERT_TRUE(f.run_until([&] { return f.held.size() == 1; }));
+  f.spooler->stop();
+  f.run_for(20ms);
+  f.drop("after.call", "Channel: Test/answer\nApplication: Echo\n");
+  f.release("inflight.call", DialReason::Answered);
+  f.run_for(200ms);
+  EXPECT_TRUE(fs::exists(f.done() / "inflight.call"));
+  EXPECT_TRUE(f.dialed("after.call").empty());
+  EXPECT_TRUE(fs::exists(f.outgoing() / "after.call"));  // for the next start()
+  EXPECT_FALSE(f.stats().inotify);
+}
