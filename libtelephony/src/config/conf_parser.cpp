@@ -67,6 +67,7 @@ void ConfParser::parse_text(std::string_view text, const std::string& file, int 
   std::size_t headers = !text.empty() && text.front() == '[';
   for (std::size_t p = text.find("\n["); p != std::string_view::npos; p = text.find("\n[", p + 2)) ++headers;
   out_.sections.reserve(out_.sections.size() + headers);
+  assembler_.expect_sections(headers);
   BlockComment bc;
   std::string scratch;
   int lineno = 0;

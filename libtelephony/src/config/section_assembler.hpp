@@ -30,27 +30,36 @@ class SectionAssembler {
 
   bool in_section() const { return current_ != kNone; }
 
+  // Sizes the name index for about `sections` more sections (a hint; it grows anyway).
+  void expect_sections(std::size_t sections);
+
   // `name = value` / `name => value`. Requires in_section().
-  void add(std::string_view name, std::string_view value, bool object, const Location& where);
+  void add(std::string_view name, std::string_view value, bool object, Location where);
 
   // `name += text`: Asterisk concatenates `text` (leading blanks included) onto the last earlier
   // entry with exactly that name, then trims; with no earlier entry it is a plain `name = text`.
-  void append_to(std::string_view name, std::string_view text, const Location& where);
+  void append_to(std::string_view name, std::string_view text, Location where);
 
   void error(const Location& where, std::string message);
 
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   std::size_t find_first(std::string_view name) const;
-  void remember(std::size_t index);
-  static std::size_t hash(std::string_view name);
+  void remember(std::size_t index, std::uint32_t hash);
+  void grow(std::size_t capacity);
+  static std::uint32_t hash(std::string_view name);
 
   ConfigFile& out_;
   Errors& errors_;
   std::size_t current_ = kNone;
   // First section of each name (case-insensitive), open addressing over section indexes + 1
-  // (0 = empty): no key strings are allocated, the names live in the sections themselves.
-  std::vector<std::uint32_t> slots_;
+  // (0 = empty): no key strings are allocated, the names live in the sections themselves. The hash
+  // is kept beside the index so growing and probing do not touch (cache-cold) sections.
+  struct Slot {
+    std::uint32_t index_plus_1 = 0;
+    std::uint32_t hash = 0;
+  };
+  std::vector<Slot> slots_;
   std::size_t named_ = 0;
 };
 
