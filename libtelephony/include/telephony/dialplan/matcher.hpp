@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -38,24 +40,37 @@ class PatternIndex {
   std::size_t size() const { return rank_to_index_.size(); }
 
  private:
-  struct SetEdge {
-    CharSet chars;
-    std::uint32_t child;
-  };
+  // Frozen trie in depth-first order, so a lookup's path is mostly contiguous in memory.
   struct Node {
-    std::vector<std::pair<unsigned char, std::uint32_t>> literal_edges;  // sorted by byte
-    std::vector<SetEdge> set_edges;
-    std::vector<std::uint32_t> ends_here;     // ranks of extensions ending at this node
-    std::vector<std::uint32_t> one_or_more;   // ranks of extensions continuing with '.'
-    std::vector<std::uint32_t> zero_or_more;  // ranks of extensions continuing with '!'
+    std::uint32_t edges = 0;        // first literal edge in edge_bytes_/edge_child_
+    std::uint32_t sets = 0;         // first set edge in set_chars_/set_child_
+    std::uint32_t terms = 0;        // first rank in terms_: ends-here, then '.', then '!'
+    std::uint32_t subtree_min = 0;  // lowest rank below this node: prunes find_first
+    std::uint16_t n_edges = 0;
+    std::uint16_t n_end = 0;
+    std::uint32_t n_sets = 0;
+    std::uint32_t n_one = 0;
+    std::uint32_t n_zero = 0;
   };
   enum class Question { kMatchAll, kMatchFirst, kCanMatch, kMatchMore };
   struct Walk;
+  struct Builder;
 
-  std::uint32_t child_for(std::uint32_t node, const PatternElement& e);
   void walk(std::uint32_t node, std::string_view rest, Walk& w) const;
 
   std::vector<Node> nodes_;
+  std::vector<unsigned char> edge_bytes_;
+  std::vector<std::uint32_t> edge_child_;
+  std::vector<CharSet> set_chars_;
+  std::vector<std::uint32_t> set_child_;
+  std::vector<std::uint32_t> terms_;
+  // Literal extensions sort before every pattern, so an exact literal hit is the first match:
+  // find_first answers it from a hash table without walking the trie.
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::uint32_t, StringHash, std::equal_to<>> literal_rank_;
   std::vector<std::uint32_t> rank_to_index_;
 };
 
