@@ -76,7 +76,9 @@ const Case kArithmetic[] = {
     {"1e3 + 1", "1"},  // "1e3" is not a number token, so it drops out
     {"007 + 0", "7"},
     {"1.50 * 1", "1.5"},
-    {".5 + .5", "1"},
+    {".5 + .5", "0"},  // ".5" is not a number token in Asterisk's lexer
+    {"1. + 1", "1"},
+    {"1.2.3 + 1", "1"},
 };
 INSTANTIATE_TEST_SUITE_P(Arithmetic, ExpressionValue, ::testing::ValuesIn(kArithmetic));
 
@@ -158,6 +160,8 @@ const Case kLogic[] = {
     {"1 = 1 & 2 = 3", "0"},
     {"!0 + 1", "2"},
     {"1 = 2 | 3 = 3", "1"},
+    {"0 || 7", "7"},
+    {"1 && 0", "0"},
 };
 INSTANTIATE_TEST_SUITE_P(Logic, ExpressionValue, ::testing::ValuesIn(kLogic));
 
@@ -210,7 +214,10 @@ const Case kConcatenation[] = {
     {"1 ~~ 2", "12"},
     {"(1 ~~ 2) + 1", "13"},
     {"1 + 2 ~~ 3", "24"},  // ~~ binds tighter than +
-    {"abc ~~ def : abc", "3"},  // ... and tighter than ':'
+    {"abc ~~ def : abc", "3"},  // same level as ':', left to right
+    {"abc : a ~~ x", "1x"},      // (abc : a) ~~ x
+    {"x ~~ abc =~ b", "1"},
+    {"\"4\" ~~ 2 + 1", "43"},    // the concatenation is numeric
     {"a ~~ b ~~ c", "abc"},
     {"-1 ~~ 5", "-15"},
 };

@@ -94,7 +94,7 @@ const Case kCases[] = {
     {"$[\"${NAME}\" = \"John Doe\"]", "1"},
     {"$[${LEN(${NAME})} > 5]", "1"},
     {"${A}$[${A}*${B}]${B}", "263"},
-    {"x$[1 +]y", "xy"},  // a bad expression becomes empty text
+    {"x$[1 +]y", "x0y"},  // a bad expression becomes "0", as in Asterisk
     {"${EXTEN", "${EXTEN"},  // unterminated: left as text
     {"abc${", "abc${"},
     {"$[1 + 2", "$[1 + 2"},
@@ -119,7 +119,7 @@ TEST(Substitution, ValuesAreNotSubstitutedAgain) {
 TEST(Substitution, ExpressionErrorIsReported) {
   TableResolver r;
   auto res = substitute_checked("$[${NAME} = x]", r);  // "John Doe = x" has two operands in a row
-  EXPECT_EQ(res.text, "");
+  EXPECT_EQ(res.text, "0");
   ASSERT_EQ(res.warnings.size(), 1U);
   EXPECT_NE(res.warnings[0].find("unexpected 'Doe'"), std::string::npos) << res.warnings[0];
   auto unterminated = substitute_checked("x${A", r);

@@ -24,27 +24,33 @@ struct Value {
   std::string text;
 };
 
-bool looks_numeric(std::string_view s) {
+// A lexed token is a number when it reads [0-9]+(\.[0-9]+)? -- Asterisk's lexer rule, so "-5" is
+// two tokens, and ".5", "1." and "1e3" are strings.
+bool is_number_token(std::string_view s) {
   std::size_t i = 0;
-  if (i < s.size() && s[i] == '-') ++i;
-  bool digits = false, dot = false;
-  for (; i < s.size(); ++i) {
-    if (s[i] >= '0' && s[i] <= '9') {
-      digits = true;
-    } else if (s[i] == '.' && !dot) {
-      dot = true;
-    } else {
-      return false;
-    }
-  }
-  return digits;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  if (i == 0) return false;
+  if (i == s.size()) return true;
+  if (s[i] != '.' || i + 1 == s.size()) return false;
+  for (++i; i < s.size(); ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
+// A computed string (regex capture, concatenation) counts as numeric when it is non-empty and
+// made only of digits and dots, as Asterisk's make_str decides.
+bool is_numeric_result(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if ((c < '0' || c > '9') && c != '.') return false;
+  return true;
 }
 
 Value make_number(long double v) { return Value{Value::Kind::kNumber, v, {}}; }
 
 Value make_string(std::string s) {
   Value v;
-  v.kind = looks_numeric(s) ? Value::Kind::kNumericString : Value::Kind::kString;
+  v.kind = is_numeric_result(s) ? Value::Kind::kNumericString : Value::Kind::kString;
   v.text = std::move(s);
   return v;
 }
@@ -146,8 +152,8 @@ class Evaluator {
       pos_ += len;
     };
     switch (c) {
-      case '|': return op(Tok::kOr, 1);
-      case '&': return op(Tok::kAnd, 1);
+      case '|': return op(Tok::kOr, n == '|' ? 2 : 1);  // "||" and "&&" are accepted aliases
+      case '&': return op(Tok::kAnd, n == '&' ? 2 : 1);
       case '=': return n == '~' ? op(Tok::kEqTilde, 2) : op(Tok::kEq, n == '=' ? 2 : 1);
       case '!': return n == '=' ? op(Tok::kNe, 2) : op(Tok::kNot, 1);
       case '<': return n == '=' ? op(Tok::kLe, 2) : op(Tok::kLt, 1);
@@ -324,14 +330,21 @@ class Evaluator {
     return regex_match();
   }
 
+  // ':', '=~' and '~~' share one precedence level and associate to the left (Asterisk's grammar).
   Value regex_match() {
-    Value v = concatenation();
-    while (tok_ == Tok::kColon || tok_ == Tok::kEqTilde) {
-      const bool anchored = tok_ == Tok::kColon;
+    Value v = primary();
+    while (tok_ == Tok::kColon || tok_ == Tok::kEqTilde || tok_ == Tok::kTildeTilde) {
+      const Tok op = tok_;
       const std::size_t at = start_;
       advance();
-      Value r = concatenation();
-      v = apply_regex(v, r, anchored, at);
+      Value r = primary();
+      if (op == Tok::kTildeTilde) {
+        strip_quotes(v);
+        strip_quotes(r);
+        v = make_string(v.text + r.text);
+      } else {
+        v = apply_regex(v, r, op == Tok::kColon, at);
+      }
     }
     return v;
   }
@@ -360,18 +373,6 @@ class Evaluator {
     return out;
   }
 
-  Value concatenation() {
-    Value v = primary();
-    while (tok_ == Tok::kTildeTilde) {
-      advance();
-      Value r = primary();
-      strip_quotes(v);
-      strip_quotes(r);
-      v = make_string(v.text + r.text);
-    }
-    return v;
-  }
-
   Value primary() {
     if (tok_ == Tok::kLParen) {
       DepthGuard guard(*this);
@@ -386,7 +387,12 @@ class Evaluator {
     const std::string_view name = text_;
     const std::size_t name_at = start_;
     advance();
-    if (tok_ != Tok::kLParen) return make_string(std::string(name));
+    if (tok_ != Tok::kLParen) {
+      Value v;
+      v.kind = is_number_token(name) ? Value::Kind::kNumericString : Value::Kind::kString;
+      v.text = std::string(name);
+      return v;
+    }
     advance();
     std::vector<Value> args;
     if (tok_ != Tok::kRParen) {

@@ -97,6 +97,8 @@ class Substituter {
         if (v) {
           append(out, *v);
         } else {
+          // Asterisk's ast_expr() yields "0" when the parse fails; so do we, and say why.
+          append(out, "0");
           result_.warnings.push_back(v.error().to_string() + " in '$[" + std::string(inner) + "]'");
         }
       }

@@ -1,8 +1,8 @@
 // Dialplan expressions: the text between `$[` and `]`, evaluated the way Asterisk does.
 //
 // Accepts Asterisk's grammar, lowest to highest precedence: `c ? a :: b`, `|`, `&`,
-// `= == != < > <= >=`, `+ -`, `* / %`, unary `- !`, `:` and `=~` (POSIX extended regex), `~~`
-// (concatenation), parentheses and the math functions ABS SQRT POW FLOOR CEIL ROUND TRUNC RINT
+// `= == != < > <= >=`, `+ -`, `* / %`, unary `- !`, then `:` `=~` (POSIX extended regex) and `~~`
+// (concatenation) on one level, parentheses (`||`, `&&` are aliases of `|`, `&`) and the math functions ABS SQRT POW FLOOR CEIL ROUND TRUNC RINT
 // LOG LOG2 LOG10 EXP EXP2 EXP10 SIN COS TAN ASIN ACOS ATAN ATAN2 FMOD REMAINDER (upper case, as
 // Asterisk). Operands are tokens: runs of non-operator characters or double-quoted strings, whose
 // quotes stay part of the value (so `"a" = "a"` compares the quoted strings); only `:`, `=~` and

@@ -7,8 +7,8 @@
 // or evaluated, and the looked-up value is inserted verbatim (never substituted again). There is
 // no escape character here (Asterisk has none either; backslashes are handled by split_args). An
 // unterminated `${` or `$[` is left in the output as text. Unknown variables and functions become
-// the empty string; an expression error becomes the empty string and is reported in `warnings`.
-// Nesting deeper than SubstitutionLimits::max_depth is left as text, and output is truncated at
+// the empty string; an expression that fails to evaluate becomes "0" (as Asterisk's ast_expr)
+// and is reported in `warnings`. Nesting deeper than SubstitutionLimits::max_depth is left as text, and output is truncated at
 // max_output bytes, so hostile input cannot recurse or grow without bound.
 #pragma once
 
