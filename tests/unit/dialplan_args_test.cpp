@@ -27,7 +27,7 @@ INSTANTIATE_TEST_SUITE_P(
         SplitCase{"SIP/a&SIP/b,20,tT", ',', {"SIP/a&SIP/b", "20", "tT"}},
         SplitCase{"a(b,c),d", ',', {"a(b,c)", "d"}}, SplitCase{"a[b,c],d", ',', {"a[b,c]", "d"}},
         SplitCase{"\"a,b\",c", ',', {"a,b", "c"}}, SplitCase{"a\\,b,c", ',', {"a,b", "c"}},
-        SplitCase{"  a, b ,c", ',', {"a", "b ", "c"}}, SplitCase{"x\\\\y", ',', {"x\\y"}},
+        SplitCase{"  a, b ,c", ',', {"  a", " b ", "c"}}, SplitCase{"x\\\\y", ',', {"x\\y"}},
         SplitCase{"a)b,c", ',', {"a)b", "c"}},
         SplitCase{"b(ctx^s^1(x,y)),t", ',', {"b(ctx^s^1(x,y))", "t"}},
         SplitCase{"a|b,c", '|', {"a", "b,c"}}, SplitCase{"\"\"", ',', {""}},

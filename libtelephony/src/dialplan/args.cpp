@@ -9,7 +9,6 @@ std::vector<std::string> split_args(std::string_view data, char sep) {
   if (data.empty()) return args;
   std::size_t i = 0;
   for (;;) {
-    while (i < data.size() && std::isspace(static_cast<unsigned char>(data[i]))) ++i;
     std::string arg;
     int paren = 0, bracket = 0;
     bool quote = false, ended_on_sep = false;

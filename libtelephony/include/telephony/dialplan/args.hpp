@@ -3,8 +3,8 @@
 //
 // split_args: splits on `sep` except inside (), [] or double quotes; removes the double quotes
 // and the backslashes (a backslash makes the next character literal, separators included);
-// trims leading whitespace of each argument (not trailing, as Asterisk). Empty data gives no
-// arguments; "a," gives {"a", ""}.
+// whitespace is kept as written (Asterisk's ast_app_separate_args trims nothing). Empty data gives
+// no arguments; "a," gives {"a", ""}.
 // parse_options: one flag per character; a flag followed by `(...)` carries an argument (nested
 // parentheses kept, quotes and backslashes as in Asterisk). Rejects a missing `)`.
 // split_app_data: "Dial(SIP/a,20)" -> {"Dial", "SIP/a,20"} (data runs to the LAST ')'), and the
