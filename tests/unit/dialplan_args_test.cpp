@@ -109,7 +109,8 @@ INSTANTIATE_TEST_SUITE_P(
                       AppCase{"Goto(ctx,s,1)", "Goto", "ctx,s,1"},
                       AppCase{"Set(A=1,b)", "Set", "A=1,b"},
                       AppCase{"Playback,hello(world)", "Playback", "hello(world)"},
-                      AppCase{"NoOp(x) trailing", "NoOp", "x"}));
+                      AppCase{"NoOp(x) trailing", "NoOp", "x"},
+                      AppCase{"DAHDI/g0/${GLOBAL(var)}", "DAHDI/g0/${GLOBAL(var)}", ""}));
 
 TEST(SplitAppData, RejectsMissingParenAndName) {
   auto r = split_app_data("Dial(SIP/a", "extensions.conf:7");

@@ -102,6 +102,11 @@ Result<AppCall> split_app_data(std::string_view text, std::string_view where) {
   if (comma != std::string_view::npos && (paren == std::string_view::npos || comma < paren)) {
     call.application = std::string(trim(text.substr(0, comma)));
     call.data = std::string(text.substr(comma + 1));
+  } else if (paren != std::string_view::npos &&
+             (text.substr(0, paren).find("${") != std::string_view::npos ||
+              text.substr(0, paren).find("$[") != std::string_view::npos)) {
+    // "DAHDI/g0/${GLOBAL(x)}" (a hint): the '(' belongs to a substitution, not to an app call.
+    call.application = std::string(text);
   } else if (paren != std::string_view::npos) {
     call.application = std::string(trim(text.substr(0, paren)));
     const std::size_t close = text.rfind(')');

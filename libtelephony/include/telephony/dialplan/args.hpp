@@ -8,7 +8,9 @@
 // parse_options: one flag per character; a flag followed by `(...)` carries an argument (nested
 // parentheses kept, quotes and backslashes as in Asterisk). Rejects a missing `)`.
 // split_app_data: "Dial(SIP/a,20)" -> {"Dial", "SIP/a,20"} (data runs to the LAST ')'), and the
-// legacy "Dial,SIP/a,20" form. Rejects an empty application name and a missing ')'.
+// legacy "Dial,SIP/a,20" form (a ',' before any '('). Text whose part before '(' holds `${` or
+// `$[` (a hint such as "DAHDI/g0/${GLOBAL(x)}") is all name, no data, as in pbx_config.
+// Rejects an empty application name and a missing ')'.
 // All three copy their results into new strings; none keeps views into the input.
 #pragma once
 
