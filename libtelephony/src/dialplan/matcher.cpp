@@ -116,18 +116,12 @@ PatternIndex::PatternIndex(const std::vector<Pattern>& patterns) {
   for (std::size_t k = 0; k < preorder.size(); ++k) {
     auto& src = b.nodes[preorder[k]];
     Node& n = nodes_[k];
-    n.edges = static_cast<std::uint32_t>(edge_bytes_.size());
+    n.edges = static_cast<std::uint32_t>(edges_.size());
     n.n_edges = static_cast<std::uint16_t>(src.literal_edges.size());
-    for (const auto& [c, child] : src.literal_edges) {
-      edge_bytes_.push_back(c);
-      edge_child_.push_back(new_id[child]);
-    }
-    n.sets = static_cast<std::uint32_t>(set_chars_.size());
+    for (const auto& [c, child] : src.literal_edges) edges_.push_back({c, new_id[child]});
+    n.sets = static_cast<std::uint32_t>(sets_.size());
     n.n_sets = static_cast<std::uint32_t>(src.set_edges.size());
-    for (const auto& s : src.set_edges) {
-      set_chars_.push_back(s.chars);
-      set_child_.push_back(new_id[s.child]);
-    }
+    for (const auto& s : src.set_edges) sets_.push_back({s.chars, new_id[s.child]});
     n.terms = static_cast<std::uint32_t>(terms_.size());
     // ends_here is bounded by duplicates of one literal/pattern; clamp keeps n_end honest.
     if (src.ends_here.size() > 0xffff) src.ends_here.resize(0xffff);
@@ -146,9 +140,9 @@ PatternIndex::PatternIndex(const std::vector<Pattern>& patterns) {
     if (n.n_one) m = std::min(m, terms_[n.terms + n.n_end]);
     if (n.n_zero) m = std::min(m, terms_[n.terms + n.n_end + n.n_one]);
     for (std::uint32_t e = 0; e < n.n_edges; ++e)
-      m = std::min(m, nodes_[edge_child_[n.edges + e]].subtree_min);
+      m = std::min(m, nodes_[edges_[n.edges + e].child].subtree_min);
     for (std::uint32_t e = 0; e < n.n_sets; ++e)
-      m = std::min(m, nodes_[set_child_[n.sets + e]].subtree_min);
+      m = std::min(m, nodes_[sets_[n.sets + e].child].subtree_min);
     n.subtree_min = m;
   }
 }
@@ -184,16 +178,18 @@ void PatternIndex::walk(std::uint32_t node_id, std::string_view rest, Walk& w) c
     w.take(zero, node.n_zero);
   }
   const auto c = static_cast<unsigned char>(rest.front());
-  const unsigned char* first = edge_bytes_.data() + node.edges;
-  const unsigned char* last = first + node.n_edges;
-  const unsigned char* hit = std::lower_bound(first, last, c);
-  if (hit != last && *hit == c) {
-    walk(edge_child_[node.edges + (hit - first)], rest.substr(1), w);
+  const LiteralEdge* first = edges_.data() + node.edges;
+  const LiteralEdge* last = first + node.n_edges;
+  const LiteralEdge* hit = std::lower_bound(
+      first, last, c, [](const LiteralEdge& e, unsigned char v) { return e.byte < v; });
+  if (hit != last && hit->byte == c) {
+    walk(hit->child, rest.substr(1), w);
     if (w.done()) return;
   }
+  const SetEdge* set = sets_.data() + node.sets;
   for (std::uint32_t e = 0; e < node.n_sets; ++e) {
-    if (!set_chars_[node.sets + e].contains(c)) continue;
-    walk(set_child_[node.sets + e], rest.substr(1), w);
+    if (!set[e].chars.contains(c)) continue;
+    walk(set[e].child, rest.substr(1), w);
     if (w.done()) return;
   }
 }

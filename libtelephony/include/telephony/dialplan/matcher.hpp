@@ -42,8 +42,8 @@ class PatternIndex {
  private:
   // Frozen trie in depth-first order, so a lookup's path is mostly contiguous in memory.
   struct Node {
-    std::uint32_t edges = 0;        // first literal edge in edge_bytes_/edge_child_
-    std::uint32_t sets = 0;         // first set edge in set_chars_/set_child_
+    std::uint32_t edges = 0;        // first literal edge in edges_ (sorted by byte)
+    std::uint32_t sets = 0;         // first set edge in sets_
     std::uint32_t terms = 0;        // first rank in terms_: ends-here, then '.', then '!'
     std::uint32_t subtree_min = 0;  // lowest rank below this node: prunes find_first
     std::uint16_t n_edges = 0;
@@ -59,10 +59,17 @@ class PatternIndex {
   void walk(std::uint32_t node, std::string_view rest, Walk& w) const;
 
   std::vector<Node> nodes_;
-  std::vector<unsigned char> edge_bytes_;
-  std::vector<std::uint32_t> edge_child_;
-  std::vector<CharSet> set_chars_;
-  std::vector<std::uint32_t> set_child_;
+  // Byte and child side by side: one cache line per step, not two.
+  struct LiteralEdge {
+    unsigned char byte;
+    std::uint32_t child;
+  };
+  struct SetEdge {
+    CharSet chars;
+    std::uint32_t child;
+  };
+  std::vector<LiteralEdge> edges_;
+  std::vector<SetEdge> sets_;
   std::vector<std::uint32_t> terms_;
   // Literal extensions sort before every pattern, so an exact literal hit is the first match:
   // find_first answers it from a hash table without walking the trie.
