@@ -5,6 +5,10 @@
 
 namespace telephony::dialplan {
 
+namespace {
+constexpr std::size_t kHeaderWords = 6;
+}  // namespace
+
 // The growable trie used while inserting; frozen into PatternIndex's flat arrays afterwards.
 struct PatternIndex::Builder {
   struct SetEdge {
@@ -98,98 +102,168 @@ PatternIndex::PatternIndex(const std::vector<Pattern>& patterns) {
     if (!p.is_pattern()) literal_rank_.emplace(p.literal(), rank);  // keeps the lowest rank
   }
 
-  // Depth-first preorder numbering (explicit stack: patterns may be long).
-  std::vector<std::uint32_t> preorder, new_id(b.nodes.size());
-  preorder.reserve(b.nodes.size());
-  std::vector<std::uint32_t> stack{0};
-  while (!stack.empty()) {
-    const std::uint32_t id = stack.back();
-    stack.pop_back();
-    new_id[id] = static_cast<std::uint32_t>(preorder.size());
-    preorder.push_back(id);
+  // Distinct sets, each stored once as a 256-bit bitmap.
+  std::vector<CharSet> distinct;
+  auto set_index = [&](const CharSet& cs) {
+    for (std::size_t i = 0; i < distinct.size(); ++i)
+      if (distinct[i] == cs) return static_cast<std::uint32_t>(i);
+    distinct.push_back(cs);
+    for (int k = 0; k < 8; ++k) sets_.push_back(0);
+    std::uint32_t* bits = sets_.data() + sets_.size() - 8;
+    for (int c = 0; c < 256; ++c)
+      if (cs.contains(static_cast<unsigned char>(c))) bits[c >> 5] |= 1U << (c & 31);
+    return static_cast<std::uint32_t>(distinct.size() - 1);
+  };
+
+  // A frozen node starts at builder node `head`, runs through single-child steps (its chain)
+  // and ends at builder node `tail`, which owns the branching and the terminals.
+  struct Frozen {
+    std::uint32_t head, tail;
+    std::vector<std::uint32_t> chain;
+  };
+  auto single_step = [&](std::uint32_t id) {
     const auto& n = b.nodes[id];
-    for (auto it = n.set_edges.rbegin(); it != n.set_edges.rend(); ++it) stack.push_back(it->child);
-    for (auto it = n.literal_edges.rbegin(); it != n.literal_edges.rend(); ++it)
+    return n.ends_here.empty() && n.one_or_more.empty() && n.zero_or_more.empty() &&
+           n.literal_edges.size() + n.set_edges.size() == 1;
+  };
+  std::vector<Frozen> frozen;
+  std::vector<std::uint32_t> frozen_of(b.nodes.size(), kNone);  // head builder id -> frozen
+  std::vector<std::uint32_t> stack{0};
+  while (!stack.empty()) {  // depth-first preorder; explicit stack because patterns may be long
+    Frozen f{stack.back(), stack.back(), {}};
+    stack.pop_back();
+    while (single_step(f.tail)) {
+      const auto& n = b.nodes[f.tail];
+      if (!n.literal_edges.empty()) {
+        f.chain.push_back(0x80000000U | n.literal_edges[0].first);
+        f.tail = n.literal_edges[0].second;
+      } else {
+        f.chain.push_back(set_index(n.set_edges[0].chars));
+        f.tail = n.set_edges[0].child;
+      }
+    }
+    const auto& t = b.nodes[f.tail];
+    for (auto it = t.set_edges.rbegin(); it != t.set_edges.rend(); ++it) stack.push_back(it->child);
+    for (auto it = t.literal_edges.rbegin(); it != t.literal_edges.rend(); ++it)
       stack.push_back(it->second);
+    frozen_of[f.head] = static_cast<std::uint32_t>(frozen.size());
+    frozen.push_back(std::move(f));
   }
-  nodes_.resize(preorder.size());
-  for (std::size_t k = 0; k < preorder.size(); ++k) {
-    auto& src = b.nodes[preorder[k]];
-    Node& n = nodes_[k];
-    n.edges = static_cast<std::uint32_t>(edges_.size());
-    n.n_edges = static_cast<std::uint16_t>(src.literal_edges.size());
-    for (const auto& [c, child] : src.literal_edges) edges_.push_back({c, new_id[child]});
-    n.sets = static_cast<std::uint32_t>(sets_.size());
-    n.n_sets = static_cast<std::uint32_t>(src.set_edges.size());
-    for (const auto& s : src.set_edges) sets_.push_back({s.chars, new_id[s.child]});
-    n.terms = static_cast<std::uint32_t>(terms_.size());
-    // ends_here is bounded by duplicates of one literal/pattern; clamp keeps n_end honest.
-    if (src.ends_here.size() > 0xffff) src.ends_here.resize(0xffff);
-    n.n_end = static_cast<std::uint16_t>(src.ends_here.size());
-    n.n_one = static_cast<std::uint32_t>(src.one_or_more.size());
-    n.n_zero = static_cast<std::uint32_t>(src.zero_or_more.size());
-    terms_.insert(terms_.end(), src.ends_here.begin(), src.ends_here.end());
-    terms_.insert(terms_.end(), src.one_or_more.begin(), src.one_or_more.end());
-    terms_.insert(terms_.end(), src.zero_or_more.begin(), src.zero_or_more.end());
+  std::vector<std::uint32_t> offset(frozen.size());
+  std::size_t words = 0;
+  for (std::size_t i = 0; i < frozen.size(); ++i) {
+    auto& t = b.nodes[frozen[i].tail];
+    // ends_here only grows with duplicates of one extension; the header keeps 16 bits of it.
+    if (t.ends_here.size() > 0xffff) t.ends_here.resize(0xffff);
+    offset[i] = static_cast<std::uint32_t>(words);
+    words += kHeaderWords + frozen[i].chain.size() + (t.literal_edges.size() + 3) / 4 +
+             t.literal_edges.size() + 2 * t.set_edges.size() + t.ends_here.size() +
+             t.one_or_more.size() + t.zero_or_more.size();
   }
-  // Children come after their parent in preorder, so one backward pass fills subtree minima.
-  for (std::size_t k = nodes_.size(); k-- > 0;) {
-    Node& n = nodes_[k];
+  auto child_offset = [&](std::uint32_t builder_id) { return offset[frozen_of[builder_id]]; };
+  arena_.assign(words, 0);
+  for (std::size_t i = 0; i < frozen.size(); ++i) {
+    const auto& t = b.nodes[frozen[i].tail];
+    std::uint32_t* w = arena_.data() + offset[i];
+    const auto n_edges = static_cast<std::uint32_t>(t.literal_edges.size());
+    w[1] = n_edges | static_cast<std::uint32_t>(t.ends_here.size()) << 16;
+    w[2] = static_cast<std::uint32_t>(t.set_edges.size());
+    w[3] = static_cast<std::uint32_t>(t.one_or_more.size());
+    w[4] = static_cast<std::uint32_t>(t.zero_or_more.size());
+    w[5] = static_cast<std::uint32_t>(frozen[i].chain.size());
+    std::uint32_t* chain = w + kHeaderWords;
+    std::copy(frozen[i].chain.begin(), frozen[i].chain.end(), chain);
+    auto* bytes = reinterpret_cast<unsigned char*>(chain + frozen[i].chain.size());
+    std::uint32_t* child = chain + frozen[i].chain.size() + (n_edges + 3) / 4;
+    for (std::uint32_t e = 0; e < n_edges; ++e) {
+      bytes[e] = t.literal_edges[e].first;
+      child[e] = child_offset(t.literal_edges[e].second);
+    }
+    std::uint32_t* set = child + n_edges;
+    for (const auto& edge : t.set_edges) {
+      set[0] = set_index(edge.chars);
+      set[1] = child_offset(edge.child);
+      set += 2;
+    }
+    std::uint32_t* terms = set;
+    terms = std::copy(t.ends_here.begin(), t.ends_here.end(), terms);
+    terms = std::copy(t.one_or_more.begin(), t.one_or_more.end(), terms);
+    std::copy(t.zero_or_more.begin(), t.zero_or_more.end(), terms);
+  }
+  // Children follow their parent in preorder: one backward pass fills the subtree minima.
+  for (std::size_t i = frozen.size(); i-- > 0;) {
+    const auto& t = b.nodes[frozen[i].tail];
     std::uint32_t m = kNone;
-    if (n.n_end) m = std::min(m, terms_[n.terms]);
-    if (n.n_one) m = std::min(m, terms_[n.terms + n.n_end]);
-    if (n.n_zero) m = std::min(m, terms_[n.terms + n.n_end + n.n_one]);
-    for (std::uint32_t e = 0; e < n.n_edges; ++e)
-      m = std::min(m, nodes_[edges_[n.edges + e].child].subtree_min);
-    for (std::uint32_t e = 0; e < n.n_sets; ++e)
-      m = std::min(m, nodes_[sets_[n.sets + e].child].subtree_min);
-    n.subtree_min = m;
+    if (!t.ends_here.empty()) m = std::min(m, t.ends_here.front());
+    if (!t.one_or_more.empty()) m = std::min(m, t.one_or_more.front());
+    if (!t.zero_or_more.empty()) m = std::min(m, t.zero_or_more.front());
+    for (const auto& e : t.literal_edges) m = std::min(m, arena_[child_offset(e.second)]);
+    for (const auto& e : t.set_edges) m = std::min(m, arena_[child_offset(e.child)]);
+    arena_[offset[i]] = m;
   }
 }
 
 void PatternIndex::walk(std::uint32_t node_id, std::string_view rest, Walk& w) const {
+  const std::uint32_t* node = arena_.data() + node_id;
+  if (w.question == Question::kMatchFirst && node[0] >= w.best) return;
+  const std::uint32_t n_edges = node[1] & 0xffff, n_end = node[1] >> 16;
+  const std::uint32_t n_sets = node[2], n_one = node[3], n_zero = node[4], n_chain = node[5];
+  const std::uint32_t* chain = node + kHeaderWords;
+  for (std::uint32_t k = 0; k < n_chain; ++k) {
+    while (!rest.empty() && rest.front() == '-') rest.remove_prefix(1);
+    if (rest.empty()) {
+      // Dialed string ends inside a chain: a prefix of longer extensions, nothing ends here.
+      if (w.question == Question::kCanMatch || w.question == Question::kMatchMore) w.answer = true;
+      return;
+    }
+    const auto c = static_cast<unsigned char>(rest.front());
+    const std::uint32_t step = chain[k];
+    const bool ok = (step & 0x80000000U)
+                        ? (step & 0xff) == c
+                        : ((sets_[step * 8 + (c >> 5)] >> (c & 31)) & 1U) != 0;
+    if (!ok) return;
+    rest.remove_prefix(1);
+  }
   while (!rest.empty() && rest.front() == '-') rest.remove_prefix(1);
-  const Node& node = nodes_[node_id];
-  if (w.question == Question::kMatchFirst && node.subtree_min >= w.best) return;
-  const std::uint32_t* ends = terms_.data() + node.terms;
-  const std::uint32_t* one = ends + node.n_end;
-  const std::uint32_t* zero = one + node.n_one;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(chain + n_chain);
+  const std::uint32_t* child = chain + n_chain + (n_edges + 3) / 4;
+  const std::uint32_t* sets = child + n_edges;
+  const std::uint32_t* ends = sets + 2 * n_sets;
+  const std::uint32_t* one = ends + n_end;
+  const std::uint32_t* zero = one + n_one;
   if (rest.empty()) {
     switch (w.question) {
       case Question::kCanMatch:
         w.answer = true;  // every node lies on the path of some extension
         return;
       case Question::kMatchMore:
-        if (node.n_edges || node.n_sets || node.n_one || node.n_zero) w.answer = true;
+        if (n_edges || n_sets || n_one || n_zero) w.answer = true;
         return;
       default:
-        w.take(ends, node.n_end);
-        w.take(zero, node.n_zero);
+        w.take(ends, n_end);
+        w.take(zero, n_zero);
         return;
     }
   }
   // At least one byte left: wildcards here swallow it and everything after.
-  if (node.n_one || node.n_zero) {
+  if (n_one || n_zero) {
     if (w.question == Question::kCanMatch || w.question == Question::kMatchMore) {
       w.answer = true;
       return;
     }
-    w.take(one, node.n_one);
-    w.take(zero, node.n_zero);
+    w.take(one, n_one);
+    w.take(zero, n_zero);
   }
   const auto c = static_cast<unsigned char>(rest.front());
-  const LiteralEdge* first = edges_.data() + node.edges;
-  const LiteralEdge* last = first + node.n_edges;
-  const LiteralEdge* hit = std::lower_bound(
-      first, last, c, [](const LiteralEdge& e, unsigned char v) { return e.byte < v; });
-  if (hit != last && hit->byte == c) {
-    walk(hit->child, rest.substr(1), w);
+  const unsigned char* hit = std::lower_bound(bytes, bytes + n_edges, c);
+  if (hit != bytes + n_edges && *hit == c) {
+    walk(child[hit - bytes], rest.substr(1), w);
     if (w.done()) return;
   }
-  const SetEdge* set = sets_.data() + node.sets;
-  for (std::uint32_t e = 0; e < node.n_sets; ++e) {
-    if (!set[e].chars.contains(c)) continue;
-    walk(set[e].child, rest.substr(1), w);
+  for (std::uint32_t e = 0; e < n_sets; ++e) {
+    const std::uint32_t* set = sets + 2 * e;
+    if (!((sets_[set[0] * 8 + (c >> 5)] >> (c & 31)) & 1U)) continue;
+    walk(set[1], rest.substr(1), w);
     if (w.done()) return;
   }
 }

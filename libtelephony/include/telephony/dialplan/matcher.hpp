@@ -40,37 +40,24 @@ class PatternIndex {
   std::size_t size() const { return rank_to_index_.size(); }
 
  private:
-  // Frozen trie in depth-first order, so a lookup's path is mostly contiguous in memory.
-  struct Node {
-    std::uint32_t edges = 0;        // first literal edge in edges_ (sorted by byte)
-    std::uint32_t sets = 0;         // first set edge in sets_
-    std::uint32_t terms = 0;        // first rank in terms_: ends-here, then '.', then '!'
-    std::uint32_t subtree_min = 0;  // lowest rank below this node: prunes find_first
-    std::uint16_t n_edges = 0;
-    std::uint16_t n_end = 0;
-    std::uint32_t n_sets = 0;
-    std::uint32_t n_one = 0;
-    std::uint32_t n_zero = 0;
-  };
+  // The frozen trie is one array of 32-bit words, nodes in depth-first order. Runs of
+  // single-child steps are collapsed into one node's "chain", so a long unique tail such as
+  // the last digits of a DID costs one cache line instead of one node per digit. A node's id is
+  // its word offset. Layout of a node:
+  //   [0] lowest rank in the subtree (prunes find_first)   [1] n_edges | n_end << 16
+  //   [2] n_sets  [3] n_one ('.')  [4] n_zero ('!')  [5] chain length
+  //   chain (1 word per position: 0x80000000|byte for a literal, else an index into sets_),
+  //   edge bytes (sorted, 4 per word), edge children (1 word each),
+  //   set edges (2 words each: index into sets_, child), ranks: ends-here, '.', '!'.
+  // sets_ holds each distinct character set of the context once (X, N, [1-5] ...): 8 words each.
   enum class Question { kMatchAll, kMatchFirst, kCanMatch, kMatchMore };
   struct Walk;
   struct Builder;
 
   void walk(std::uint32_t node, std::string_view rest, Walk& w) const;
 
-  std::vector<Node> nodes_;
-  // Byte and child side by side: one cache line per step, not two.
-  struct LiteralEdge {
-    unsigned char byte;
-    std::uint32_t child;
-  };
-  struct SetEdge {
-    CharSet chars;
-    std::uint32_t child;
-  };
-  std::vector<LiteralEdge> edges_;
-  std::vector<SetEdge> sets_;
-  std::vector<std::uint32_t> terms_;
+  std::vector<std::uint32_t> arena_;
+  std::vector<std::uint32_t> sets_;
   // Literal extensions sort before every pattern, so an exact literal hit is the first match:
   // find_first answers it from a hash table without walking the trie.
   struct StringHash {
