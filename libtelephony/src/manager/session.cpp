@@ -206,10 +206,12 @@ asio::awaitable<void> Session::handle(Message m) {
       reply(m, std::move(r));
       co_return;
     }
-    std::lock_guard lock(mu_);
-    auto next = std::make_shared<FilterSet>(filters_ ? *filters_ : FilterSet{});
-    next->add(std::move(*f));
-    filters_ = std::move(next);
+    {
+      std::lock_guard lock(mu_);  // not held across reply(): push() takes it too
+      auto next = std::make_shared<FilterSet>(filters_ ? *filters_ : FilterSet{});
+      next->add(std::move(*f));
+      filters_ = std::move(next);
+    }
     reply(m, two_headers("Response", "Success", "Message", "Filter Added Successfully"));
   } else if (iequals(action, "ListCommands")) {
     std::vector<std::shared_ptr<const ActionEntry>> entries;
