@@ -300,3 +300,25 @@ TEST(AmiServer, LogoffSaysGoodbyeAndCloses) {
             std::string::npos);
   EXPECT_TRUE(raw.closed_by_peer());
 }
+
+TEST(AmiServer, WaitEventCompletesAfterNextEventOrTimeout) {
+  Fixture f;
+  EventLog events;
+  Client& c = f.connect(&events);
+  ASSERT_TRUE(f.io.run(c.login("admin", "s3cret", true)));
+  ASSERT_TRUE(events.wait([](auto& e) { return !e.empty(); }));  // FullyBooted
+  auto r = f.send(c, Message{{"Action", "WaitEvent"}, {"ActionID", "w1"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get("Message"), "Waiting for Event completed.");
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(events.count("WaitEventComplete"), 0u);
+  f.server.publish(ev("Hangup"), Privilege::Call);
+  ASSERT_TRUE(events.wait([](auto& e) { return e.size() >= 3; }));
+  auto got = events.snapshot();
+  EXPECT_EQ(got[1].event(), "Hangup");
+  EXPECT_EQ(got[2].event(), "WaitEventComplete");
+  EXPECT_EQ(got[2].action_id(), "w1");
+  auto t = f.send(c, Message{{"Action", "WaitEvent"}, {"Timeout", "1"}});
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(events.wait([](auto& e) { return e.size() >= 4; }, 3000ms));
+}

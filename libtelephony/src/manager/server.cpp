@@ -178,6 +178,10 @@ Server::Server(asio::io_context& io, ServerOptions options, std::vector<UserOpti
   builtin("Filter", "Dynamically add filters for the current manager session.",
           "The filters added are only used for the current session.",
           {{"Operation", false, "Add"}, {"Filter", true, "A legacy regex ('!' to exclude) or an advanced filter."}});
+  builtin("WaitEvent", "Wait for an event to occur.",
+          "Answers at once, then sends WaitEventComplete after the next event this session receives "
+          "(or after Timeout seconds; at most 60).",
+          {{"Timeout", false, "Maximum time (in seconds) to wait for events, default and cap 60."}});
   builtin("ListCommands", "List available manager commands.",
           "Returns the action name and synopsis for every action that is available to the user.");
 }

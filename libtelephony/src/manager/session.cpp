@@ -83,7 +83,7 @@ class SessionResponder final : public ActionResponder {
 }  // namespace
 
 Session::Session(std::shared_ptr<Server::Core> core, asio::ip::tcp::socket socket, asio::ssl::context* tls)
-    : core_(std::move(core)), ex_(socket.get_executor()), auth_timer_(ex_), write_deadline_(ex_),
+    : core_(std::move(core)), ex_(socket.get_executor()), auth_timer_(ex_), write_deadline_(ex_), wait_event_timer_(ex_),
       id_(g_next_session_id++) {
   error_code ec;
   auto ep = socket.remote_endpoint(ec);
@@ -213,6 +213,20 @@ asio::awaitable<void> Session::handle(Message m) {
       filters_ = std::move(next);
     }
     reply(m, two_headers("Response", "Success", "Message", "Filter Added Successfully"));
+  } else if (iequals(action, "WaitEvent")) {
+    // Over TCP events already stream; WaitEvent only marks where the next one arrived.
+    long timeout = 60;
+    if (auto t = m.get("Timeout"); t && !t->empty()) timeout = std::strtol(std::string(*t).c_str(), nullptr, 10);
+    if (timeout <= 0 || timeout > 60) timeout = 60;
+    reply(m, two_headers("Response", "Success", "Message", "Waiting for Event completed."));
+    {
+      std::lock_guard lock(mu_);
+      waiting_for_event_ = std::string(m.action_id());
+    }
+    wait_event_timer_.expires_after(std::chrono::seconds(timeout));
+    wait_event_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec) self->finish_wait_event();
+    });
   } else if (iequals(action, "ListCommands")) {
     std::vector<std::shared_ptr<const ActionEntry>> entries;
     {
@@ -339,6 +353,22 @@ void Session::offer_event(const std::shared_ptr<const std::string>& bytes, const
   }
   if (filters && !filters->empty() && !filters->accepts(event, *bytes)) return;
   push(bytes);
+  finish_wait_event();
+}
+
+void Session::finish_wait_event() {
+  std::optional<std::string> id;
+  {
+    std::lock_guard lock(mu_);
+    if (!waiting_for_event_) return;
+    id = std::move(waiting_for_event_);
+    waiting_for_event_.reset();
+  }
+  Message done;
+  done.add("Event", "WaitEventComplete");
+  if (!id->empty()) done.add("ActionID", *id);
+  enqueue(Writer::to_string(done));
+  asio::post(ex_, [self = shared_from_this()] { self->wait_event_timer_.cancel(); });
 }
 
 void Session::enqueue(std::string bytes) { push(std::make_shared<const std::string>(std::move(bytes))); }
@@ -432,6 +462,7 @@ void Session::do_close(const std::string& reason) {
   io_open_ = false;
   auth_timer_.cancel();
   write_deadline_.cancel();
+  wait_event_timer_.cancel();
   error_code ec;
   auto& sock = tls_ ? tls_->next_layer() : *plain_;
   sock.shutdown(asio::ip::tcp::socket::shutdown_both, ec);

@@ -45,6 +45,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void reply(const ami::Message& request, ami::Message response);
   void dispatch_registered(ami::Message m);
   void push(std::shared_ptr<const std::string> bytes);
+  void finish_wait_event();  // any thread: sends WaitEventComplete if a WaitEvent is pending
   void write_next();
   void do_close(const std::string& reason);  // on strand
   boost::asio::awaitable<std::size_t> read_some(char* p, std::size_t n, boost::system::error_code& ec);
@@ -55,6 +56,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls_;
   boost::asio::steady_timer auth_timer_;
   boost::asio::steady_timer write_deadline_;
+  boost::asio::steady_timer wait_event_timer_;
   ami::Parser parser_;
   const std::uint64_t id_;
   std::string remote_;
@@ -73,6 +75,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool writing_ = false;
   bool closed_ = false;
   bool close_after_flush_ = false;
+  // WaitEvent in progress: the ActionID to put on WaitEventComplete (empty string if none).
+  std::optional<std::string> waiting_for_event_;
 
   // Strand-only.
   std::vector<std::shared_ptr<const std::string>> inflight_;
