@@ -38,7 +38,6 @@ void Parser::compact() {
 Result<Message> Parser::error_and_discard(std::string_view what, std::uint64_t at) {
   state_ = State::Discarding;
   spans_.clear();
-  overflow_ = false;
   return fail(std::string(what), "offset " + std::to_string(at));
 }
 

@@ -68,10 +68,7 @@ class Parser {
   std::uint64_t consumed_ = 0; // bytes dropped from the front of buf_ so far
   State state_ = State::Headers;
   std::vector<Span> spans_;    // reused between messages: no allocation after warm-up
-  bool overflow_ = false;
   bool in_dropped_line_ = false;  // bytes up to the next LF belong to a rejected line
-  std::string_view pending_error_;
-  std::uint64_t error_offset_ = 0;
 };
 
 }  // namespace telephony::ami
