@@ -266,6 +266,38 @@ const Case kFunctions[] = {
 };
 INSTANTIATE_TEST_SUITE_P(Functions, ExpressionValue, ::testing::ValuesIn(kFunctions));
 
+// The "Expressions Examples" table of Asterisk's documentation, verbatim.
+const Case kDocumentationExamples[] = {
+    {R"x("One Thousand Five Hundred" =~ "(T[^ ]+)")x", "Thousand"},
+    {R"x("One Thousand Five Hundred" =~ "T[^ ]+")x", "8"},
+    {R"x("One Thousand Five Hundred" : "T[^ ]+")x", "0"},
+    {R"x("8015551212" : "(...)")x", "801"},
+    {R"x("3075551212":"...(...)")x", "555"},
+    {R"x(! "One Thousand Five Hundred" =~ "T[^ ]+")x", "0"},
+    {R"x(!( "One Thousand Five Hundred" : "T[^ ]+" ))x", "1"},
+    {"2 + 8 / 2", "6"},
+    {"2+8/2", "6"},
+    {"(2+8)/2", "5"},
+    {"(3+8)/2", "5.5"},
+    {"TRUNC((3+8)/2)", "5"},
+    {"FLOOR(2.5)", "2"},
+    {"FLOOR(-2.5)", "-3"},
+    {"CEIL(2.5)", "3"},
+    {"CEIL(-2.5)", "-2"},
+    {"ROUND(2.5)", "3"},
+    {"ROUND(3.5)", "4"},
+    {"ROUND(-2.5)", "-3"},
+    {"RINT(2.5)", "2"},
+    {"RINT(3.5)", "4"},
+    {"RINT(-2.5)", "-2"},
+    {"RINT(-3.5)", "-4"},
+    {"TRUNC(2.5)", "2"},
+    {"TRUNC(3.5)", "3"},
+    {"TRUNC(-3.5)", "-3"},
+};
+INSTANTIATE_TEST_SUITE_P(AsteriskDocumentation, ExpressionValue,
+                         ::testing::ValuesIn(kDocumentationExamples));
+
 struct ErrorCase {
   const char* expr;
   const char* message_part;

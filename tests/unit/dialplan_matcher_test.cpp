@@ -95,6 +95,18 @@ TEST(Matcher, EqualPatternsKeepInsertionOrder) {
   EXPECT_EQ(*hits[1], 2);
 }
 
+TEST(Matcher, BuildsFromParsedPatterns) {
+  std::vector<std::pair<Pattern, std::string>> parsed;
+  for (const char* e : {"_X.", "_NXX", "200"}) parsed.emplace_back(*Pattern::parse(e), e);
+  const auto m = ExtensionMatcher<std::string>::from_patterns(std::move(parsed));
+  ASSERT_NE(m.find_first("200"), nullptr);
+  EXPECT_EQ(*m.find_first("200"), "200");
+  EXPECT_EQ(*m.find_first("201"), "_NXX");
+  EXPECT_EQ(*m.find_first("2011"), "_X.");
+  EXPECT_TRUE(m.match_more("20"));
+  EXPECT_FALSE(m.can_match("a"));
+}
+
 TEST(Matcher, EmptyContextMatchesNothing) {
   auto m = ExtensionMatcher<int>::build({});
   ASSERT_TRUE(m);

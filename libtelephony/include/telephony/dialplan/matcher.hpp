@@ -72,17 +72,26 @@ class PatternIndex {
 template <class Payload>
 class ExtensionMatcher {
  public:
-  // Parses every pattern; the first bad one is returned as the error (with `where` of that entry
-  // if given as the third tuple element by the caller through build()).
+  // Parses every extension string; the first one that does not parse is the error.
   static Result<ExtensionMatcher> build(std::vector<std::pair<std::string, Payload>> entries) {
+    std::vector<std::pair<Pattern, Payload>> parsed;
+    parsed.reserve(entries.size());
+    for (auto& [text, payload] : entries) {
+      auto p = Pattern::parse(text);
+      if (!p) return Unexpected<Error>{p.error()};
+      parsed.emplace_back(std::move(*p), std::move(payload));
+    }
+    return from_patterns(std::move(parsed));
+  }
+
+  // From patterns the loader already parsed (with their file:line in any error).
+  static ExtensionMatcher from_patterns(std::vector<std::pair<Pattern, Payload>> entries) {
     ExtensionMatcher m;
     std::vector<Pattern> patterns;
     patterns.reserve(entries.size());
     m.payloads_.reserve(entries.size());
-    for (auto& [text, payload] : entries) {
-      auto p = Pattern::parse(text);
-      if (!p) return Unexpected<Error>{p.error()};
-      patterns.push_back(std::move(*p));
+    for (auto& [pattern, payload] : entries) {
+      patterns.push_back(std::move(pattern));
       m.payloads_.push_back(std::move(payload));
     }
     m.index_ = PatternIndex(patterns);
