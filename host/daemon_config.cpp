@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "telephony/config/config.hpp"
+#include "telephony/config/yaml.hpp"
 
 namespace telephonyd {
 
@@ -90,10 +91,13 @@ Errors check_all_config_files(const fs::path& config_dir) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(config_dir, ec))
-    if (e.is_regular_file() && e.path().extension() == ".conf") files.push_back(e.path());
+    if (e.is_regular_file() && (e.path().extension() == ".conf" || e.path().extension() == ".yaml" ||
+                                e.path().extension() == ".yml"))
+      files.push_back(e.path());
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
-    auto r = telephony::config::parse_file(f, {.config_dir = config_dir});
+    auto r = f.extension() == ".conf" ? telephony::config::parse_file(f, {.config_dir = config_dir})
+                                      : telephony::config::load_yaml(f);
     if (!r) all.items.insert(all.items.end(), r.error().items.begin(), r.error().items.end());
   }
   return all;

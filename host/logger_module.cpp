@@ -4,7 +4,7 @@
 #include <fstream>
 #include <memory>
 
-#include "telephony/config/config.hpp"
+#include "telephony/config/module_config.hpp"
 
 namespace telephonyd {
 
@@ -22,13 +22,12 @@ unsigned bit(LogLevel l) { return 1u << static_cast<unsigned>(l); }
 
 telephony::Result<std::vector<Channel>, Errors> parse(const fs::path& dir) {
   std::vector<Channel> out;
-  fs::path file = dir / "logger.conf";
-  if (!fs::exists(file)) {
+  if (!telephony::config::find_module_config(dir, "logger.conf")) {
     out.push_back({"console", bit(LogLevel::Error) | bit(LogLevel::Warning) | bit(LogLevel::Notice) | bit(LogLevel::Verbose)});
     out.push_back({"messages", bit(LogLevel::Error) | bit(LogLevel::Warning) | bit(LogLevel::Notice)});
     return out;
   }
-  auto cfg = telephony::config::parse_file(file, {.config_dir = dir});
+  auto cfg = telephony::config::load_module_config(dir, "logger.conf");
   if (!cfg) return telephony::Unexpected<Errors>{cfg.error()};
   Errors errors;
   if (const auto* sec = cfg->section("logfiles")) {

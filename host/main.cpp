@@ -19,6 +19,7 @@
 #include "control_socket.hpp"
 #include "daemon_config.hpp"
 #include "modules.hpp"
+#include "telephony/config/module_config.hpp"
 #include "telephony/core_commands.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/local/local_driver.hpp"
@@ -111,7 +112,7 @@ int check_config(const fs::path& dir) {
   collect(check_all_config_files(dir));
   telephony::Engine engine(cfg ? cfg->engine : telephony::EngineOptions{});
   for (auto& m : make_modules(engine, true)) {
-    if (!m->config_file().empty() && !fs::exists(dir / m->config_file())) continue;
+    if (!m->config_file().empty() && !telephony::config::find_module_config(dir, m->config_file())) continue;
     auto r = m->check(dir);
     if (!r) collect(r.error());
   }
@@ -156,7 +157,9 @@ int run_daemon(const Args& args) {
   (void)engine.drivers().add("Local", std::make_shared<telephony::LocalDriver>());
   telephony::register_core_commands(engine);
   for (auto& m : make_modules(engine, args.foreground)) {
-    if (!m->config_file().empty() && !fs::exists(dirs.config / m->config_file()) && m->name() != "logger") continue;
+    if (!m->config_file().empty() && !telephony::config::find_module_config(dirs.config, m->config_file()) &&
+        m->name() != "logger")
+      continue;
     auto r = m->load(dirs.config);
     if (!r) {
       print_errors(r.error());

@@ -70,6 +70,12 @@ printf '[general\nfoo=bar\n' >"$WORK/etc/broken.conf"
 grep -q "broken.conf:1:" "$WORK/check.out" || fail "check-config did not name broken.conf:1: $(cat "$WORK/check.out")"
 pass "--check-config names every error with file:line"
 
+# Interactive remote console: several commands over one connection.
+printf 'core show version\ncore show channels count\nexit\n' | "$TELEPHONYD" -C "$WORK/etc" -r >"$WORK/r.out" 2>&1 \
+  || fail "-r exited non-zero: $(cat "$WORK/r.out")"
+grep -q "^libtelephony " "$WORK/r.out" && grep -q "0 active channels" "$WORK/r.out" || fail "-r output: $(cat "$WORK/r.out")"
+pass "interactive remote console (-r)"
+
 stop_daemon
 [ -S "$WORK/etc/run/telephonyd.ctl" ] && fail "control socket left behind"
 [ -f "$WORK/etc/run/telephonyd.pid" ] && fail "pid file left behind"
@@ -85,4 +91,15 @@ rx "core stop now" | grep -q "Shutting down" || fail "core stop now"
 wait_for 3 bash -c "! kill -0 $DAEMON_PID" || fail "core stop now did not stop the daemon"
 DAEMON_PID=""
 pass "core stop now"
+
+# The same logger configuration written as YAML is picked up (logger.yaml instead of logger.conf).
+rm -f "$WORK/etc/logger.conf"
+printf 'logfiles:\n  yamlmessages: notice,warning,error\n' >"$WORK/etc/logger.yaml"
+start_daemon
+wait_for 5 grep -q "ready" "$WORK/etc/log/yamlmessages" || fail "logger.yaml not applied"
+pass "module configuration written as YAML"
+rx "core stop gracefully" | grep -q "Refusing new calls" || fail "core stop gracefully"
+wait_for 3 bash -c "! kill -0 $DAEMON_PID" || fail "core stop gracefully did not stop an idle daemon"
+DAEMON_PID=""
+pass "core stop gracefully"
 echo "all console checks passed"
