@@ -216,7 +216,7 @@ Result<void> AudioFileWriter::write(std::span<const std::int16_t> slin) {
         }
         return write_payload(encode_buf_);
       }
-      return write_payload(as_bytes(slin));
+      return write_payload(slin_bytes(slin));
   }
 }
 

@@ -32,7 +32,7 @@ std::vector<std::int16_t> probe_signal(std::uint32_t rate, std::size_t n, std::s
 std::vector<std::uint8_t> probe_frame(Format f) {
   if (f.codec == Codec::Slin) {
     auto s = probe_signal(f.rate, samples_per_frame(f.rate), 0);
-    auto b = as_bytes(s);
+    auto b = slin_bytes(s);
     return {b.begin(), b.end()};
   }
   auto s = probe_signal(8000, 160, 0);

@@ -22,7 +22,7 @@ std::span<const std::int16_t> aligned_samples(std::span<const std::uint8_t> in,
                                               std::vector<std::int16_t>& scratch) {
   const std::size_t n = std::min(in.size() / 2, kMaxSamples);
   if (reinterpret_cast<std::uintptr_t>(in.data()) % alignof(std::int16_t) == 0)
-    return as_samples(in.first(n * 2));
+    return slin_samples(in.first(n * 2));
   std::memcpy(scratch.data(), in.data(), n * 2);
   return {scratch.data(), n};
 }
@@ -45,7 +45,7 @@ class StepBase : public TranslatorStep {
       return process(silence_bytes_);
     }
     silence_samples_.assign(samples_per_frame(from_.rate), 0);
-    return process(as_bytes(silence_samples_));
+    return process(slin_bytes(silence_samples_));
   }
 
  protected:

@@ -57,7 +57,7 @@ class AudioFileReader {
   double duration_seconds() const { return static_cast<double>(total_samples()) / rate(); }
 
   // Next 20 ms of raw payload in format() (shorter at the end, empty at EOF). For slin files
-  // the bytes are host-order int16 (as_samples() views them).
+  // the bytes are host-order int16 (slin_samples() views them).
   std::span<const std::uint8_t> read_frame();
   // Next 20 ms decoded to slin at rate() (G.711 files are decoded, slin files passed through).
   std::span<const std::int16_t> read_slin();

@@ -8,8 +8,8 @@
 // path serves one direction of one call. Paths allocate at construction (and when the input
 // format changes mid-call, when they rebuild their steps); converting a frame does not allocate.
 //
-// Byte convention: slin payloads are host-order int16 samples viewed as bytes (as_bytes /
-// as_samples convert the views).
+// Byte convention: slin payloads are host-order int16 samples viewed as bytes (slin_bytes /
+// slin_samples convert the views).
 #pragma once
 
 #include <cstdint>
@@ -24,11 +24,11 @@
 
 namespace telephony::media {
 
-inline std::span<const std::uint8_t> as_bytes(std::span<const std::int16_t> s) {
+inline std::span<const std::uint8_t> slin_bytes(std::span<const std::int16_t> s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size() * 2};
 }
 // The view must come from int16 storage (as every slin buffer in the library does).
-inline std::span<const std::int16_t> as_samples(std::span<const std::uint8_t> b) {
+inline std::span<const std::int16_t> slin_samples(std::span<const std::uint8_t> b) {
   return {reinterpret_cast<const std::int16_t*>(b.data()), b.size() / 2};
 }
 
