@@ -52,7 +52,7 @@ inline std::vector<std::int16_t> speech_like(std::size_t n, std::uint32_t seed =
       y += o;
     }
     const double env = 0.5 + 0.5 * std::sin(2 * std::numbers::pi * 4 * t);
-    v[i] = static_cast<std::int16_t>(std::clamp(y * 900 * env, -32000.0, 32000.0));
+    v[i] = static_cast<std::int16_t>(std::clamp(y * 2500 * env, -32000.0, 32000.0));
   }
   return v;
 }
