@@ -84,7 +84,7 @@ char DtmfDetector::classify_block() const {
     if (i != r && row_p[i] > row_p[r] * db_ratio(-8)) return '\0';
     if (i != c && col_p[i] > col_p[c] * db_ratio(-8)) return '\0';
   }
-  if (row_p[r] + col_p[c] < 0.7 * total) return '\0';
+  if (row_p[r] + col_p[c] < 0.85 * total) return '\0';
   return kKeypad[r][c];
 }
 
