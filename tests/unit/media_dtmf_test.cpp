@@ -3,6 +3,7 @@
 #include <string>
 
 #include "media_signals.hpp"
+#include "telephony/media/codec.hpp"
 #include "telephony/media/dtmf.hpp"
 #include "telephony/media/file_format.hpp"
 
@@ -155,4 +156,22 @@ TEST(MediaRfc4733, ReceiverDeduplicatesRetransmissions) {
     }
   }
   EXPECT_EQ(log, "+9-9");
+}
+
+TEST(MediaDtmf, DetectedThroughUlawWithNoiseAt20dBSnr) {
+  DtmfGenerator gen(8000, -12, -10);
+  std::vector<std::int16_t> audio;
+  std::vector<std::int16_t> frame(160);
+  for (char d : std::string("159#")) {
+    gen.play(d, 60, 60);  // 60 ms: just above the 40 ms minimum of Q.24
+    while (gen.generate(frame)) audio.insert(audio.end(), frame.begin(), frame.end());
+  }
+  std::uint32_t lcg = 5;
+  for (auto& s : audio) {
+    lcg = lcg * 1664525u + 1013904223u;
+    const int noise = (static_cast<int>(lcg >> 16) - 32768) / 24;  // ~ -20 dB below the tones
+    s = g711::ulaw_to_linear(g711::ulaw_from_linear(static_cast<std::int16_t>(s + noise)));
+  }
+  DtmfDetector det;
+  EXPECT_EQ(detect_all(det, audio), "159#");
 }
