@@ -44,6 +44,19 @@ TEST(MediaTranslation, DijkstraPrefersCheapDirectSteps) {
   EXPECT_LE(*graph().path_cost_us(Format::ulaw(), Format::opus()), chain + 1e-9);
 }
 
+TEST(MediaTranslation, RoutesNeverNarrowTheBandWithoutNeed) {
+  // Wideband audio to Opus is encoded at its own rate, even though encoding at 8 kHz is cheaper.
+  EXPECT_EQ(graph().route(Format::slin(48000), Format::opus()),
+            (std::vector<Format>{Format::slin(48000), Format::opus()}));
+  EXPECT_EQ(graph().route(Format::slin(16000), Format::opus()),
+            (std::vector<Format>{Format::slin(16000), Format::opus()}));
+  // Opus to µ-law must end at 8 kHz: exactly one step lowers the rate.
+  auto r = graph().route(Format::opus(), Format::ulaw());
+  int lowering = 0;
+  for (std::size_t i = 1; i < r.size(); ++i) lowering += r[i].rate < r[i - 1].rate;
+  EXPECT_EQ(lowering, 1);
+}
+
 TEST(MediaTranslation, OneKilohertzSurvivesUlawSlin16OpusSlin8) {
   auto p1 = graph().build_path(Format::ulaw(), Format::slin(16000));
   auto p2 = graph().build_path(Format::slin(16000), Format::opus());

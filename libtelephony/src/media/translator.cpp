@@ -55,6 +55,8 @@ std::vector<std::uint8_t> probe_frame(Format f) {
   return out;
 }
 
+constexpr double kDownsamplePenaltyUs = 10000;
+
 double measure_step_us(Format from, Format to) {
   auto step = detail::create_step(from, to);
   if (!step) return -1;
@@ -117,6 +119,13 @@ std::vector<Format> TranslationGraph::route(Format from, Format to) const {
   std::vector<std::size_t> prev(n, n);
   std::vector<bool> done(n, false);
   dist[*src] = 0;
+  // Route weight = measured CPU cost + a quality penalty for every step that lowers the audio
+  // bandwidth (48 kHz -> 8 kHz, or decoding Opus at a lower rate). Without it the cheapest
+  // route for slin48 -> opus would be "downsample to 8 kHz, then encode": fewer µs, telephone
+  // quality. Steps into a lower-rate destination still happen when the destination needs them.
+  auto penalty = [&](std::size_t u, std::size_t v) {
+    return formats_[v].rate < formats_[u].rate ? kDownsamplePenaltyUs : 0.0;
+  };
   // O(V^2) Dijkstra: the graph has a handful of nodes, a heap would only add constant cost.
   for (std::size_t iter = 0; iter < n; ++iter) {
     std::size_t u = n;
@@ -126,8 +135,8 @@ std::vector<Format> TranslationGraph::route(Format from, Format to) const {
     done[u] = true;
     for (std::size_t v = 0; v < n; ++v) {
       const double c = cost_[u * n + v];
-      if (c >= 0 && dist[u] + c < dist[v]) {
-        dist[v] = dist[u] + c;
+      if (c >= 0 && dist[u] + c + penalty(u, v) < dist[v]) {
+        dist[v] = dist[u] + c + penalty(u, v);
         prev[v] = u;
       }
     }

@@ -3,8 +3,10 @@
 //
 // Each edge's cost is MEASURED when the graph is built (µs of CPU per 20 ms frame, min of a few
 // runs), so the cheapest route reflects this machine rather than hand-written guesses;
-// TranslationGraph::shared() measures once per process and caches the result. build_path() runs
-// Dijkstra and returns a TranslatorPath that owns its own encoder/decoder/resampler state, so one
+// TranslationGraph::shared() measures once per process and caches the result. Routes never
+// lower the audio bandwidth unless the destination requires it: a step to a lower sample rate
+// carries a large fixed penalty on top of its measured cost (otherwise "downsample to 8 kHz,
+// then encode" would win on CPU alone). build_path() runs Dijkstra and returns a TranslatorPath that owns its own encoder/decoder/resampler state, so one
 // path serves one direction of one call. Paths allocate at construction (and when the input
 // format changes mid-call, when they rebuild their steps); converting a frame does not allocate.
 //
