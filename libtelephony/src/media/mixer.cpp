@@ -36,6 +36,8 @@ ParticipantId Mixer::join(MixRole role) {
     p.out.assign(frame_, 0);
   }
   ++live_count_;
+  // Every participant can change talk state in one tick; tick() must not allocate.
+  if (talk_events_.capacity() < slots_.size()) talk_events_.reserve(slots_.size() * 2);
   return static_cast<ParticipantId>(i);
 }
 

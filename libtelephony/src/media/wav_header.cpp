@@ -82,7 +82,10 @@ Result<WavInfo> parse_wav_header(std::span<const std::uint8_t> f) {
       if (format.codec == Codec::Slin) data_size &= ~static_cast<std::size_t>(1);
       return WavInfo{format, body, data_size};
     } else if (chunk_size > remaining) {
-      return at(off + 4, "chunk '" + std::string(reinterpret_cast<const char*>(hdr), 4) +
+      std::string id(reinterpret_cast<const char*>(hdr), 4);
+      for (char& ch : id)
+        if (ch < 0x20 || ch > 0x7E) ch = '?';  // the id goes into a log line
+      return at(off + 4, "chunk '" + id +
                              "' size " + std::to_string(chunk_size) + " runs past end of file");
     }
     // RIFF chunks are padded to an even size.
