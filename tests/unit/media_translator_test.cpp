@@ -123,17 +123,44 @@ TEST(MediaTranslation, ConcealUsesOpusPlcOrSilence) {
 }
 
 TEST(MediaTranslation, UnknownFormatsFailClearly) {
-  auto p = graph().build_path(Format::g722(), Format::ulaw());
+  auto p = graph().build_path(Format::slin(44100), Format::ulaw());
   ASSERT_FALSE(p);
-  EXPECT_NE(p.error().message.find("g722"), std::string::npos);
+  EXPECT_NE(p.error().message.find("slin44"), std::string::npos);
+  EXPECT_FALSE(graph().build_path(Format::ulaw(), Format::telephone_event()));
+}
+
+TEST(MediaTranslation, G722KeepsTheWidebandHalf) {
+  // 1 kHz and 5.5 kHz through opus-free wideband: slin16 -> g722 -> slin16. The 5.5 kHz tone
+  // lives in G.722's upper sub-band and must survive; narrowband codecs would remove it.
+  auto enc = graph().build_path(Format::slin(16000), Format::g722());
+  auto dec = graph().build_path(Format::g722(), Format::slin(16000));
+  ASSERT_TRUE(enc && dec);
+  auto a = media_test::sine(16000, 1000, 16000, 8000);
+  auto b = media_test::sine(16000, 5500, 16000, 4000);
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<std::int16_t>(a[i] + b[i]);
+  std::vector<std::int16_t> out;
+  for (std::size_t off = 0; off < a.size(); off += 320) {
+    auto code = enc->convert(slin_bytes(std::span(a).subspan(off, 320)));
+    ASSERT_TRUE(code);
+    ASSERT_EQ(code->size(), 160u);  // 64 kbit/s
+    auto pcm = dec->convert(copy(*code));
+    ASSERT_TRUE(pcm);
+    auto s = slin_samples(*pcm);
+    out.insert(out.end(), s.begin(), s.end());
+  }
+  std::span<const std::int16_t> steady(out.data() + 1600, out.size() - 1600);
+  EXPECT_NEAR(power_dbfs(goertzel_power(steady, 16000, 1000)), power_dbfs(8000.0 * 8000 / 2), 1.5);
+  EXPECT_NEAR(power_dbfs(goertzel_power(steady, 16000, 5500)), power_dbfs(4000.0 * 4000 / 2), 3.0);
+  // The QMF delays by 22 samples; aligned, the waveform SNR of 64 kbit/s ADPCM is well above 15 dB.
+  EXPECT_GT(media_test::snr_db(a, out, 40, 1600), 15.0);
 }
 
 TEST(MediaTranslation, ShowTranslationTable) {
   const std::string t = graph().show_translation();
   std::printf("%s", t.c_str());
-  for (const char* n : {"ulaw", "alaw", "slin", "slin16", "slin48", "opus"})
+  for (const char* n : {"ulaw", "alaw", "slin", "slin16", "slin48", "g722", "opus"})
     EXPECT_NE(t.find(n), std::string::npos) << n;
   EXPECT_NE(t.find("Source Format (Rows)"), std::string::npos);
   // One header line for columns plus one row per format.
-  EXPECT_EQ(std::count(t.begin(), t.end(), '\n'), 3 + 1 + 6);
+  EXPECT_EQ(std::count(t.begin(), t.end(), '\n'), 3 + 1 + 7);
 }

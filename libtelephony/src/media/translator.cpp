@@ -8,6 +8,7 @@
 #include <numbers>
 
 #include "telephony/media/codec.hpp"
+#include "telephony/media/g722.hpp"
 #include "translator_steps.hpp"
 
 namespace telephony::media {
@@ -39,6 +40,11 @@ std::vector<std::uint8_t> probe_frame(Format f) {
   std::vector<std::uint8_t> out(160);
   if (f.codec == Codec::Ulaw) g711::ulaw_encode(s, out);
   if (f.codec == Codec::Alaw) g711::alaw_encode(s, out);
+  if (f.codec == Codec::G722) {
+    auto s16 = probe_signal(16000, 320, 0);
+    G722Encoder enc;
+    enc.encode(s16, out);
+  }
   if (f.codec == Codec::Opus) {
     auto enc = OpusFrameEncoder::create();
     out.assign(kMaxOpusPacket, 0);
@@ -80,7 +86,8 @@ double measure_step_us(Format from, Format to) {
 TranslationGraph TranslationGraph::measure() {
   TranslationGraph g;
   g.formats_ = {Format::ulaw(),        Format::alaw(),        Format::slin(8000),
-                Format::slin(16000),   Format::slin(48000),   Format::opus()};
+                Format::slin(16000),   Format::slin(48000),   Format::g722(),
+                Format::opus()};
   const std::size_t n = g.formats_.size();
   g.cost_.assign(n * n, -1.0);
   for (const auto& e : detail::known_steps()) {

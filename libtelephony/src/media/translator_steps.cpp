@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "telephony/media/codec.hpp"
+#include "telephony/media/g722.hpp"
 #include "telephony/media/resampler.hpp"
 
 namespace telephony::media::detail {
@@ -184,6 +185,40 @@ class OpusDecodeStep final : public StepBase {
   std::vector<std::int16_t> out_;
 };
 
+class G722EncodeStep final : public StepBase {
+ public:
+  G722EncodeStep() : StepBase(Format::slin(16000), Format::g722()), out_(kMaxSamples / 2 + 1), scratch_(kMaxSamples) {}
+  Result<std::span<const std::uint8_t>> process(std::span<const std::uint8_t> in) override {
+    if (in.size() / 2 > kMaxSamples) return too_long(from_, in.size());
+    auto s = aligned_samples(in, scratch_);
+    return std::span<const std::uint8_t>(out_.data(), enc_.encode(s, out_));
+  }
+
+ private:
+  G722Encoder enc_;
+  std::vector<std::uint8_t> out_;
+  std::vector<std::int16_t> scratch_;
+};
+
+class G722DecodeStep final : public StepBase {
+ public:
+  G722DecodeStep() : StepBase(Format::g722(), Format::slin(16000)), out_(kMaxSamples) {}
+  Result<std::span<const std::uint8_t>> process(std::span<const std::uint8_t> in) override {
+    if (in.size() * 2 > kMaxSamples) return too_long(from_, in.size());
+    return bytes_of(out_, dec_.decode(in, out_));
+  }
+  Result<std::span<const std::uint8_t>> conceal() override {
+    // No PLC in G.722: 20 ms of the code word for zero difference in both bands keeps the
+    // predictors stable and decays to silence.
+    silence_bytes_.assign(160, 0xFF);
+    return process(silence_bytes_);
+  }
+
+ private:
+  G722Decoder dec_;
+  std::vector<std::int16_t> out_;
+};
+
 bool is_slin(Format f, std::uint32_t rate) { return f.codec == Codec::Slin && f.rate == rate; }
 bool is_g711(Format f) { return f.codec == Codec::Ulaw || f.codec == Codec::Alaw; }
 bool is_slin_rate(Format f) {
@@ -209,6 +244,8 @@ const std::vector<StepEdge>& known_steps() {
       e.push_back({Format::opus(), s});
       e.push_back({s, Format::opus()});
     }
+    e.push_back({Format::g722(), s16});
+    e.push_back({s16, Format::g722()});
     return e;
   }();
   return edges;
@@ -234,6 +271,8 @@ Result<std::unique_ptr<TranslatorStep>> create_step(Format from, Format to) {
     if (!d) return Unexpected<Error>{d.error()};
     return Ptr(new OpusDecodeStep(to, std::move(*d)));
   }
+  if (from.codec == Codec::G722 && is_slin(to, 16000)) return Ptr(new G722DecodeStep());
+  if (is_slin(from, 16000) && to.codec == Codec::G722) return Ptr(new G722EncodeStep());
   return fail("no codec step from " + from.name() + " to " + to.name(), "translation graph");
 }
 
