@@ -50,3 +50,14 @@ TEST(MediaJitter, DropsOversizeAndPoolOverflow) {
   for (int i = 0; i < 8; ++i) (void)jb->pull();
   EXPECT_TRUE(jb->put(frame_for(9), 9 * 160));
 }
+
+TEST(MediaJitter, MoveAssignedBufferKeepsWorking) {
+  auto a = JitterBuffer::create();
+  auto b = JitterBuffer::create();
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->put(frame_for(7), 0));
+  *b = std::move(*a);  // b's old state is released by a's destructor
+  auto got = b->pull();
+  ASSERT_EQ(got.status, JitterBuffer::Status::Frame);
+  EXPECT_EQ(got.payload[0], 7);
+}

@@ -52,13 +52,20 @@ Result<JitterBuffer> JitterBuffer::create(Settings s) {
 JitterBuffer::JitterBuffer(JitterBuffer&& o) noexcept
     : on_missing(std::move(o.on_missing)), on_insertion(std::move(o.on_insertion)),
       jb_(std::exchange(o.jb_, nullptr)), pool_(std::exchange(o.pool_, nullptr)),
-      settings_(o.settings_), out_(std::move(o.out_)), next_ts_(o.next_ts_),
+      settings_(o.settings_), out_(std::move(o.out_)),
       dropped_(o.dropped_), missing_(o.missing_) {}
 
 JitterBuffer& JitterBuffer::operator=(JitterBuffer&& o) noexcept {
   if (this != &o) {
-    this->~JitterBuffer();
-    new (this) JitterBuffer(std::move(o));
+    // Swap the owned handles: `o` releases what we held when it is destroyed.
+    std::swap(jb_, o.jb_);
+    std::swap(pool_, o.pool_);
+    on_missing = std::move(o.on_missing);
+    on_insertion = std::move(o.on_insertion);
+    settings_ = o.settings_;
+    out_ = std::move(o.out_);
+    dropped_ = o.dropped_;
+    missing_ = o.missing_;
   }
   return *this;
 }

@@ -62,7 +62,6 @@ class JitterBuffer {
   Pool* pool_ = nullptr;
   Settings settings_;
   std::vector<std::uint8_t> out_;
-  std::uint32_t next_ts_ = 0;
   std::size_t dropped_ = 0, missing_ = 0;
 };
 
