@@ -81,8 +81,8 @@ TEST(MediaTone, OnceOnlyToneStops) {
   EXPECT_NEAR(dominant_frequency(std::span<const std::int16_t>(out.data() + 5280 + 500, 4000), 16000, 500, 2500, 5), 1400, 5);
 }
 
-TEST(MediaTone, MilliwattIsZeroDbm0At1kHz) {
-  MilliwattGenerator mw(8000);
+TEST(MediaTone, MilliwattIsZeroDbm0) {
+  MilliwattGenerator mw(8000, MilliwattKind::DigitalMilliwatt);
   std::vector<std::int16_t> out(8000);
   mw.generate(out);
   // The digital milliwatt pattern repeats every 8 samples: 1 kHz.
@@ -92,8 +92,11 @@ TEST(MediaTone, MilliwattIsZeroDbm0At1kHz) {
   const std::uint8_t expect[8] = {0x1E, 0x0B, 0x0B, 0x1E, 0x9E, 0x8B, 0x8B, 0x9E};
   for (int i = 0; i < 16; ++i) EXPECT_EQ(g711::ulaw_from_linear(out[static_cast<std::size_t>(i)]), expect[i % 8]);
 
-  MilliwattGenerator wide(48000);
-  std::vector<std::int16_t> w(48000);
-  wide.generate(w);
-  EXPECT_NEAR(dominant_frequency(w, 48000, 500, 2000, 1), 1004, 1);
+  for (std::uint32_t rate : {8000u, 16000u, 48000u}) {
+    MilliwattGenerator tone(rate);  // default: 1004 Hz
+    std::vector<std::int16_t> w(rate);
+    tone.generate(w);
+    EXPECT_NEAR(dominant_frequency(w, rate, 500, 2000, 1), 1004, 1) << rate;
+    EXPECT_NEAR(power_dbfs(mean_power(w)), power_dbfs(kZeroDbm0Amplitude * kZeroDbm0Amplitude / 2), 0.1);
+  }
 }

@@ -146,13 +146,11 @@ std::size_t ToneGenerator::generate(std::span<std::int16_t> out) {
 }
 
 void MilliwattGenerator::generate(std::span<std::int16_t> out) {
-  if (rate_ == 8000) {
+  if (kind_ == MilliwattKind::DigitalMilliwatt && rate_ == 8000) {
     static constexpr std::uint8_t kDigitalMilliwatt[8] = {0x1E, 0x0B, 0x0B, 0x1E, 0x9E, 0x8B, 0x8B, 0x9E};
     for (auto& s : out) s = g711::ulaw_to_linear(kDigitalMilliwatt[index_++ & 7]);
     return;
   }
-  // The 8-sample µ-law sequence is exactly 1000 Hz at 8 kHz; off 8 kHz we synthesise 1004 Hz,
-  // the frequency O.6 test sets use to avoid sub-harmonics of the sampling clock.
   const double w = 2.0 * std::numbers::pi * 1004.0 / rate_;
   for (auto& s : out) {
     s = static_cast<std::int16_t>(std::lround(kZeroDbm0Amplitude * std::sin(w * static_cast<double>(index_))));

@@ -77,16 +77,22 @@ const ToneZone* find_tone_zone(std::string_view country);
 // The tonelist for `name` in `country`, if defined.
 std::optional<std::string_view> find_indication(std::string_view country, std::string_view name);
 
-// Milliwatt: a 1004 Hz tone at 0 dBm0. At 8 kHz it is the ITU-T G.711 µ-law digital milliwatt
-// (the 8-byte sequence 1E 0B 0B 1E 9E 8B 8B 9E, decoded), which is what Asterisk's Milliwatt()
-// sends; at other rates it is a synthesised sine of the same level.
+// Milliwatt: the 0 dBm0 test tone. Two kinds, matching Asterisk's Milliwatt() (1004 Hz tone by
+// default; its `o` option sends the older G.711 digital milliwatt): Tone1004 is a synthesised
+// 1004 Hz sine at 0 dBm0 (1004, not 1000, so the test tone is not a sub-harmonic of the 8 kHz
+// sampling clock); DigitalMilliwatt is the 8-byte µ-law sequence 1E 0B 0B 1E 9E 8B 8B 9E
+// decoded (exactly 1000 Hz, 8 kHz only - at other rates it falls back to Tone1004).
+enum class MilliwattKind : std::uint8_t { Tone1004, DigitalMilliwatt };
+
 class MilliwattGenerator {
  public:
-  explicit MilliwattGenerator(std::uint32_t rate = 8000) : rate_(rate) {}
+  explicit MilliwattGenerator(std::uint32_t rate = 8000, MilliwattKind kind = MilliwattKind::Tone1004)
+      : rate_(rate), kind_(kind) {}
   void generate(std::span<std::int16_t> out);
 
  private:
   std::uint32_t rate_;
+  MilliwattKind kind_;
   std::uint64_t index_ = 0;
 };
 
