@@ -1,0 +1,68 @@
+// JitterBuffer: reorders and delays incoming media frames so they can be played at a steady
+// 20 ms pace, adapting its delay to the measured jitter (speexdsp's adaptive jitter buffer).
+//
+// Frames go in with their RTP timestamp in any order; pull() is called once per 20 ms tick and
+// returns the frame due now, or says it is missing (lost or late) so the caller conceals it (the
+// `on_missing` hook, e.g. Opus PLC via TranslatorPath::conceal()), or that the buffer is growing
+// its delay and a concealment frame should be inserted. Payload storage is a fixed pool sized at
+// construction: put() copies into a slot, nothing allocates per frame. A frame that arrives
+// when the pool is full, or larger than the slot size, is dropped and counted.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "telephony/result.hpp"
+
+struct JitterBuffer_;
+
+namespace telephony::media {
+
+class JitterBuffer {
+ public:
+  struct Settings {
+    std::uint32_t frame_ticks = 160;     // timestamp units per frame (160 = 20 ms at 8 kHz)
+    std::uint32_t max_late_rate = 4;     // % of frames allowed to arrive too late
+    std::size_t slots = 64;              // frames buffered at most
+    std::size_t max_payload = 1920;      // bytes per frame (20 ms slin48)
+  };
+  enum class Status { Frame, Missing, Insertion };
+  struct Pulled {
+    Status status;
+    std::span<const std::uint8_t> payload;  // valid until the next pull(); empty unless Frame
+    std::uint32_t timestamp;
+  };
+
+  static Result<JitterBuffer> create(Settings settings);
+  static Result<JitterBuffer> create() { return create(Settings{}); }
+  JitterBuffer(JitterBuffer&&) noexcept;
+  JitterBuffer& operator=(JitterBuffer&&) noexcept;
+  ~JitterBuffer();
+
+  // Copies the frame in. Returns false (and counts it) when it had to be dropped.
+  bool put(std::span<const std::uint8_t> payload, std::uint32_t timestamp, std::uint16_t sequence = 0);
+  // The frame for this tick. Calls the hooks for Missing/Insertion before returning.
+  Pulled pull();
+
+  // Hooks for concealment; set once at setup (std::function is not called per frame otherwise).
+  std::function<void(std::uint32_t timestamp)> on_missing;
+  std::function<void(std::uint32_t timestamp)> on_insertion;
+
+  std::size_t dropped() const { return dropped_; }
+  std::size_t missing() const { return missing_; }
+  // Frames currently buffered.
+  int buffered() const;
+
+ private:
+  JitterBuffer() = default;
+  struct Pool;
+  ::JitterBuffer_* jb_ = nullptr;
+  Pool* pool_ = nullptr;
+  Settings settings_;
+  std::vector<std::uint8_t> out_;
+  std::size_t dropped_ = 0, missing_ = 0;
+};
+
+}  // namespace telephony::media
