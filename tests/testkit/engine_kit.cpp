@@ -65,6 +65,7 @@ Result<Channel::Ptr> TestDriver::request(Engine& engine, const ChannelRequest& r
   init.resource = req.resource;
   init.impl = std::make_unique<TestTech>(endpoint(req.resource));
   init.requestor = req.requestor;
+  init.uniqueid = req.uniqueid;
   return engine.create_channel(std::move(init));
 }
 

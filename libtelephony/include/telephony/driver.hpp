@@ -30,6 +30,10 @@ struct ChannelRequest {
   std::string resource;              // text after "Tech/"
   const Channel* requestor = nullptr;  // for linkedid, variable inheritance, formats
   std::vector<media::Format> formats;  // wanted formats, may be empty
+  // Uniqueids the new channel(s) must carry (AMI/Originate ChannelId, OtherChannelId); empty:
+  // generated. `other_uniqueid` is for drivers that create a pair (Local's ;2).
+  std::string uniqueid;
+  std::string other_uniqueid;
 };
 
 class ChannelDriver {

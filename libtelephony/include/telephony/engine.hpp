@@ -121,6 +121,9 @@ class Engine {
   // "Tech/resource" -> a new outbound channel from the registered driver.
   Result<Channel::Ptr> request(std::string_view dial_string, const Channel* requestor = nullptr,
                                std::vector<media::Format> formats = {});
+  // The same with every ChannelRequest field (uniqueids for Originate's ChannelId); `req.resource`
+  // is filled from the dial string. Fails when a requested uniqueid is already in use.
+  Result<Channel::Ptr> request_channel(std::string_view dial_string, ChannelRequest req);
 
   std::vector<Channel::Ptr> channels() const;
   Channel::Ptr find_channel(std::string_view name_or_uniqueid) const;

@@ -3,9 +3,11 @@
 // at its dialplan location and whether a location exists.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "telephony/channel.hpp"
+#include "telephony/result.hpp"
 
 namespace telephony {
 
@@ -17,6 +19,19 @@ class Pbx {
   // Whether context/exten/priority exists (caller id for /cid matches).
   virtual bool exists(std::string_view context, std::string_view exten, int priority,
                       std::string_view caller_number) const = 0;
+
+  // Originate's application form: runs one registered application on an answered channel, then
+  // hangs the channel up (Asterisk's ast_pbx_outgoing_app). Needs the executor's Execution, so
+  // the default refuses; the dialplan module overrides it.
+  virtual Result<void> start_application(Channel::Ptr chan, std::string app, std::string data) {
+    return fail("application originate needs the dialplan module (no executor is loaded)", chan->name());
+  }
+  // Originate's predial handler: runs `Gosub(context,exten,priority(args))` text on the new,
+  // not yet dialed channel and completes when it returns. Called on the channel's strand. The
+  // default refuses; the dialplan module overrides it.
+  virtual boost::asio::awaitable<Result<void>> run_predial_gosub(Channel::Ptr chan, std::string gosub) {
+    co_return fail("predial Gosub needs the dialplan module (no executor is loaded)", chan->name());
+  }
 };
 
 }  // namespace telephony

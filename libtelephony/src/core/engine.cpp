@@ -174,6 +174,13 @@ void Engine::channel_gone(const Channel& c) {
 
 Result<Channel::Ptr> Engine::request(std::string_view dial_string, const Channel* requestor,
                                      std::vector<media::Format> formats) {
+  ChannelRequest req;
+  req.requestor = requestor;
+  req.formats = std::move(formats);
+  return request_channel(dial_string, std::move(req));
+}
+
+Result<Channel::Ptr> Engine::request_channel(std::string_view dial_string, ChannelRequest req) {
   if (!accepting_.load()) return fail("engine is shutting down; new channels are refused");
   auto slash = dial_string.find('/');
   if (slash == std::string_view::npos || slash == 0)
@@ -183,10 +190,9 @@ Result<Channel::Ptr> Engine::request(std::string_view dial_string, const Channel
   if (!driver) return fail("No such channel technology '" + std::string(tech) + "'");
   if (options_.max_channels && channel_count() >= options_.max_channels)
     return fail("channel limit (" + std::to_string(options_.max_channels) + ") reached");
-  ChannelRequest req;
+  for (const auto* id : {&req.uniqueid, &req.other_uniqueid})
+    if (!id->empty() && find_channel(*id)) return fail("uniqueid '" + *id + "' is already in use");
   req.resource = std::string(dial_string.substr(slash + 1));
-  req.requestor = requestor;
-  req.formats = std::move(formats);
   return driver->request(*this, req);
 }
 

@@ -41,7 +41,10 @@ class LocalTech : public ChannelTech {
     two->set_connected(chan.connected());
     two->set_language(chan.language());
     two->set_accountcode(chan.accountcode());
-    two->inherit_variables_from(chan);
+    // Asterisk's local_call copies every variable of ;1 (not only `_`/`__` ones), which is how
+    // Originate/call-file variables reach the dialplan running on ;2.
+    for (const auto& v : chan.variables())
+      two->set_variable(std::string(static_cast<std::size_t>(v.inherit), '_') + v.name, v.value);
     two->set_state(ChannelState::Ring);
     pbx->start(two);
     return {};
@@ -118,6 +121,7 @@ Result<Channel::Ptr> LocalDriver::request(Engine& engine, const ChannelRequest& 
   one.requestor = req.requestor;
   one.direction = ChannelDirection::Outbound;
   one.name_override = base + ";1";
+  one.uniqueid = req.uniqueid;
   auto c1 = engine.create_channel(std::move(one));
 
   Engine::ChannelInit two;
@@ -126,6 +130,7 @@ Result<Channel::Ptr> LocalDriver::request(Engine& engine, const ChannelRequest& 
   two.requestor = c1.get();
   two.direction = ChannelDirection::Inbound;
   two.name_override = base + ";2";
+  two.uniqueid = req.other_uniqueid;
   auto c2 = engine.create_channel(std::move(two));
   c2->set_location({pair->context, pair->exten, 1});
   {
