@@ -288,6 +288,38 @@ void DialplanPbx::start(Channel::Ptr chan) {
       asio::detached);
 }
 
+Result<void> DialplanPbx::start_application(Channel::Ptr chan, std::string app, std::string data) {
+  if (!engine_.applications().find(app)) return fail("no application '" + app + "'", chan->name());
+  auto self = shared_from_this();
+  auto token = chan->hold();
+  asio::co_spawn(
+      chan->strand(),
+      [self, chan, token, app = std::move(app), data = std::move(data)]() -> asio::awaitable<void> {
+        try {
+          Execution exec(*self, chan);
+          chan->set_pbx_running(true);
+          co_await exec.run_application(app, data);
+        } catch (const std::exception& e) {
+          self->engine_.log().error("pbx", "application " + app + " on " + chan->name() + " ended by an exception: " + e.what());
+        }
+        chan->set_pbx_running(false);
+        chan->hangup();
+      },
+      asio::detached);
+  return {};
+}
+
+asio::awaitable<Result<void>> DialplanPbx::run_predial_gosub(Channel::Ptr chan, std::string gosub) {
+  // Dial/Page/Originate write the target with '^' between context, exten and priority.
+  auto paren = gosub.find('(');
+  for (std::size_t i = 0; i < std::min(paren, gosub.size()); ++i)
+    if (gosub[i] == '^') gosub[i] = ',';
+  Execution exec(*this, chan);
+  auto r = co_await exec.run_subroutine(gosub);
+  if (!r) co_return Unexpected<Error>{r.error()};
+  co_return Result<void>{};
+}
+
 Execution* DialplanPbx::execution_of(const Channel& chan) {
   auto& c = const_cast<Channel&>(chan);
   if (!c.strand().running_in_this_thread()) return nullptr;
