@@ -177,7 +177,7 @@ TEST(CallFileParser, RetryJournalCountsAttemptsOfTheCurrentRound) {
       base + "StartRetry: 99 1 (1)\nStatus: Completed\nStartRetry: 99 1 (9)\nAbortRetry: 98 1 (9)\n",
       "j");
   ASSERT_TRUE(reused);
-  EXPECT_EQ(reused->attempts, 1);  // the round before Status: does not count
+  EXPECT_EQ(reused->attempts, 0);  // the round before Status: and the aborted attempt do not count
   EXPECT_EQ(reused->tail, JournalTail::AttemptEnded);
   EXPECT_EQ(reused->status, "Completed");
 

@@ -174,7 +174,7 @@ TEST(Spooler, TwinArrivingWhileInFlightIsRefused) {
   EXPECT_NE(read_file(f.done() / "twin.call").find("Application: Echo"), std::string::npos);
 }
 
-TEST(Spooler, ReclaimAfterCrashNeverRedialsAFinishedOrUsedUpFile) {
+TEST(Spooler, ReclaimAfterCrashRedialsInterruptedButNeverFinishedFiles) {
   TempDir dir("spool-crash");
   boost::asio::io_context io;
   std::vector<std::function<void(DialReason)>> lost_dones;
@@ -198,9 +198,12 @@ TEST(Spooler, ReclaimAfterCrashNeverRedialsAFinishedOrUsedUpFile) {
 
   st::Fixture f(dir.path());
   f.start();
-  ASSERT_TRUE(f.run_until([&] { return f.stats().completed == 1 && f.stats().expired == 1; }, 5s));
-  EXPECT_TRUE(f.dialed("once.call").empty());  // its only attempt was used by the crashed run
-  EXPECT_EQ(f.dialed("again.call"), std::vector<int>{2});
+  ASSERT_TRUE(f.run_until([&] { return f.stats().completed == 2; }, 5s));  // done.call was never dialed
+  // Interrupted attempts have no outcome: dialed again as the same attempt, no retry used, even
+  // for a file with MaxRetries 0.
+  EXPECT_EQ(f.dialed("once.call"), std::vector<int>{1});
+  EXPECT_EQ(f.dialed("again.call"), std::vector<int>{1});
+  EXPECT_EQ(f.stats().expired, 0u);
   EXPECT_TRUE(f.dialed("done.call").empty());
   EXPECT_EQ(f.stats().reclaimed, 3u);
   EXPECT_NE(read_file(dir / "outgoing_done/done.call").find("Status: Completed"),
@@ -305,13 +308,13 @@ TEST(Spooler, InotifyOverflowTriggersRescanAndNothingIsForgotten) {
 }
 
 // The real thing: a spooler process killed with SIGKILL while one call is ringing and another
-// has been answered. The restarted spooler must not redial the answered one and must retry the
-// interrupted one (it has a retry left).
+// has been answered. The restarted spooler must not redial the answered one and must dial the
+// interrupted one again without using up a retry.
 TEST(Spooler, SurvivesKillDashNine) {
   TempDir dir("spool-kill9");
   fs::create_directories(dir / "outgoing");
   write_file(dir / "outgoing/ringing.call",
-             "Channel: Test/hold\nApplication: Echo\nMaxRetries: 1\nRetryTime: 1\n");
+             "Channel: Test/hold\nApplication: Echo\nMaxRetries: 0\nRetryTime: 1\n");
   write_file(dir / "outgoing/answered.call",
              "Channel: Test/answer\nApplication: Echo\nMaxRetries: 3\nArchive: yes\n");
   pid_t child = ::fork();
@@ -346,7 +349,7 @@ TEST(Spooler, SurvivesKillDashNine) {
   st::Fixture f(dir.path());
   f.start();
   ASSERT_TRUE(f.run_until([&] { return f.held.count("ringing.call") == 1; }, 5s));
-  EXPECT_EQ(f.dialed("ringing.call"), std::vector<int>{2});  // attempt 1 died with the process
+  EXPECT_EQ(f.dialed("ringing.call"), std::vector<int>{1});  // attempt 1 died with the process: again
   std::string ringing = read_file(dir / "outgoing_work/ringing.call");
   EXPECT_EQ(st::count_lines(ringing, "AbortRetry: " + std::to_string(::getpid()) + " 1 "), 1)
       << ringing;

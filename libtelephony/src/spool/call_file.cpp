@@ -9,7 +9,7 @@ namespace {
 enum class Key {
   Unknown, Channel, CallerId, MaxRetries, RetryTime, WaitTime, Account, Context, Extension,
   Priority, Application, Data, Set, AlwaysDelete, Archive, Codecs, EarlyMedia, StartRetry,
-  EndRetry, DelayedRetry, Status,
+  EndRetry, AbortRetry, DelayedRetry, Status,
 };
 
 struct KeyName {
@@ -28,7 +28,7 @@ constexpr std::array<KeyName, 22> kKeys{{
     {"setvar", Key::Set},              {"alwaysdelete", Key::AlwaysDelete},
     {"archive", Key::Archive},         {"codecs", Key::Codecs},
     {"earlymedia", Key::EarlyMedia},   {"startretry", Key::StartRetry},
-    {"endretry", Key::EndRetry},       {"abortretry", Key::EndRetry},
+    {"endretry", Key::EndRetry},       {"abortretry", Key::AbortRetry},
     {"delayedretry", Key::DelayedRetry}, {"status", Key::Status},
 }};
 
@@ -200,6 +200,11 @@ Result<CallFile> parse_call_file(std::string_view text, std::string_view file_na
         cf.tail = JournalTail::AttemptOpen;
         break;
       case Key::EndRetry: cf.tail = JournalTail::AttemptEnded; break;
+      case Key::AbortRetry:
+        // An attempt cut off by a restart has no outcome: it does not use up a retry.
+        if (cf.attempts > 0) --cf.attempts;
+        cf.tail = JournalTail::AttemptEnded;
+        break;
       case Key::DelayedRetry: break;
       case Key::Status:
         // A verdict closes a round: attempts before it belong to an earlier use of the file.

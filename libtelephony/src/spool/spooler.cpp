@@ -505,20 +505,18 @@ struct CallFileSpooler::State : std::enable_shared_from_this<CallFileSpooler::St
           break;
         }
         case JournalTail::AttemptOpen: {
-          // The outcome of that attempt was never reported: it counts as a failed attempt.
+          // The daemon died while this attempt was dialing (or before its verdict reached the
+          // file): its outcome is unknown, so it is not counted against MaxRetries and the file
+          // is dialed again at once. Losing a wake-up call is worse than ringing twice; a call
+          // whose verdict was written (Finished above) is never redialed.
           if (auto r = files::append_journal_line(path, "AbortRetry", cf.attempts, opt.sync_journal);
               !r)
             log(SpoolLogLevel::Error, r.error().to_string());
           log(SpoolLogLevel::Notice, name + ": attempt " + std::to_string(cf.attempts) +
-                                         " was interrupted by a restart");
-          if (cf.attempts >= cf.max_retries + 1) {
-            verdict(name, "Expired");
-          } else {
-            auto due = Clock::now() + std::chrono::seconds(cf.retry_time);
-            files::set_mtime(path, due);
-            count([](Stats& s) { ++s.retries_scheduled; });
-            put_back(name, due);
-          }
+                                         " was interrupted by a restart; dialing it again");
+          auto now = Clock::now();
+          files::set_mtime(path, now);
+          put_back(name, now);
           break;
         }
         case JournalTail::AttemptEnded:
