@@ -2,6 +2,7 @@
 
 #include "logger_module.hpp"
 #include "telephony/dialplan/module.hpp"
+#include "telephony/manager/module.hpp"
 #include "telephony/originate.hpp"
 #include "telephony/spool/module.hpp"
 
@@ -10,8 +11,9 @@ namespace telephonyd {
 std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& engine, bool foreground) {
   std::vector<std::shared_ptr<telephony::Module>> mods;
   mods.push_back(std::make_shared<LoggerModule>(engine, foreground));
-  // The dialplan loads before anything that starts calls (call files, originate).
+  // The dialplan loads before anything that starts calls (call files, originate, AMI).
   mods.push_back(std::make_shared<telephony::dialplan::PbxConfigModule>(engine));
+  mods.push_back(std::make_shared<telephony::manager::ManagerModule>(engine));
   mods.push_back(std::make_shared<telephony::spool::SpoolModule>(engine));
   mods.push_back(telephony::make_cli_originate_module(engine));
   return mods;

@@ -45,6 +45,10 @@ class TestTech : public ChannelTech {
     std::lock_guard lock(ep_->mu);
     ep_->digits_sent += d;
   }
+  void send_text(Channel&, std::string_view text) override {
+    std::lock_guard lock(ep_->mu);
+    ep_->texts_sent.emplace_back(text);
+  }
 
  private:
   std::shared_ptr<TestEndpoint> ep_;

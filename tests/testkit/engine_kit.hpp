@@ -27,6 +27,7 @@ struct TestEndpoint {
   std::vector<Frame> written;
   std::vector<Control> indications;
   std::string digits_sent;
+  std::vector<std::string> texts_sent;
   int calls = 0;
   bool answered = false;
   bool hung_up = false;

@@ -35,6 +35,8 @@
 
 namespace telephony {
 
+class Bridge;
+
 // Where things live; telephony.conf [directories] fills these (Asterisk's ast*dir names too).
 struct Directories {
   std::filesystem::path config;       // astetcdir
@@ -130,6 +132,14 @@ class Engine {
   std::size_t channel_count() const;
   std::uint64_t calls_processed() const { return calls_processed_.load(); }
 
+  // --- bridges -------------------------------------------------------------------------------
+  // Bridge::create registers every bridge here weakly: the engine never keeps a bridge alive,
+  // it only lets AMI (BridgeList/BridgeInfo/...) and the console find the live ones.
+  void register_bridge(const std::shared_ptr<Bridge>& bridge);
+  // Live bridges that are not dissolved, in creation order.
+  std::vector<std::shared_ptr<Bridge>> bridges() const;
+  std::shared_ptr<Bridge> find_bridge(std::string_view uniqueid) const;
+
  private:
   friend class Channel;
   void channel_gone(const Channel& c);  // called by Channel::do_hangup
@@ -154,6 +164,7 @@ class Engine {
   mutable std::mutex mu_;
   std::map<std::string, Channel::Ptr, std::less<>> channels_;  // by name
   std::vector<std::shared_ptr<Module>> modules_;
+  std::vector<std::weak_ptr<Bridge>> bridges_;
   std::shared_ptr<Pbx> pbx_;
   std::condition_variable stop_cv_;
   bool stop_requested_ = false;

@@ -30,6 +30,7 @@ void TwoPartyRelay::on_frame(Bridge& bridge, Channel& from, const Frame& f) {
 
 Bridge::Ptr Bridge::create(Engine& engine, BridgeOptions opts, std::unique_ptr<BridgeTechnology> tech) {
   auto b = std::make_shared<Bridge>(engine, std::move(opts), std::move(tech));
+  engine.register_bridge(b);
   BridgeCreated ev;
   ev.bridge = b->snapshot();
   engine.events().emit(std::move(ev));

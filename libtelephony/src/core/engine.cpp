@@ -1,5 +1,7 @@
 #include "telephony/engine.hpp"
 
+#include "telephony/bridge.hpp"
+
 #include <boost/asio/post.hpp>
 #include <cstdio>
 #include <ctime>
@@ -216,6 +218,32 @@ Channel::Ptr Engine::find_channel(std::string_view key) const {
 std::size_t Engine::channel_count() const {
   std::lock_guard lock(mu_);
   return channels_.size();
+}
+
+void Engine::register_bridge(const std::shared_ptr<Bridge>& bridge) {
+  std::lock_guard lock(mu_);
+  // Pruned here so the list stays as long as the number of live bridges, not of all ever made.
+  std::erase_if(bridges_, [](const std::weak_ptr<Bridge>& w) { return w.expired(); });
+  bridges_.push_back(bridge);
+}
+
+std::vector<std::shared_ptr<Bridge>> Engine::bridges() const {
+  std::vector<std::shared_ptr<Bridge>> out;
+  {
+    std::lock_guard lock(mu_);
+    out.reserve(bridges_.size());
+    for (const auto& w : bridges_)
+      if (auto b = w.lock()) out.push_back(std::move(b));
+  }
+  // dissolved() takes the bridge's own lock: checked outside the engine lock.
+  std::erase_if(out, [](const std::shared_ptr<Bridge>& b) { return b->dissolved(); });
+  return out;
+}
+
+std::shared_ptr<Bridge> Engine::find_bridge(std::string_view uniqueid) const {
+  for (auto& b : bridges())
+    if (b->uniqueid() == uniqueid) return b;
+  return nullptr;
 }
 
 }  // namespace telephony
