@@ -42,14 +42,14 @@ std::optional<long> parse_number(std::string_view s) {
 }
 
 Result<std::string> cut_read(const FunctionCall& call) {
-  auto a = split_at_most(call.args, 3);
+  auto a = split_raw(call.args, 3);
   if (a.empty() || a[0].empty()) return func_error(call, "missing variable name");
   if (a.size() < 3 || trim(a[2]).empty()) return func_error(call, "missing field specification");
   const char delim = decode_delimiter(a[1], '-');
   auto fields = split_fields(channel_variable(call, a[0]), delim);
   const long count = static_cast<long>(fields.size());
   std::vector<std::string> picked;
-  for (const auto& range : split_fields(a[2], '&')) {
+  for (const auto& range : split_fields(unescape(a[2]), '&')) {
     long from = 0, to = 0;
     auto dash = range.find('-');
     if (dash == std::string::npos) {
@@ -71,7 +71,7 @@ Result<std::string> cut_read(const FunctionCall& call) {
 }
 
 Result<std::string> fieldqty_read(const FunctionCall& call) {
-  auto a = split_at_most(call.args, 2);
+  auto a = split_raw(call.args, 2);
   if (a.empty() || a[0].empty()) return func_error(call, "missing variable name");
   std::string value = channel_variable(call, a[0]);
   if (value.empty()) return std::string("0");
@@ -80,26 +80,26 @@ Result<std::string> fieldqty_read(const FunctionCall& call) {
 }
 
 Result<std::string> fieldnum_read(const FunctionCall& call) {
-  auto a = split_at_most(call.args, 3);
+  auto a = split_raw(call.args, 3);
   if (a.size() < 3 || a[0].empty()) return func_error(call, "usage FIELDNUM(<varname>,<delim>,<value>)");
   if (a[1].empty()) return func_error(call, "missing delimiter");
   std::string value = channel_variable(call, a[0]);
   if (value.empty()) return std::string("0");
   auto fields = split_fields(value, decode_delimiter(a[1], ','));
   for (std::size_t i = 0; i < fields.size(); ++i)
-    if (fields[i] == a[2]) return std::to_string(i + 1);
+    if (fields[i] == unescape(a[2])) return std::to_string(i + 1);
   return std::string("0");
 }
 
 Result<std::string> listfilter_read(const FunctionCall& call) {
-  auto a = split_at_most(call.args, 3);
+  auto a = split_raw(call.args, 3);
   if (a.size() < 3 || a[0].empty()) return func_error(call, "usage LISTFILTER(<varname>,<delim>,<value>)");
   if (a[1].empty()) return func_error(call, "missing delimiter");
   const char delim = decode_delimiter(a[1], ',');
   std::string value = channel_variable(call, a[0]);
   if (value.empty()) return std::string();
   auto fields = split_fields(value, delim);
-  std::erase(fields, a[2]);
+  std::erase(fields, unescape(a[2]));
   return join_fields(fields, delim);
 }
 
@@ -107,7 +107,7 @@ Result<std::string> listfilter_read(const FunctionCall& call) {
 Result<std::string> take_element(const FunctionCall& call, bool from_end) {
   auto chan = need_channel(call);
   if (!chan) return Unexpected<Error>{chan.error()};
-  auto a = split_at_most(call.args, 2);
+  auto a = split_raw(call.args, 2);
   if (a.empty() || a[0].empty()) return func_error(call, "missing variable name");
   const char delim = decode_delimiter(a.size() > 1 ? a[1] : "", ',');
   std::string value = (*chan)->variable(a[0]).value_or("");
@@ -129,7 +129,7 @@ Result<std::string> take_element(const FunctionCall& call, bool from_end) {
 Result<void> add_element(const FunctionCall& call, std::string_view element, bool at_end) {
   auto chan = need_channel(call);
   if (!chan) return Unexpected<Error>{chan.error()};
-  auto a = split_at_most(call.args, 2);
+  auto a = split_raw(call.args, 2);
   if (a.empty() || a[0].empty()) return func_error(call, "missing variable name");
   const char delim = decode_delimiter(a.size() > 1 ? a[1] : "", ',');
   std::string value = (*chan)->variable(a[0]).value_or("");

@@ -42,6 +42,35 @@ std::vector<std::string> split_at_most(std::string_view data, std::size_t n, cha
   return parts;
 }
 
+std::vector<std::string> split_raw(std::string_view data, std::size_t n) {
+  std::vector<std::string> out;
+  if (data.empty()) return out;
+  std::string cur;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    char c = data[i];
+    if (c == '\\' && i + 1 < data.size()) {
+      cur += c;
+      cur += data[++i];
+    } else if (c == ',' && (n == 0 || out.size() + 1 < n)) {
+      out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(std::move(cur));
+  return out;
+}
+
+std::string unescape(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) ++i;
+    out += s[i];
+  }
+  return out;
+}
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);

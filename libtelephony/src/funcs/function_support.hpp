@@ -43,6 +43,13 @@ std::string channel_variable(const FunctionCall& call, std::string_view name);
 // Asterisk's argument macros with a fixed count).
 std::vector<std::string> split_at_most(std::string_view data, std::size_t n, char sep = ',');
 
+// For arguments that carry encoded characters (delimiters such as \t or \,): splits on unescaped
+// commas and keeps every backslash, so decode_delimiter() sees what the user wrote. No quote
+// handling. At most `n` pieces (0: no limit).
+std::vector<std::string> split_raw(std::string_view data, std::size_t n = 0);
+// Removes the backslash of every "\c" pair.
+std::string unescape(std::string_view s);
+
 std::string_view trim(std::string_view s);
 std::string to_upper(std::string_view s);
 std::string to_lower(std::string_view s);
