@@ -2,6 +2,8 @@
 // reopen, deltree counts, key order, errors, and the `database …` console commands' output.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "telephony/astdb.hpp"
 #include "telephony/console.hpp"
 #include "telephony/engine.hpp"
@@ -185,4 +187,17 @@ TEST(AstDbConsole, CommandsPrintAsteriskOutput) {
     EXPECT_FALSE(c->doc.synopsis.empty());
     EXPECT_FALSE(c->doc.syntax.empty());
   }
+}
+
+TEST(AstDb, ConcurrentWritersShareTheOneConnection) {
+  TempDir dir("astdb");
+  AstDb db(dir / "astdb.sqlite3");
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t)
+    writers.emplace_back([&db, t] {
+      for (int i = 0; i < 100; ++i) ASSERT_TRUE(db.put("t" + std::to_string(t), std::to_string(i), "v"));
+    });
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(db.show()->size(), 400u);
+  EXPECT_EQ(*db.deltree("t2"), 100u);
 }
