@@ -20,7 +20,9 @@
 #include "daemon_config.hpp"
 #include "modules.hpp"
 #include "telephony/config/module_config.hpp"
+#include "telephony/astdb.hpp"
 #include "telephony/core_commands.hpp"
+#include "telephony/dialplan/functions.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/local/local_driver.hpp"
 #include "telephony/version.hpp"
@@ -156,6 +158,8 @@ int run_daemon(const Args& args) {
   telephony::Engine engine(cfg->engine);
   (void)engine.drivers().add("Local", std::make_shared<telephony::LocalDriver>());
   telephony::register_core_commands(engine);
+  telephony::register_database_commands(engine.commands(), engine.astdb());
+  telephony::dialplan::register_builtin_functions(engine);
   for (auto& m : make_modules(engine, args.foreground)) {
     if (!m->config_file().empty() && !telephony::config::find_module_config(dirs.config, m->config_file()) &&
         m->name() != "logger")

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -217,6 +218,16 @@ class Channel : public std::enable_shared_from_this<Channel> {
   // Copies `_`/`__` variables of `parent` into this channel (done at creation by the engine).
   void inherit_variables_from(const Channel& parent);
 
+  // --- datastores (any thread) ----------------------------------------------------------------
+  // Named state that a module keeps on the channel and that dies with it, as Asterisk's channel
+  // datastores (SHARED() variables, HANGUPCAUSE() records, extra caller-id fields). The object
+  // guards its own contents; the channel only stores the pointer.
+  std::shared_ptr<void> datastore(std::string_view key) const;
+  // The datastore under `key`, created with make() when absent (atomically: one winner).
+  std::shared_ptr<void> datastore_or_create(std::string_view key,
+                                            const std::function<std::shared_ptr<void>()>& make);
+  void remove_datastore(std::string_view key);
+
   // --- hangup ----------------------------------------------------------------------------------
   HangupCause hangup_cause() const;
   void set_hangup_cause(HangupCause c);
@@ -301,6 +312,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::string app_data_;
   std::string bridge_id_;
   std::vector<Variable> vars_;
+  std::map<std::string, std::shared_ptr<void>, std::less<>> datastores_;
   HangupCause cause_ = HangupCause::NotDefined;
 
   std::atomic<bool> softhangup_{false};

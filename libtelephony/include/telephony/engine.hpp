@@ -36,6 +36,7 @@
 namespace telephony {
 
 class Bridge;
+class AstDb;
 
 // Where things live; telephony.conf [directories] fills these (Asterisk's ast*dir names too).
 struct Directories {
@@ -93,6 +94,9 @@ class Engine {
   Registry<dialplan::Application>& applications() { return applications_; }
   Registry<dialplan::Function>& functions() { return functions_; }
   ConsoleCommands& commands() { return commands_; }
+  // The persistent key/value store (DB() and `database …`): `<dirs.db>/astdb.sqlite3`, opened on
+  // first use (see astdb.hpp).
+  AstDb& astdb() { return *astdb_; }
 
   // Modules in load order.
   void add_module(std::shared_ptr<Module> m);
@@ -160,6 +164,7 @@ class Engine {
   Registry<dialplan::Application> applications_;
   Registry<dialplan::Function> functions_;
   ConsoleCommands commands_;
+  std::unique_ptr<AstDb> astdb_;
 
   mutable std::mutex mu_;
   std::map<std::string, Channel::Ptr, std::less<>> channels_;  // by name

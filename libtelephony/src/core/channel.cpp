@@ -212,6 +212,28 @@ void Channel::inherit_variables_from(const Channel& parent) {
   }
 }
 
+std::shared_ptr<void> Channel::datastore(std::string_view key) const {
+  std::lock_guard lock(mu_);
+  auto it = datastores_.find(key);
+  return it == datastores_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<void> Channel::datastore_or_create(std::string_view key,
+                                                   const std::function<std::shared_ptr<void>()>& make) {
+  std::lock_guard lock(mu_);
+  auto it = datastores_.find(key);
+  if (it != datastores_.end()) return it->second;
+  auto data = make();
+  datastores_.emplace(std::string(key), data);
+  return data;
+}
+
+void Channel::remove_datastore(std::string_view key) {
+  std::lock_guard lock(mu_);
+  auto it = datastores_.find(key);
+  if (it != datastores_.end()) datastores_.erase(it);
+}
+
 HangupCause Channel::hangup_cause() const {
   std::lock_guard lock(mu_);
   return cause_;

@@ -1,6 +1,7 @@
 #include "telephony/engine.hpp"
 
 #include "telephony/bridge.hpp"
+#include "telephony/astdb.hpp"
 
 #include <boost/asio/post.hpp>
 #include <cstdio>
@@ -14,6 +15,7 @@ Engine::Engine(EngineOptions options)
     : options_(std::move(options)), events_(io_) {
   if (options_.threads == 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());
   if (options_.worker_threads == 0) options_.worker_threads = 1;
+  astdb_ = std::make_unique<AstDb>(options_.dirs.db / "astdb.sqlite3");
 }
 
 Engine::~Engine() { stop(std::chrono::milliseconds(200)); }

@@ -1,0 +1,145 @@
+#include "funcs/function_support.hpp"
+
+#include <cctype>
+#include <cstdlib>
+
+#include "telephony/dialplan/args.hpp"
+#include "telephony/dialplan/functions.hpp"
+
+namespace telephony::funcs {
+
+void add_function(Engine& engine, std::string name, FunctionDoc doc, FunctionRead read, FunctionWrite write) {
+  auto fn = std::make_shared<dialplan::Function>();
+  fn->name = name;
+  fn->doc = Documentation{std::move(doc.synopsis), std::move(doc.syntax), std::move(doc.description),
+                          std::move(doc.arguments), std::move(doc.see_also)};
+  fn->read = std::move(read);
+  fn->write = std::move(write);
+  (void)engine.functions().add(std::move(name), std::move(fn));
+}
+
+Unexpected<Error> func_error(const FunctionCall& call, std::string_view message) {
+  return fail(to_upper(call.name) + ": " + std::string(message));
+}
+
+Result<Channel*> need_channel(const FunctionCall& call) {
+  if (!call.channel) return func_error(call, "requires a channel");
+  return call.channel;
+}
+
+std::string channel_variable(const FunctionCall& call, std::string_view name) {
+  if (!call.channel) return {};
+  return call.channel->variable(name).value_or("");
+}
+
+std::vector<std::string> split_at_most(std::string_view data, std::size_t n, char sep) {
+  auto parts = dialplan::split_args(data, sep);
+  if (n == 0 || parts.size() <= n) return parts;
+  std::string rest = parts[n - 1];
+  for (std::size_t i = n; i < parts.size(); ++i) rest += sep + parts[i];
+  parts.resize(n);
+  parts[n - 1] = std::move(rest);
+  return parts;
+}
+
+std::vector<std::string> split_raw(std::string_view data, std::size_t n) {
+  std::vector<std::string> out;
+  if (data.empty()) return out;
+  std::string cur;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    char c = data[i];
+    if (c == '\\' && i + 1 < data.size()) {
+      cur += c;
+      cur += data[++i];
+    } else if (c == ',' && (n == 0 || out.size() + 1 < n)) {
+      out.push_back(std::move(cur));
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(std::move(cur));
+  return out;
+}
+
+std::string unescape(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) ++i;
+    out += s[i];
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+std::string to_upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool is_true(std::string_view condition) {
+  auto t = trim(condition);
+  if (t.empty()) return false;
+  std::string s(t);
+  char* end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (end != s.c_str()) return v != 0;
+  return true;
+}
+
+char decode_delimiter(std::string_view text, char fallback) {
+  if (text.empty()) return fallback;
+  if (text[0] != '\\' || text.size() == 1) return text[0];
+  switch (text[1]) {
+    case 'n': return '\n';
+    case 't': return '\t';
+    case 'r': return '\r';
+    case 'x': {
+      std::string hex(text.substr(2, 2));
+      return hex.empty() ? 'x' : static_cast<char>(std::strtol(hex.c_str(), nullptr, 16));
+    }
+    case '0': {
+      std::string oct(text.substr(1, 4));
+      return static_cast<char>(std::strtol(oct.c_str(), nullptr, 8));
+    }
+    default: return text[1];
+  }
+}
+
+Channel::Ptr find_channel_by_prefix(Engine& engine, std::string_view prefix) {
+  if (prefix.empty()) return nullptr;
+  if (auto c = engine.find_channel(prefix)) return c;
+  for (auto& c : engine.channels())
+    if (c->name().compare(0, prefix.size(), prefix) == 0) return c;
+  return nullptr;
+}
+
+}  // namespace telephony::funcs
+
+namespace telephony::dialplan {
+
+void register_builtin_functions(Engine& engine) {
+  funcs::register_string_functions(engine);
+  funcs::register_list_functions(engine);
+  funcs::register_logic_functions(engine);
+  funcs::register_time_functions(engine);
+  funcs::register_math_functions(engine);
+  funcs::register_callerid_functions(engine);
+  funcs::register_channel_functions(engine);
+  funcs::register_db_functions(engine);
+  funcs::register_codec_functions(engine);
+}
+
+}  // namespace telephony::dialplan
