@@ -95,7 +95,10 @@ asio::awaitable<RecordResult> record_file(Channel::Ptr chan, std::filesystem::pa
   if (!previous.empty()) (void)writer->write(previous);
 
   if (opts.beep) {
-    auto beep = co_await play_file(chan, "beep", PlayOptions{});
+    // Named arguments, not temporaries: GCC 12 destroys temporaries in a co_await operand twice.
+    PlayOptions beep_opts;
+    std::string beep_name = "beep";
+    auto beep = co_await play_file(chan, std::move(beep_name), std::move(beep_opts));
     if (beep.status == PlayStatus::HungUp) {
       (void)writer->close();
       r.samples = writer->samples_written();

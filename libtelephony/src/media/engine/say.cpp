@@ -104,19 +104,23 @@ std::vector<std::string> phonetic_prompts(std::string_view text) {
 // A character without a prompt in the set is skipped rather than ending the sentence.
 asio::awaitable<PlayResult> say_digits(Channel::Ptr chan, std::string digits, PlayOptions opts) {
   opts.skip_missing = true;
-  co_return co_await play_files(std::move(chan), digit_prompts(digits), std::move(opts));
+  auto prompts = digit_prompts(digits);  // named: GCC 12 destroys temporaries in a co_await operand twice
+  co_return co_await play_files(std::move(chan), std::move(prompts), std::move(opts));
 }
 asio::awaitable<PlayResult> say_number(Channel::Ptr chan, long long n, PlayOptions opts) {
   opts.skip_missing = true;
-  co_return co_await play_files(std::move(chan), number_prompts(n), std::move(opts));
+  auto prompts = number_prompts(n);  // named: GCC 12 destroys temporaries in a co_await operand twice
+  co_return co_await play_files(std::move(chan), std::move(prompts), std::move(opts));
 }
 asio::awaitable<PlayResult> say_alpha(Channel::Ptr chan, std::string text, PlayOptions opts) {
   opts.skip_missing = true;
-  co_return co_await play_files(std::move(chan), alpha_prompts(text), std::move(opts));
+  auto prompts = alpha_prompts(text);  // named: GCC 12 destroys temporaries in a co_await operand twice
+  co_return co_await play_files(std::move(chan), std::move(prompts), std::move(opts));
 }
 asio::awaitable<PlayResult> say_phonetic(Channel::Ptr chan, std::string text, PlayOptions opts) {
   opts.skip_missing = true;
-  co_return co_await play_files(std::move(chan), phonetic_prompts(text), std::move(opts));
+  auto prompts = phonetic_prompts(text);  // named: GCC 12 destroys temporaries in a co_await operand twice
+  co_return co_await play_files(std::move(chan), std::move(prompts), std::move(opts));
 }
 
 }  // namespace telephony::media
