@@ -34,8 +34,22 @@ class TestTech : public ChannelTech {
     ep_->hung_up = true;
   }
   void write(Channel&, const Frame& f) override {
+    std::function<void(const Frame&)> hook;
+    {
+      std::lock_guard lock(ep_->mu);
+      ++ep_->frames_written;
+      if (ep_->keep_frames) ep_->written.push_back(f);
+      hook = ep_->on_write;
+    }
+    if (hook) hook(f);
+  }
+  std::vector<media::Format> native_formats() const override {
     std::lock_guard lock(ep_->mu);
-    ep_->written.push_back(f);
+    return ep_->formats.empty() ? std::vector<media::Format>{media::Format::slin()} : ep_->formats;
+  }
+  bool wants_inband_dtmf() const override {
+    std::lock_guard lock(ep_->mu);
+    return ep_->inband_dtmf;
   }
   void indicate(Channel&, Control c) override {
     std::lock_guard lock(ep_->mu);

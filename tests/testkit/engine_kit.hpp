@@ -33,6 +33,16 @@ struct TestEndpoint {
   bool hung_up = false;
   // What the far end does when called (runs on the channel strand): default rings then answers.
   std::function<void(Channel&)> on_call;
+  // Set before the channel is created: the device's native formats (default slin) and whether
+  // it needs inband DTMF.
+  std::vector<media::Format> formats;
+  bool inband_dtmf = false;
+  // Called (on the channel strand, without `mu` held) for every frame the engine writes, after
+  // it is recorded: lets a test wire a device's output into another channel.
+  std::function<void(const Frame&)> on_write;
+  // When false, written frames are only counted (benchmarks with many channels).
+  bool keep_frames = true;
+  std::size_t frames_written = 0;
 };
 
 class TestDriver : public ChannelDriver {

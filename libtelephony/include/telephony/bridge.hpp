@@ -30,8 +30,10 @@ class BridgeTechnology {
   virtual void on_leave(Bridge& bridge, Channel& chan) {}
 };
 
-// Relays each frame to the other member unchanged (formats are translated once the media core
-// lands; until then both legs must share a format, which Local pairs always do).
+// Relays each frame to the other member unchanged; when the members' native formats differ the
+// receiving channel's write path translates (Channel::write), so matching legs pass frames
+// straight. media/features.hpp has the variant with features.conf DTMF features; media/
+// mixing_bridge.hpp the conference/page technology.
 class TwoPartyRelay : public BridgeTechnology {
  public:
   std::string_view name() const override { return "simple_bridge"; }

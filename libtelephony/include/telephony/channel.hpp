@@ -34,6 +34,7 @@ namespace telephony {
 
 class Engine;
 class Channel;
+class ChannelMedia;  // per-channel media state (translation paths, DTMF DSP, generator); media engine
 
 // Same numeric codes and texts as Asterisk's AST_STATE_* (AMI ChannelState/ChannelStateDesc).
 enum class ChannelState : int {
@@ -164,6 +165,9 @@ class ChannelTech {
   virtual void send_text(Channel& chan, std::string_view text) {}
   // Native formats the device speaks, most preferred first.
   virtual std::vector<media::Format> native_formats() const { return {media::Format::slin()}; }
+  // True when the device cannot carry DTMF out of band (an analog line, a SIP peer with
+  // dtmfmode=inband): Channel::send_digit() then generates the tones into the voice path.
+  virtual bool wants_inband_dtmf() const { return false; }
 };
 
 enum class ChannelDirection : std::uint8_t { Inbound, Outbound };
@@ -254,6 +258,27 @@ class Channel : public std::enable_shared_from_this<Channel> {
   void send_digit(char digit, std::chrono::milliseconds duration = std::chrono::milliseconds(100));
   void send_text(std::string_view text);
 
+  // --- media formats (see docs/media-engine.md) -------------------------------------------
+  // What the device speaks, most preferred first (cached from the tech at creation).
+  const std::vector<media::Format>& native_formats() const { return native_formats_; }
+  media::Format native_format() const { return native_formats_.front(); }
+  // Voice written in a format the device does not speak is translated to native_format() on the
+  // strand (a TranslatorPath built lazily, rebuilt when the written format changes). Frames in
+  // a native format pass untouched: no translation, no copy. set_write_format() announces what
+  // callers will write so the path exists before the first frame.
+  void set_write_format(media::Format f);
+  media::Format write_format() const;
+  // Inbound voice is translated to the read format before readers/bridges see it; Codec::None
+  // (the default) means "as the device sent it".
+  void set_read_format(media::Format f);
+  media::Format read_format() const;
+  // Inband DTMF detection on inbound voice: detected digits become DtmfBegin/DtmfEnd frames
+  // (and events) delivered just before the voice frame that completed them.
+  void set_dtmf_detection(bool on);
+  bool dtmf_detection() const;
+  // The media engine's per-channel state; strand only. For media/*.hpp implementations.
+  ChannelMedia& media_state();
+
   // --- frames from the device (any thread) ---------------------------------------------------
   // Drivers call this for everything the far end sends. Control frames Answer/Ringing/Busy update
   // the state of an outbound channel as they arrive.
@@ -289,6 +314,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
 
  private:
   void deliver(Frame f);   // on strand
+  void write_now(const Frame& f);  // on strand
   void do_hangup();        // on strand
   boost::asio::awaitable<void> wait_once(std::chrono::steady_clock::time_point deadline);
 
@@ -299,6 +325,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   const ChannelDirection direction_;
   const std::chrono::system_clock::time_point created_;
   std::unique_ptr<ChannelTech> tech_;
+  const std::vector<media::Format> native_formats_;
 
   mutable std::mutex mu_;
   std::string linkedid_;
@@ -327,6 +354,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   FrameSink sink_;
   std::vector<boost::asio::steady_timer*> waiters_;
   boost::asio::steady_timer absolute_timer_;
+  std::unique_ptr<ChannelMedia> media_;  // created on first use (formats, DSP, generators)
 };
 
 }  // namespace telephony

@@ -7,6 +7,7 @@
 
 #include "telephony/engine.hpp"
 #include "telephony/events.hpp"
+#include "../media/engine/channel_media_state.hpp"
 
 namespace telephony {
 
@@ -49,6 +50,11 @@ Channel::Channel(Engine& engine, std::string name, std::string uniqueid, std::st
       direction_(dir),
       created_(std::chrono::system_clock::now()),
       tech_(std::move(tech)),
+      native_formats_([this] {
+        auto v = tech_->native_formats();
+        if (v.empty()) v.push_back(media::Format::slin());
+        return v;
+      }()),
       linkedid_(std::move(linkedid)),
       absolute_timer_(strand_) {}
 
@@ -348,20 +354,63 @@ void Channel::indicate(Control c) {
 
 void Channel::write(const Frame& f) {
   if (strand_.running_in_this_thread()) {
-    if (!hung_up_.load()) tech_->write(*this, f);
+    write_now(f);
     return;
   }
-  asio::post(strand_, [self = shared_from_this(), f] {
-    if (!self->hung_up_.load()) self->tech_->write(*self, f);
+  asio::post(strand_, [self = shared_from_this(), f] { self->write_now(f); });
+}
+
+void Channel::write_now(const Frame& f) {
+  if (hung_up_.load()) return;
+  if (f.kind == FrameKind::Voice && !f.format.is_none() && f.format != native_formats_.front() &&
+      std::find(native_formats_.begin(), native_formats_.end(), f.format) == native_formats_.end()) {
+    media_state().write_translated(*this, *tech_, f);
+    return;
+  }
+  tech_->write(*this, f);
+}
+
+ChannelMedia& Channel::media_state() {
+  if (!media_) media_ = std::make_unique<ChannelMedia>();
+  return *media_;
+}
+
+void Channel::set_write_format(media::Format f) {
+  asio::dispatch(strand_, [self = shared_from_this(), f] {
+    auto& m = self->media_state();
+    m.write_format = f;
+    m.prepare_write(*self, f);
   });
 }
+
+media::Format Channel::write_format() const {
+  return media_ && !media_->write_format.is_none() ? media_->write_format : native_formats_.front();
+}
+
+void Channel::set_read_format(media::Format f) {
+  asio::dispatch(strand_, [self = shared_from_this(), f] { self->media_state().read_format = f; });
+}
+
+media::Format Channel::read_format() const {
+  return media_ && !media_->read_format.is_none() ? media_->read_format : native_formats_.front();
+}
+
+void Channel::set_dtmf_detection(bool on) {
+  asio::dispatch(strand_, [self = shared_from_this(), on] { self->media_state().detect_dtmf = on; });
+}
+
+bool Channel::dtmf_detection() const { return media_ && media_->detect_dtmf; }
 
 void Channel::send_digit(char digit, std::chrono::milliseconds duration) {
   auto self = shared_from_this();
   asio::dispatch(strand_, [self, digit, duration] {
     if (self->hung_up_.load()) return;
-    self->tech_->send_digit_begin(*self, digit);
-    self->tech_->send_digit_end(*self, digit, duration);
+    if (self->tech_->wants_inband_dtmf()) {
+      media::start_inband_dtmf(self, digit, duration);
+    } else {
+      self->tech_->send_digit_begin(*self, digit);
+      self->tech_->send_digit_end(*self, digit, duration);
+    }
     DtmfEnd ev;
     ev.channel = self->snapshot();
     ev.digit = digit;
@@ -388,6 +437,12 @@ void Channel::queue_frame(Frame f) {
 
 void Channel::deliver(Frame f) {
   if (hung_up_.load()) return;
+  if (f.kind == FrameKind::Voice && media_ && (media_->detect_dtmf || !media_->read_format.is_none())) {
+    std::vector<Frame> digits;
+    const bool keep = media_->process_inbound(*this, f, digits);
+    for (auto& d : digits) deliver(std::move(d));
+    if (!keep) return;
+  }
   if (f.kind == FrameKind::Control && direction_ == ChannelDirection::Outbound) {
     if (f.is_control(Control::Answer)) set_state(ChannelState::Up);
     else if (f.is_control(Control::Ringing) && state() != ChannelState::Up) set_state(ChannelState::Ringing);
