@@ -1,9 +1,9 @@
 // Translation graph: measured edge costs, Dijkstra routes, and per-call TranslatorPath state.
 #include "telephony/media/translator.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <limits>
 #include <numbers>
 
@@ -62,21 +62,33 @@ std::vector<std::uint8_t> probe_frame(Format f) {
 }
 
 constexpr double kDownsamplePenaltyUs = 10000;
+constexpr double kUpsamplePenaltyUs = 100;
 
-double measure_step_us(Format from, Format to) {
-  auto step = detail::create_step(from, to);
-  if (!step) return -1;
-  const auto frame = probe_frame(from);
-  constexpr int kFrames = 25;
+// Fixed cost charged per step on top of its measured CPU time: every step copies the frame once
+// more and adds a place to lose precision, so of two routes within timer noise of each other the
+// shorter one wins (slin16 -> opus directly rather than through slin48).
+constexpr double kStepOverheadUs = 2.0;
+
+struct Timed {
+  std::unique_ptr<TranslatorStep> step;
+  std::vector<std::uint8_t> frame;
   double best = std::numeric_limits<double>::max();
-  for (int rep = 0; rep < 3; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < kFrames; ++i) (void)(*step)->process(frame);
-    const auto t1 = std::chrono::steady_clock::now();
-    best = std::min(best, std::chrono::duration<double, std::micro>(t1 - t0).count() / kFrames);
-  }
-  // A floor keeps a chain of near-free steps from beating one real step on timer noise.
-  return std::max(best, 0.05);
+};
+
+// CPU time of this thread in µs: time spent preempted by other work on a loaded machine does not
+// count, which wall-clock timing would charge to whichever edge happened to be running.
+double thread_cpu_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
+}
+
+// Times one batch of frames through `t` and keeps the fastest batch seen.
+void time_batch(Timed& t) {
+  constexpr int kFrames = 10;
+  const double t0 = thread_cpu_us();
+  for (int i = 0; i < kFrames; ++i) (void)t.step->process(t.frame);
+  t.best = std::min(t.best, (thread_cpu_us() - t0) / kFrames);
 }
 
 }  // namespace
@@ -90,10 +102,25 @@ TranslationGraph TranslationGraph::measure() {
                 Format::opus()};
   const std::size_t n = g.formats_.size();
   g.cost_.assign(n * n, -1.0);
+  // Every edge is timed in interleaved rounds (min over the rounds), so a burst of load from
+  // elsewhere on the machine slows one round of every edge instead of all rounds of one edge.
+  struct Edge {
+    std::size_t cell;
+    Timed timed;
+  };
+  std::vector<Edge> edges;
   for (const auto& e : detail::known_steps()) {
     auto a = g.index_of(e.from), b = g.index_of(e.to);
-    if (a && b) g.cost_[*a * n + *b] = measure_step_us(e.from, e.to);
+    if (!a || !b) continue;
+    auto step = detail::create_step(e.from, e.to);
+    if (!step) continue;
+    edges.push_back(Edge{*a * n + *b, Timed{std::move(*step), probe_frame(e.from)}});
   }
+  constexpr int kRounds = 7;
+  for (int round = 0; round < kRounds; ++round)
+    for (auto& e : edges) time_batch(e.timed);
+  // The floor keeps a chain of near-free steps from beating one real step on timer noise.
+  for (auto& e : edges) g.cost_[e.cell] = std::max(e.timed.best, 0.05) + kStepOverheadUs;
   return g;
 }
 
@@ -130,8 +157,14 @@ std::vector<Format> TranslationGraph::route(Format from, Format to) const {
   // bandwidth (48 kHz -> 8 kHz, or decoding Opus at a lower rate). Without it the cheapest
   // route for slin48 -> opus would be "downsample to 8 kHz, then encode": fewer µs, telephone
   // quality. Steps into a lower-rate destination still happen when the destination needs them.
+  // A pure resampling step that raises the rate costs a smaller penalty: it adds filter delay and buys nothing unless the
+  // destination needs it, and measured CPU alone cannot tell "resample, then encode" from
+  // "encode" when the two differ by less than the timer noise of a loaded machine.
   auto penalty = [&](std::size_t u, std::size_t v) {
-    return formats_[v].rate < formats_[u].rate ? kDownsamplePenaltyUs : 0.0;
+    if (formats_[v].rate < formats_[u].rate) return kDownsamplePenaltyUs;
+    if (formats_[v].rate > formats_[u].rate && formats_[u].codec == Codec::Slin && formats_[v].codec == Codec::Slin)
+      return kUpsamplePenaltyUs;
+    return 0.0;
   };
   // O(V^2) Dijkstra: the graph has a handful of nodes, a heap would only add constant cost.
   for (std::size_t iter = 0; iter < n; ++iter) {

@@ -1,8 +1,8 @@
 // Translation: turning frames of one Format into another, the way Asterisk's codec translators
 // do, as a graph whose nodes are Formats and whose edges are single codec steps.
 //
-// Each edge's cost is MEASURED when the graph is built (µs of CPU per 20 ms frame, min of a few
-// runs), so the cheapest route reflects this machine rather than hand-written guesses;
+// Each edge's cost is MEASURED when the graph is built (µs of thread CPU time per 20 ms frame, min over
+// interleaved rounds, plus a small fixed per-step overhead so near-ties favour fewer steps), so the cheapest route reflects this machine rather than hand-written guesses;
 // TranslationGraph::shared() measures once per process and caches the result. Routes never
 // lower the audio bandwidth unless the destination requires it: a step to a lower sample rate
 // carries a large fixed penalty on top of its measured cost (otherwise "downsample to 8 kHz,
