@@ -47,7 +47,7 @@ TEST_F(MediaMixing, ThreeTalkersEachHearTheOtherTwoNeverThemselves) {
       if (i == j)
         EXPECT_LT(level, -50) << people[i].name << " hears itself";
       else
-        EXPECT_GT(level, -20) << people[i].name << " does not hear " << people[j].name;
+        EXPECT_GT(level, -30) << people[i].name << " does not hear " << people[j].name;
     }
   }
   br->dissolve();
@@ -78,7 +78,9 @@ TEST_F(MediaMixing, PageOneTalkerTwentyListenersOneSharedEncodePerFormat) {
     auto pcm = decoded(*e, 8000);
     ASSERT_GE(pcm.size(), 2400u);
     EXPECT_NEAR(media::dominant_frequency(tail(pcm, 2400), 8000), 440, 5) << i;
-    EXPECT_GT(dbfs_at(tail(pcm, 2400), 8000, 440), -20);
+    // Present and loud; the margin allows a late tick or two on a loaded machine (the fed tone
+    // sits near -16 dBFS at 440 Hz; silence or another tone measures below -60).
+    EXPECT_GT(dbfs_at(tail(pcm, 2400), 8000, 440), -30);
   }
   // Same tick, same format: one payload object shared by every listener of that format.
   {
