@@ -79,7 +79,7 @@ TEST_F(MediaMixing, PageOneTalkerTwentyListenersOneSharedEncodePerFormat) {
     ASSERT_GE(pcm.size(), 2400u);
     EXPECT_NEAR(media::dominant_frequency(tail(pcm, 2400), 8000), 440, 5) << i;
     // Present and loud; the margin allows a late tick or two on a loaded machine (the fed tone
-    // sits near -16 dBFS at 440 Hz; silence or another tone measures below -60).
+    // has amplitude 8000; a listener that does not hear it measures below -60).
     EXPECT_GT(dbfs_at(tail(pcm, 2400), 8000, 440), -30);
   }
   // Same tick, same format: one payload object shared by every listener of that format.
