@@ -63,7 +63,7 @@ TEST(ConfbridgeProfiles, ParsesProfilesAndMenus) {
   EXPECT_EQ(p->menu("m")->entries.size(), 3u);
   EXPECT_EQ(p->menu("m")->entries[1].actions, (std::vector<MenuAction>{MenuAction::LeaveConference, MenuAction::NoOp}));
   ASSERT_EQ(p->warnings.size(), 2u) << "language and pin are accepted without effect";
-  EXPECT_EQ(p->warnings[0].where, "confbridge.conf:8");
+  EXPECT_EQ(p->warnings[0].where, "confbridge.conf:9");
   EXPECT_TRUE(p->bridge("default_bridge")) << "the built-in defaults stay";
 }
 
