@@ -1,6 +1,7 @@
 #include "modules.hpp"
 
 #include "logger_module.hpp"
+#include "telephony/confbridge.hpp"
 #include "telephony/dialplan/module.hpp"
 #include "telephony/manager/module.hpp"
 #include "telephony/originate.hpp"
@@ -13,6 +14,9 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   mods.push_back(std::make_shared<LoggerModule>(engine, foreground));
   // The dialplan loads before anything that starts calls (call files, originate, AMI).
   mods.push_back(std::make_shared<telephony::dialplan::PbxConfigModule>(engine));
+  // ConfBridge() works with the built-in profiles without confbridge.conf; the module adds the file.
+  telephony::confbridge::install_confbridge(engine);
+  mods.push_back(std::make_shared<telephony::confbridge::ConfBridgeModule>(engine));
   mods.push_back(std::make_shared<telephony::manager::ManagerModule>(engine));
   mods.push_back(std::make_shared<telephony::spool::SpoolModule>(engine));
   mods.push_back(telephony::make_cli_originate_module(engine));

@@ -183,7 +183,7 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     out.message.add("Module", e->module.empty() ? std::string("All") : e->module).add("Status", status);
     return out;
   }
-  return std::nullopt;
+  return map_confbridge_event(ev, vars);
 }
 
 // ---- publisher ---------------------------------------------------------------------------------

@@ -1,0 +1,229 @@
+// ConfBridge() through the dialplan executor on Test/ devices: joining and leaving with the
+// Confbridge* events, the mix (each user hears the others, not themselves; a muted user is not
+// heard), kick, marked/wait_marked/end_marked, max_members, startmuted, DTMF menus, CONFBRIDGE()
+// and CONFBRIDGE_INFO(), talk detection, recording and the console commands.
+#include "confbridge_test_support.hpp"
+#include "telephony/dialplan/functions.hpp"
+#include "telephony/media/file_format.hpp"
+
+using namespace confbridge_test;
+
+namespace {
+
+TEST_F(ConfFixture, JoinAndLeavePublishEventsWithAsteriskFields) {
+  auto alice = dial_in("alice", "talk");
+  auto bob = dial_in("bob", "talk");
+  ASSERT_TRUE(in_room("room1", 2));
+  auto info = rooms->room("room1");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->parties, 2u);
+  auto starts = events_of<confbridge::ConfbridgeStart>();
+  ASSERT_EQ(starts.size(), 1u);
+  EXPECT_EQ(starts[0]->conference, "room1");
+  EXPECT_EQ(starts[0]->bridge.uniqueid, info->bridge_uniqueid);
+  auto joins = events_of<confbridge::ConfbridgeJoin>();
+  ASSERT_EQ(joins.size(), 2u);
+  EXPECT_EQ(joins[0]->channel.name, alice->name());
+  EXPECT_FALSE(joins[0]->admin);
+  EXPECT_FALSE(joins[0]->muted);
+  EXPECT_EQ(joins[1]->bridge.technology, "softmix");
+  EXPECT_EQ(alice->state(), ChannelState::Up) << "ConfBridge answers the channel";
+
+  alice->request_hangup();
+  ASSERT_TRUE(log->wait_for_type("ConfbridgeLeave", [&](const Event& e) {
+    return e.as<confbridge::ConfbridgeLeave>()->channel.name == alice->name();
+  }));
+  EXPECT_TRUE(eventually([&] { return rooms->room("room1") && rooms->room("room1")->parties == 1; }));
+  bob->request_hangup();
+  ASSERT_TRUE(log->wait_for_type("ConfbridgeEnd", [](const Event& e) {
+    return e.as<confbridge::ConfbridgeEnd>()->conference == "room1";
+  }));
+  EXPECT_FALSE(rooms->room("room1"));
+  EXPECT_TRUE(rooms->rooms().empty());
+}
+
+TEST_F(ConfFixture, EachUserHearsTheOthersButNotThemselvesAndMutedUsersAreNotHeard) {
+  auto alice = dial_in("alice", "talk");
+  auto bob = dial_in("bob", "talk");
+  ASSERT_TRUE(in_room("room1", 2));
+  const auto a0 = heard_frames("alice"), b0 = heard_frames("bob");
+  speak(alice, 440, 60);
+  const double bob_heard = heard_power("bob", 440, b0);
+  const double alice_heard = heard_power("alice", 440, a0);
+  EXPECT_GT(bob_heard, 1e6) << "bob hears alice's 440 Hz";
+  EXPECT_LT(alice_heard, bob_heard / 1000) << "alice does not hear herself";
+
+  ASSERT_EQ(rooms->set_muted("room1", alice->name(), true), confbridge::ControlResult::Ok);
+  ASSERT_TRUE(log->wait_for_type("ConfbridgeMute"));
+  const auto b1 = heard_frames("bob");
+  speak(alice, 440, 60);
+  EXPECT_LT(heard_power("bob", 440, b1 + 5), bob_heard / 1000) << "a muted user is not heard";
+  auto m = rooms->members("room1");
+  ASSERT_TRUE(m);
+  EXPECT_TRUE((*m)[0].muted);
+}
+
+TEST_F(ConfFixture, KickedUserContinuesInTheDialplanWithKicked) {
+  auto alice = dial_in("alice", "talk");
+  auto bob = dial_in("bob", "talk");
+  ASSERT_TRUE(in_room("room1", 2));
+  EXPECT_EQ(rooms->kick("room1", "Test/nobody"), confbridge::ControlResult::NoMember);
+  EXPECT_EQ(rooms->kick("nosuch", alice->name()), confbridge::ControlResult::NoConference);
+  ASSERT_EQ(rooms->kick("room1", alice->name()), confbridge::ControlResult::Ok);
+  EXPECT_TRUE(eventually([&] { return noops(alice) == std::vector<std::string>{"after KICKED"}; }));
+  EXPECT_FALSE(alice->hangup_requested());
+  EXPECT_TRUE(in_room("room1", 1));
+}
+
+TEST_F(ConfFixture, WaitMarkedUsersWaitForTheLeaderAndEndMarkedUsersLeaveWithIt) {
+  auto f = dial_in("fred", "follower");
+  ASSERT_TRUE(eventually([&] {
+    auto m = rooms->members("room2");
+    return m && m->size() == 1 && (*m)[0].waiting;
+  }));
+  EXPECT_EQ(bridged("room2"), 0u) << "a waiting user is not in the mix";
+  auto l = dial_in("lara", "leader");
+  ASSERT_TRUE(in_room("room2", 2));
+  EXPECT_EQ(rooms->room("room2")->marked, 1u);
+  l->request_hangup();
+  EXPECT_TRUE(eventually([&] { return noops(f) == std::vector<std::string>{"after ENDMARKED"}; }));
+  EXPECT_TRUE(log->wait_for_type("ConfbridgeEnd"));
+}
+
+TEST_F(ConfFixture, MaxMembersRefusesUsersButNotAdmins) {
+  dial_in("a", "small");
+  dial_in("b", "small");
+  ASSERT_TRUE(in_room("room3", 2));
+  auto c = dial_in("c", "small");
+  EXPECT_TRUE(log->wait_for_type("ChannelVarSet", [&](const Event& e) {
+    auto* v = e.as<ChannelVarSet>();
+    return v->channel.name == c->name() && v->variable == "CONFBRIDGE_RESULT" && v->value == "FAILED";
+  }));
+  EXPECT_TRUE(eventually([&] { return c->is_hung_up(); }));
+  dial_in("d", "smalladmin");
+  EXPECT_TRUE(in_room("room3", 3));
+}
+
+TEST_F(ConfFixture, StartMutedAndLockedConference) {
+  auto m = dial_in("mia", "muted");
+  ASSERT_TRUE(log->wait_for_type("ConfbridgeJoin", [](const Event& e) { return e.as<confbridge::ConfbridgeJoin>()->muted; }));
+  ASSERT_TRUE(in_room("room1", 1));
+  EXPECT_TRUE((*rooms->members("room1"))[0].muted);
+  ASSERT_EQ(rooms->set_locked("room1", true), confbridge::ControlResult::Ok);
+  auto late = dial_in("late", "talk");
+  EXPECT_TRUE(eventually([&] { return late->is_hung_up(); }));
+  auto boss = dial_in("boss", "boss");
+  EXPECT_TRUE(in_room("room1", 2)) << "admins join locked conferences";
+}
+
+TEST_F(ConfFixture, DtmfMenuTogglesMuteLeavesAndAdminKicksLast) {
+  auto alice = dial_in("alice", "talk");
+  auto boss = dial_in("boss", "boss");
+  auto bob = dial_in("bob", "talk");
+  ASSERT_TRUE(in_room("room1", 3));
+  alice->queue_frame(Frame::dtmf_end('1', 100ms));
+  ASSERT_TRUE(log->wait_for_type("ConfbridgeMute", [&](const Event& e) {
+    return e.as<confbridge::ConfbridgeMute>()->channel.name == alice->name();
+  }));
+  alice->queue_frame(Frame::dtmf_end('1', 100ms));
+  ASSERT_TRUE(log->wait_for_type("ConfbridgeUnmute", [&](const Event& e) {
+    return e.as<confbridge::ConfbridgeUnmute>()->channel.name == alice->name();
+  }));
+  bob->queue_frame(Frame::dtmf_end('2', 100ms));  // not an admin: nothing happens
+  boss->queue_frame(Frame::dtmf_end('2', 100ms));
+  EXPECT_TRUE(eventually([&] { return noops(bob) == std::vector<std::string>{"after KICKED"}; }));
+  alice->queue_frame(Frame::dtmf_end('*', 100ms));
+  alice->queue_frame(Frame::dtmf_end('8', 100ms));
+  EXPECT_TRUE(eventually([&] { return noops(alice) == std::vector<std::string>{"after DTMF"}; }));
+  EXPECT_TRUE(in_room("room1", 1));
+}
+
+TEST_F(ConfFixture, ConfbridgeFunctionSetsTheNextJoinsProfileAndInfoReadsRooms) {
+  auto d = dial_in("dyn", "dynamic");
+  ASSERT_TRUE(log->wait_for_type("ConfbridgeJoin", [&](const Event& e) {
+    auto* j = e.as<confbridge::ConfbridgeJoin>();
+    return j->channel.name == d->name() && j->muted && j->admin;
+  }));
+  dial_in("alice", "talk");
+  dial_in("boss", "boss");
+  ASSERT_TRUE(in_room("room1", 2));
+  auto i = dial_in("inf", "info");
+  EXPECT_TRUE(eventually([&] { return i->variable("RESULT") == std::optional<std::string>("2/1/0/0"); }))
+      << i->variable("RESULT").value_or("(unset)");
+
+  auto fn = engine.functions().find("CONFBRIDGE");
+  ASSERT_TRUE(fn);
+  dialplan::FunctionCall bad{engine, d.get(), "CONFBRIDGE", "user,volume"};
+  auto r = fn->write(bad, "3");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("unknown user profile option 'volume'"), std::string::npos) << r.error().message;
+  dialplan::FunctionCall bad_type{engine, d.get(), "CONFBRIDGE", "room,quiet"};
+  EXPECT_FALSE(fn->write(bad_type, "yes"));
+  auto info = engine.functions().find("CONFBRIDGE_INFO");
+  dialplan::FunctionCall bad_info{engine, nullptr, "CONFBRIDGE_INFO", "colour,room1"};
+  EXPECT_FALSE(info->read(bad_info));
+}
+
+TEST_F(ConfFixture, TalkDetectionEventsForUsersThatAskForThem) {
+  auto alice = dial_in("alice", "talk");
+  dial_in("bob", "talk");
+  ASSERT_TRUE(in_room("room1", 2));
+  speak(alice, 440, 30);
+  ASSERT_TRUE(log->wait_for_type("ConfbridgeTalking", [&](const Event& e) {
+    auto* t = e.as<confbridge::ConfbridgeTalking>();
+    return t->channel.name == alice->name() && t->talking && t->conference == "room1";
+  }));
+  EXPECT_TRUE(log->wait_for_type("ConfbridgeTalking", [&](const Event& e) {
+    auto* t = e.as<confbridge::ConfbridgeTalking>();
+    return t->channel.name == alice->name() && !t->talking;
+  }));
+}
+
+TEST_F(ConfFixture, RecordingWritesTheRoomsMix) {
+  auto alice = dial_in("alice", "talk");
+  dial_in("bob", "talk");
+  ASSERT_TRUE(in_room("room1", 2));
+  const auto path = std::filesystem::temp_directory_path() / ("cb-rec-" + std::to_string(::getpid()) + ".wav");
+  ASSERT_EQ(rooms->start_recording("room1", path.string()), confbridge::ControlResult::Ok);
+  EXPECT_EQ(rooms->start_recording("room1", path.string()), confbridge::ControlResult::AlreadyRecording);
+  ASSERT_TRUE(log->wait_for_type("ConfbridgeRecord"));
+  std::this_thread::sleep_for(100ms);
+  speak(alice, 600, 50);
+  ASSERT_EQ(rooms->stop_recording("room1"), confbridge::ControlResult::Ok);
+  EXPECT_EQ(rooms->stop_recording("room1"), confbridge::ControlResult::NotRecording);
+  ASSERT_TRUE(log->wait_for_type("ChannelHungUp", [](const Event& e) {
+    return e.as<ChannelHungUp>()->channel.name.rfind("CBRec/room1-", 0) == 0;
+  }));
+  auto reader = media::AudioFileReader::open(path);
+  ASSERT_TRUE(reader) << reader.error().to_string();
+  EXPECT_GT(reader->duration_seconds(), 0.8);
+  std::vector<std::int16_t> pcm;
+  for (auto s = reader->read_slin(); !s.empty(); s = reader->read_slin()) pcm.insert(pcm.end(), s.begin(), s.end());
+  EXPECT_NEAR(media::dominant_frequency(pcm, 8000, 100, 2000), 600, 10);
+  std::filesystem::remove(path);
+}
+
+TEST_F(ConfFixture, ConsoleCommandsListKickMuteLock) {
+  auto alice = dial_in("alice", "talk");
+  dial_in("boss", "boss");
+  ASSERT_TRUE(in_room("room1", 2));
+  auto list = engine.commands().execute("confbridge list");
+  EXPECT_EQ(list.status, 0);
+  EXPECT_NE(list.output.find("Conference Bridge Name           Users  Marked Locked Muted"), std::string::npos);
+  EXPECT_NE(list.output.find("room1                                 2      0 No     No"), std::string::npos) << list.output;
+  auto people = engine.commands().execute("confbridge list room1");
+  EXPECT_NE(people.output.find(alice->name()), std::string::npos);
+  EXPECT_NE(people.output.find("boss"), std::string::npos);
+  EXPECT_EQ(engine.commands().execute("confbridge list nosuch").output, "No conference bridge named 'nosuch' found!\n");
+  EXPECT_EQ(engine.commands().execute("confbridge mute room1 " + alice->name()).output,
+            "Muting " + alice->name() + " from confbridge room1\n");
+  EXPECT_NE(engine.commands().execute("confbridge list room1").output.find(" m "), std::string::npos);
+  EXPECT_EQ(engine.commands().execute("confbridge lock room1").output, "Conference room1 is locked.\n");
+  EXPECT_NE(engine.commands().execute("confbridge list").output.find("Yes"), std::string::npos);
+  EXPECT_EQ(engine.commands().execute("confbridge kick room1 Test/nobody").output, "No participant named 'Test/nobody' found!\n");
+  EXPECT_EQ(engine.commands().execute("confbridge kick room1 " + alice->name()).output,
+            "Kicked '" + alice->name() + "' out of conference 'room1'\n");
+  EXPECT_TRUE(eventually([&] { return noops(alice) == std::vector<std::string>{"after KICKED"}; }));
+}
+
+}  // namespace
