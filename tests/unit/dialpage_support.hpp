@@ -7,7 +7,9 @@
 
 #include <thread>
 
+#include "media_signals.hpp"
 #include "mediax_support.hpp"
+#include "testkit/testkit.hpp"
 #include "telephony/dialplan/executor.hpp"
 #include "telephony/dialplan/functions.hpp"
 #include "telephony/dialplan/loader.hpp"
@@ -40,8 +42,16 @@ class StatefulTestDriver : public testkit::TestDriver {
   std::map<std::string, DeviceState> states_;
 };
 
+inline EngineOptions options_recording_to(const std::filesystem::path& dir) {
+  EngineOptions o;
+  o.threads = 2;
+  o.dirs.recordings = dir;
+  return o;
+}
+
 struct DialPageFixture : ::testing::Test {
-  Engine engine{EngineOptions{.threads = 2}};
+  testkit::TempDir recordings{"dialpage-rec"};
+  Engine engine{options_recording_to(recordings.path())};
   std::shared_ptr<StatefulTestDriver> driver = std::make_shared<StatefulTestDriver>();
   std::shared_ptr<dialplan::DialplanPbx> pbx;
   std::unique_ptr<EventLog> log;
