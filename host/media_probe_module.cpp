@@ -51,12 +51,19 @@ asio::awaitable<AppResult> probe_record(Execution& x, std::string_view data) {
     co_return AppResult::Continue;
   }
   chan->answer();
+  // A phone that talks while it listens: the tone goes out through the generator while the
+  // recording reads what comes in.
+  if (args.size() > 2 && !args[2].empty()) {
+    if (auto t = telephony::media::play_tones(chan, args[2]); !t)
+      x.engine().log().warning("media_probe", "ProbeRecord tone '" + args[2] + "': " + t.error().to_string());
+  }
   telephony::media::RecordOptions opts;
   opts.beep = false;
   opts.terminators.clear();
   opts.max_duration = seconds_arg(args, 1);
   std::filesystem::path path = args[0];
   auto r = co_await telephony::media::record_file(chan, std::move(path), std::move(opts));
+  telephony::media::stop_generator(chan);
   x.channel().set_variable("PROBE_RECORD_STATUS", std::string(telephony::media::to_string(r.status)));
   co_return AppResult::Continue;
 }
@@ -85,11 +92,13 @@ telephony::Result<void, Errors> MediaProbeModule::load(const std::filesystem::pa
                     {"ProbeRecord"}},
       probe_tone);
   add("ProbeRecord",
-      Documentation{"Test probe: record what the channel hears.", "ProbeRecord(file[,seconds])",
+      Documentation{"Test probe: record what the channel hears.", "ProbeRecord(file[,seconds[,tone]])",
                     "Answers and writes the channel's inbound audio to file (its extension picks the format) for "
-                    "seconds (default 30) or until hangup; sets PROBE_RECORD_STATUS to Record()'s status words. "
+                    "seconds (default 30) or until hangup, sending tone (Hz or a tonelist) meanwhile when given; sets "
+                    "PROBE_RECORD_STATUS to Record()'s status words. "
                     "Registered only when media_probe.conf exists (integration tests).",
-                    {{"file", "path with extension"}, {"seconds", "longest recording (default 30)"}},
+                    {{"file", "path with extension"}, {"seconds", "longest recording (default 30)"},
+                     {"tone", "what the probe says while it records"}},
                     {"ProbeTone"}},
       probe_record);
   return {};

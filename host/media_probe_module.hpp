@@ -3,7 +3,8 @@
 // the configuration directory (an integration test writes one; a deployment never has it), and
 // then registers two applications:
 //   ProbeTone(freq[,seconds])      answer, send a continuous sine of `freq` Hz (tone generator)
-//   ProbeRecord(file[,seconds])    answer, write what the channel hears to `file` (.wav …)
+//   ProbeRecord(file[,seconds[,tone]])  answer, write what the channel hears to `file` (.wav …),
+//                                  saying `tone` meanwhile when given
 // Both end after `seconds` (default 30) or at hangup. The file has no sections that matter; an
 // empty file enables the probes.
 #pragma once
