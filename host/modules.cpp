@@ -1,6 +1,7 @@
 #include "modules.hpp"
 
 #include "logger_module.hpp"
+#include "media_probe_module.hpp"
 #include "telephony/confbridge.hpp"
 #include "telephony/dialplan/module.hpp"
 #include "telephony/manager/module.hpp"
@@ -20,6 +21,8 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   mods.push_back(std::make_shared<telephony::manager::ManagerModule>(engine));
   mods.push_back(std::make_shared<telephony::spool::SpoolModule>(engine));
   mods.push_back(telephony::make_cli_originate_module(engine));
+  // Test probes: inert unless the config dir has media_probe.conf (integration tests only).
+  mods.push_back(std::make_shared<MediaProbeModule>(engine));
   return mods;
 }
 

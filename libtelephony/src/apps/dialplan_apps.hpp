@@ -10,6 +10,8 @@ void register_control_applications(Engine& engine);    // app_control.cpp: Goto,
 void register_macro_applications(Engine& engine);      // app_macro.cpp: Macro, MacroExit
 void register_channel_applications(Engine& engine);    // app_basic.cpp: Set, Wait, Answer, Hangup …
 void register_dialplan_functions(Engine& engine);      // funcs/func_dialplan.cpp
+void register_dial_application(Engine& engine);        // app_dial.cpp: Dial
+void register_page_application(Engine& engine);        // app_page.cpp: Page
 }  // namespace telephony::dialplan
 
 #include <memory>

@@ -58,6 +58,8 @@ std::shared_ptr<DialplanPbx> install_dialplan(Engine& engine) {
   register_macro_applications(engine);
   register_channel_applications(engine);
   register_dialplan_functions(engine);
+  register_dial_application(engine);
+  register_page_application(engine);
   register_commands(engine);
   engine.set_pbx(pbx);
   return pbx;
