@@ -4,6 +4,7 @@
 #include <utility>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
+#include <thread>
 
 #include "originate_test_support.hpp"
 
@@ -154,14 +155,14 @@ TEST_F(OriginateFixture, CallbackFiresExactlyOnceOffTheCallersStack) {
     c.request_hangup(HangupCause::UserBusy);
   };
   std::atomic<int> calls{0};
-  std::atomic<bool> inside{false};
+  // Run inside originate() it would be on this thread; off the caller's stack it runs on the
+  // engine's pool. (A flag set after originate() returns would race with a fast pool thread.)
+  const auto caller = std::this_thread::get_id();
   for (const char* dial : {"Test/alice", "Test/busy", "Nope/x"}) {
-    inside = true;
     originate(engine, to_dialplan(dial, "100", "ctx"), [&](const OriginateResult&) {
-      if (inside.load()) ADD_FAILURE() << "callback ran inside originate()";
+      if (std::this_thread::get_id() == caller) ADD_FAILURE() << "callback ran inside originate()";
       ++calls;
     });
-    inside = false;
   }
   ASSERT_TRUE(eventually([&] { return calls.load() == 3; }));
   std::this_thread::sleep_for(200ms);
