@@ -13,6 +13,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -66,34 +67,43 @@ class IoThread {
   std::thread thread_;
 };
 
-// Collects events a Client reports (on the io thread) for assertions on the test thread.
+// Collects events a Client reports (on the io thread) for assertions on the test thread. The
+// collected state is shared with every sink() handed to a client, so a client that outlives the
+// log (test-body logs die before the fixture's clients) delivers into a live object.
 class EventLog {
  public:
-  void add(const Message& m) {
-    std::lock_guard lock(mu_);
-    events_.push_back(m);
-    cv_.notify_all();
+  void add(const Message& m) { state_->add(m); }
+  std::function<void(const Message&)> sink() const {
+    return [s = state_](const Message& m) { s->add(m); };
   }
   // Waits until `pred` holds for the collected events or the timeout passes.
   bool wait(std::function<bool(const std::vector<Message>&)> pred, std::chrono::milliseconds t = 5000ms) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, t, [&] { return pred(events_); });
+    std::unique_lock lock(state_->mu);
+    return state_->cv.wait_for(lock, t, [&] { return pred(state_->events); });
   }
   std::size_t count(std::string_view event) {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(state_->mu);
     std::size_t n = 0;
-    for (const auto& e : events_) n += telephony::ami::iequals(e.event(), event);
+    for (const auto& e : state_->events) n += telephony::ami::iequals(e.event(), event);
     return n;
   }
   std::vector<Message> snapshot() {
-    std::lock_guard lock(mu_);
-    return events_;
+    std::lock_guard lock(state_->mu);
+    return state_->events;
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Message> events_;
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<Message> events;
+    void add(const Message& m) {
+      std::lock_guard lock(mu);
+      events.push_back(m);
+      cv.notify_all();
+    }
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 // A blocking socket used to play clients that misbehave (never read, never log in, ...).

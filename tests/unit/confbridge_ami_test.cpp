@@ -56,7 +56,9 @@ TEST_F(ConfAmi, ErrorsBeforeAnyConferenceExists) {
 TEST_F(ConfAmi, ListsMutesKicksLocksAndRecords) {
   EventLog events;
   auto& c = f.login("admin", "s3cret", &events);
+  // One at a time, so the join order (and with it the list order) is fixed.
   auto alice = f.channel("alice", "100");
+  ASSERT_TRUE(members(1));
   auto boss = f.channel("boss", "200");
   ASSERT_TRUE(members(2));
   auto join = wait_event(events, "ConfbridgeJoin", "Channel", alice->name());
