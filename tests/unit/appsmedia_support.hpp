@@ -15,6 +15,7 @@
 #include <numbers>
 #include <thread>
 
+#include "telephony/dialplan/functions.hpp"
 #include "telephony/dialplan/loader.hpp"
 #include "telephony/dialplan/module.hpp"
 #include "telephony/engine.hpp"
@@ -45,6 +46,7 @@ struct MediaApps : ::testing::Test {
     ASSERT_TRUE(engine.drivers().add("Test", driver));
     ASSERT_TRUE(engine.drivers().add("Local", std::make_shared<LocalDriver>()));
     engine.log().set_level(LogLevel::Error);
+    dialplan::register_builtin_functions(engine);  // CHANNEL(), TIMEOUT() … as telephonyd has them
     pbx = dialplan::install_dialplan(engine);
     engine.start();
     log = std::make_unique<testkit::EventLog>(engine.events());

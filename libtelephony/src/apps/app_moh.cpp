@@ -1,6 +1,7 @@
 // MusicOnHold, StartMusicOnHold, StopMusicOnHold: musiconhold.conf classes on the calling channel.
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 
 #include "apps/dialplan_apps.hpp"
 #include "apps/media_apps.hpp"
@@ -42,7 +43,8 @@ asio::awaitable<AppResult> music_on_hold(Execution& x, std::string_view data) {
   }
   auto task = media::start_moh(x.channel_ptr(), cls);
   // Ends after `duration`, on hangup, or when something else takes the generator over.
-  co_await chan.wait_until([task] { return !task->running(); }, duration);
+  std::function<bool()> ended = [task] { return !task->running(); };  // named: see Milliwatt (GCC 12)
+  co_await chan.wait_until(std::move(ended), duration);
   task->stop();
   co_return chan.hangup_requested() ? AppResult::Hangup : AppResult::Continue;
 }
@@ -78,7 +80,10 @@ void register_moh_applications(Engine& engine) {
                       {{"class", "musiconhold.conf class"}}, {"StopMusicOnHold", "MusicOnHold"}),
                   start_music_on_hold);
   add_application(engine, "StopMusicOnHold",
-                  doc("Stop playing Music On Hold.", "StopMusicOnHold()", "Stops music on hold on the channel.", {},
+                  doc("Stop playing Music On Hold.", "StopMusicOnHold()",
+                      "Stops the music on hold started by StartMusicOnHold (or any other background generator on the "
+                      "channel) and continues.",
+                      {},
                       {"StartMusicOnHold", "MusicOnHold"}),
                   stop_music_on_hold);
 }

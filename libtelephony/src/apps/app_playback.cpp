@@ -118,7 +118,8 @@ asio::awaitable<AppResult> background(Execution& x, std::string_view data) {
   // A digit: the caller started dialing an extension of `context`. Collect the rest the way the
   // PBX does (TIMEOUT(digit) per further digit while more can match), then jump there or to `i`.
   if (context != x.location().context) x.jump(context, x.location().exten, x.location().priority);
-  co_return co_await x.collect_extension(std::string(1, r.digit), x.digit_timeout);
+  std::string dialed(1, r.digit);  // named: GCC 12 destroys temporaries in a co_await operand twice
+  co_return co_await x.collect_extension(std::move(dialed), x.digit_timeout);
 }
 
 // --- ControlPlayback ---------------------------------------------------------------------------

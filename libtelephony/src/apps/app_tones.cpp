@@ -2,6 +2,7 @@
 // ring tone in band where the channel cannot signal ringing by itself.
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 
 #include "apps/dialplan_apps.hpp"
 #include "apps/media_apps.hpp"
@@ -38,8 +39,11 @@ asio::awaitable<AppResult> milliwatt(Execution& x, std::string_view data) {
   const bool old_style = trim(data).find('o') != std::string::npos;
   auto task = media::play_milliwatt(x.channel_ptr(), old_style ? media::MilliwattKind::DigitalMilliwatt
                                                                : media::MilliwattKind::Tone1004);
-  // Runs until the caller hangs up (or something replaces the generator).
-  co_await chan.wait_until([task] { return !task->running(); }, std::chrono::milliseconds(-1));
+  // Runs until the caller hangs up (or something replaces the generator). The predicate is a
+  // named object: GCC 12 destroys temporaries of a co_await operand twice, which would release
+  // the captured task twice.
+  std::function<bool()> ended = [task] { return !task->running(); };
+  co_await chan.wait_until(std::move(ended), std::chrono::milliseconds(-1));
   media::stop_generator(x.channel_ptr());
   co_return chan.hangup_requested() ? AppResult::Hangup : AppResult::Continue;
 }
