@@ -1,5 +1,6 @@
 // Channel and variable applications: Set, MSet, NoOp, Verbose, Log, RaiseException, Hangup, Busy,
-// Congestion, Answer, Wait, WaitExten, Incomplete, UserEvent, System, DumpChan, Ringing, Progress.
+// Congestion, Answer, Wait, WaitExten, Incomplete, UserEvent, System, DumpChan.
+// (Ringing and Progress live with the other tone applications in app_tones.cpp.)
 #include <strings.h>
 #include <sys/wait.h>
 
@@ -194,20 +195,6 @@ void register_channel_applications(Engine& engine) {
                     if (!was_up && ms && ms->count() > 0) {
                       if (!co_await chan.sleep(std::chrono::milliseconds(ms->count() / 1000))) co_return AppResult::Hangup;
                     }
-                    co_return AppResult::Continue;
-                  });
-  add_application(engine, "Ringing",
-                  doc("Indicate ringing tone.", "Ringing()", "Asks the channel to indicate ringing to the caller.", {},
-                      {"Progress", "Answer"}),
-                  [](Execution& x, std::string_view) -> asio::awaitable<AppResult> {
-                    x.channel().indicate(Control::Ringing);
-                    co_return AppResult::Continue;
-                  });
-  add_application(engine, "Progress",
-                  doc("Indicate progress.", "Progress()", "Asks the channel to indicate in-band progress (early media).",
-                      {}, {"Ringing", "Answer"}),
-                  [](Execution& x, std::string_view) -> asio::awaitable<AppResult> {
-                    x.channel().indicate(Control::Progress);
                     co_return AppResult::Continue;
                   });
   add_application(engine, "Wait",

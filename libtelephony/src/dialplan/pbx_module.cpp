@@ -2,6 +2,7 @@
 #include "telephony/dialplan/module.hpp"
 
 #include "apps/dialplan_apps.hpp"
+#include "apps/media_apps.hpp"
 #include "telephony/dialplan/loader.hpp"
 #include "telephony/engine.hpp"
 
@@ -57,6 +58,7 @@ std::shared_ptr<DialplanPbx> install_dialplan(Engine& engine) {
   register_control_applications(engine);
   register_macro_applications(engine);
   register_channel_applications(engine);
+  register_media_applications(engine);
   register_dialplan_functions(engine);
   register_dial_application(engine);
   register_page_application(engine);

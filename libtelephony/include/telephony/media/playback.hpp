@@ -21,6 +21,19 @@
 #include <vector>
 
 #include "telephony/channel.hpp"
+#include "telephony/events.hpp"
+
+namespace telephony {
+// Published by play_files() as each prompt starts, in the order the caller hears them: how tests,
+// AMI and logs see which files Playback/Say*/Read played. `prompt` is the name as asked
+// ("digits/5"), `path` the file found for the channel's language and format.
+struct PlaybackStarted : ChannelEvent {
+  static constexpr std::string_view kType = "PlaybackStarted";
+  std::string_view type() const override { return kType; }
+  std::string prompt;
+  std::string path;
+};
+}  // namespace telephony
 
 namespace telephony::media {
 
@@ -50,6 +63,10 @@ boost::asio::awaitable<PlayResult> play_file(Channel::Ptr chan, std::string name
 // missing file (NotFound; the files before it have played) or hangup.
 boost::asio::awaitable<PlayResult> play_files(Channel::Ptr chan, std::vector<std::string> names,
                                               PlayOptions opts = {});
+
+// Publishes PlaybackStarted for `chan` (play_files does it for every prompt; applications that
+// stream a file themselves, such as ControlPlayback, call it too).
+void publish_playback_started(Channel& chan, std::string_view prompt, std::string_view path);
 
 // Prompt lists (pure; exposed for tests and for the applications' "dry-run" of what will play).
 // Digits 0-9, '*' -> digits/star, '#' -> digits/pound, '-' -> digits/minus; other characters

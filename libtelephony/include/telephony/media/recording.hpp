@@ -28,6 +28,7 @@ struct RecordOptions {
   bool append = false;           // add to an existing file (Record's `a`)
   std::string terminators = "#";  // digits that end the recording (`t`: "*"; `y`: any)
   bool skip_if_not_up = false;   // `s`: return SKIP when the channel is not answered
+  bool trim_silence = true;      // on SILENCE drop the quiet tail (Record's `u` keeps it)
 };
 
 enum class RecordStatus { Dtmf, Silence, Skip, Timeout, Hangup, Error };

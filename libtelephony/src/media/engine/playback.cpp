@@ -46,6 +46,16 @@ asio::awaitable<PaceOutcome> wait_for_deadline(Channel& chan, std::chrono::stead
   }
 }
 
+// Not a coroutine on purpose: an event object in a coroutine frame trips GCC 12's
+// -Wmismatched-new-delete on asio's frame allocator.
+void publish_playback_started(Channel& chan, std::string_view prompt, std::string_view path) {
+  PlaybackStarted ev;
+  ev.channel = chan.snapshot();
+  ev.prompt = std::string(prompt);
+  ev.path = std::string(path);
+  chan.engine().events().emit(std::move(ev));
+}
+
 asio::awaitable<PlayResult> play_files(Channel::Ptr chan, std::vector<std::string> names, PlayOptions opts) {
   assert(chan->strand().running_in_this_thread());
   PlayResult r;
@@ -77,6 +87,7 @@ asio::awaitable<PlayResult> play_files(Channel::Ptr chan, std::vector<std::strin
       co_return finish(PlayStatus::Failed);
     }
     r.file = path->string();
+    publish_playback_started(*chan, name, r.file);
     if (first && opts.skip.count() > 0)
       reader->seek_samples(static_cast<std::size_t>(opts.skip.count()) * reader->rate() / 1000);
     first = false;

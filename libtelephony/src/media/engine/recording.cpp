@@ -157,7 +157,7 @@ asio::awaitable<RecordResult> record_file(Channel::Ptr chan, std::filesystem::pa
       quiet_tail.insert(quiet_tail.end(), in.begin(), in.end());
       if (quiet_tail.size() >= silence_samples) {
         status = RecordStatus::Silence;
-        quiet_tail.clear();
+        if (opts.trim_silence) quiet_tail.clear();
         break;
       }
       continue;
