@@ -10,6 +10,7 @@ void register_control_applications(Engine& engine);    // app_control.cpp: Goto,
 void register_macro_applications(Engine& engine);      // app_macro.cpp: Macro, MacroExit
 void register_channel_applications(Engine& engine);    // app_basic.cpp: Set, Wait, Answer, Hangup …
 void register_dialplan_functions(Engine& engine);      // funcs/func_dialplan.cpp
+void register_originate_application(Engine& engine);   // app_originate.cpp: Originate
 }  // namespace telephony::dialplan
 
 #include <memory>

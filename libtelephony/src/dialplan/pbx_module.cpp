@@ -57,6 +57,7 @@ std::shared_ptr<DialplanPbx> install_dialplan(Engine& engine) {
   register_control_applications(engine);
   register_macro_applications(engine);
   register_channel_applications(engine);
+  register_originate_application(engine);
   register_dialplan_functions(engine);
   register_commands(engine);
   engine.set_pbx(pbx);
