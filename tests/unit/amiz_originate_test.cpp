@@ -84,7 +84,7 @@ TEST(AmizOriginate, SyncWaitsForTheOutcome) {
   EXPECT_EQ(r.get("Message"), "Originate successfully queued");
   EXPECT_EQ(events.count("OriginateResponse"), 0u);  // only Async sends the event
   // The variables reached the new channel (and Local's ;2, which runs the dialplan).
-  for (auto [name, value] : {std::pair{"FIRST", "1"}, {"SECOND", "two"}, {"THIRD", "3"}}) {
+  for (auto [name, value] : {std::pair{"FIRST", "1"}, {"SECOND", "two"}, {"__THIRD", "3"}}) {
     EXPECT_TRUE(events.wait([&, name = name, value = value](const std::vector<Message>& evs) {
       for (const auto& e : evs)
         if (e.event() == "VarSet" && e.get_or("Variable") == name && e.get_or("Value") == value) return true;
