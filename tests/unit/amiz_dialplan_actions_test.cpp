@@ -115,8 +115,10 @@ TEST(AmizExtensionState, HintFollowsDeviceChannels) {
   EXPECT_EQ(idle.get("Status"), "0");
   EXPECT_EQ(idle.get("StatusText"), "Idle");
 
-  auto alice = f.driver->inbound(f.engine, "alice", "test", "300");
-  alice->set_state(telephony::ChannelState::Up);
+  EventLog events;
+  (void)f.login("admin", "s3cret", &events);
+  auto alice = f.call_in("alice", "test", "200");  // Answer, then Wait(20): in use
+  ASSERT_TRUE(saw_step(events, "Test/alice", "Wait", "20"));
   auto busy = f.send(c, m);
   EXPECT_EQ(busy.get("Status"), "1");
   EXPECT_EQ(busy.get("StatusText"), "InUse");
@@ -127,7 +129,7 @@ TEST(AmizExtensionState, HintFollowsDeviceChannels) {
     if (e.get_or("Device") == "Test/alice") alice_seen = e.get_or("State") == "INUSE";
     if (e.get_or("Device") == "Test/bob") bob_seen = e.get_or("State") == "NOT_INUSE";
   }
-  EXPECT_TRUE(alice_seen && bob_seen);
+  EXPECT_TRUE(alice_seen && bob_seen) << [&] { std::string s; for (const auto& e : list) s += std::string(e.get_or("Device")) + "=" + std::string(e.get_or("State")) + " "; for (const auto& ch : f.engine.channels()) s += ch->name() + " "; return s; }();
   EXPECT_EQ(list.back().event(), "DeviceStateListComplete");
 
   auto no_hint = action("ExtensionState");

@@ -118,11 +118,9 @@ class Fixture {
     EXPECT_TRUE(r) << r.error().to_string();
     return r ? *r : std::vector<Message>{};
   }
-  // An inbound Test/<device> call running the dialplan at exten@context.
+  // An inbound Test/<device> call running the dialplan at exten@context (the driver starts the PBX).
   telephony::Channel::Ptr call_in(const std::string& device, const std::string& context, const std::string& exten) {
-    auto c = driver->inbound(engine, device, context, exten);
-    engine.pbx()->start(c);
-    return c;
+    return driver->inbound(engine, device, context, exten);
   }
 
   std::filesystem::path dir;
