@@ -52,6 +52,7 @@ exten => s,1,Set(LOCAL(X)=${ARG1}-${ARG2}-${ARGC})
 [moved]
 exten => 42,1,Set(MOVED=yes)
  same => n,Wait(20)
+exten => h,1,Set(HUNG=moved-${EXTEN})
 """
 
 
@@ -202,14 +203,16 @@ def main():
         check(ami.var(chan, 'MOVED') == 'yes', 'the redirected call runs moved,42,1')
         r = ami.action('Hangup', ('Channel', chan))
         check(r.get('Response') == 'Success', 'Hangup')
-        check(ami.var(chan, 'HUNG') == 'h-big', 'h extension ran with ${EXTEN}=h')
+        check(ami.var(chan, 'HUNG') == 'moved-h', 'h of the context the call was redirected to ran')
 
         # --- the small path: 920 ---------------------------------------------------------------
         ami.action('Originate', ('Channel', 'Local/920@flow'), ('Application', 'Wait'), ('Data', '30'),
                    ('Async', 'true'))
         chan2 = second_half(ami, '920')
         check(ami.var(chan2, 'SIZE') == 'small', 'GotoIf($[20 > 50]) took the small branch')
+        ami.var(chan2, 'TIMEDOUT')
         ami.action('Hangup', ('Channel', chan2))
+        check(ami.var(chan2, 'HUNG') == 'h-small', 'h extension ran with ${EXTEN}=h and the call\'s variables')
 
         # --- the dialplan itself over AMI ------------------------------------------------------
         r = ami.action('DialplanExtensionAdd', ('Context', 'flow'), ('Extension', '777'), ('Priority', '1'),
