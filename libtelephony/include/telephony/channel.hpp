@@ -250,6 +250,25 @@ class Channel : public std::enable_shared_from_this<Channel> {
   // Clears a timeout soft-hangup so the dialplan can continue at `T`.
   void clear_timeout_hangup();
 
+  // Asynchronous goto (AMI Redirect, BlindTransfer, Bridge; Asterisk's ast_async_goto): records
+  // the redirect and interrupts whatever runs the channel the way a soft hangup does, so the
+  // running application returns; the PBX loop then takes it, runs `first` (if any, e.g. "join
+  // this bridge") and continues at `to`. Any other owner that simply releases its hold() token
+  // hands the channel on the same way instead of hanging it up. A real hangup request always
+  // wins. Any thread.
+  using RedirectStep = std::function<boost::asio::awaitable<void>(std::shared_ptr<Channel>)>;
+  struct Redirect {
+    DialplanLocation to;
+    RedirectStep first;
+  };
+  void request_redirect(DialplanLocation to, RedirectStep first = {});
+  bool redirect_pending() const { return redirect_pending_.load(); }
+  // Takes the pending redirect (nullopt if none) and lifts the interruption it caused.
+  std::optional<Redirect> take_redirect();
+  // For owners that end with a redirect in hand: runs `r.first` under a new hold, then starts the
+  // engine's PBX at `r.to` (or hangs up when there is no PBX or the channel was hung up).
+  void continue_redirect(Redirect r);
+
   // --- call control (strand) -------------------------------------------------------------------
   Result<void> call(std::string_view dest, std::chrono::milliseconds timeout);
   void answer();
@@ -348,6 +367,8 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::atomic<bool> hung_up_{false};
   std::atomic<bool> timeout_fired_{false};
   std::atomic<bool> pbx_running_{false};
+  std::atomic<bool> redirect_pending_{false};
+  std::optional<Redirect> redirect_;  // guarded by mu_
 
   // strand-only
   std::deque<Frame> inbox_;

@@ -12,6 +12,7 @@ void register_channel_applications(Engine& engine);    // app_basic.cpp: Set, Wa
 void register_dialplan_functions(Engine& engine);      // funcs/func_dialplan.cpp
 void register_dial_application(Engine& engine);        // app_dial.cpp: Dial
 void register_page_application(Engine& engine);        // app_page.cpp: Page
+void register_originate_application(Engine& engine);   // app_originate.cpp: Originate
 }  // namespace telephony::dialplan
 
 #include <memory>

@@ -1,5 +1,7 @@
 #include "telephony/channel.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -254,7 +256,15 @@ std::shared_ptr<void> Channel::hold() {
   std::weak_ptr<Channel> weak = weak_from_this();
   return std::shared_ptr<void>(nullptr, [weak](void*) {
     if (auto self = weak.lock()) {
-      if (self->owners_.fetch_sub(1) == 1 && self->softhangup_.load()) self->hangup();
+      if (self->owners_.fetch_sub(1) != 1 || !self->softhangup_.load()) return;
+      // The last owner let go of a redirected channel: the PBX takes it at the new location.
+      if (self->redirect_pending_.load() && !self->requested_.load()) {
+        if (auto r = self->take_redirect()) {
+          self->continue_redirect(std::move(*r));
+          return;
+        }
+      }
+      self->hangup();
     }
   });
 }
@@ -324,9 +334,60 @@ void Channel::set_absolute_timeout(std::chrono::milliseconds after) {
   });
 }
 
+void Channel::request_redirect(DialplanLocation to, RedirectStep first) {
+  {
+    std::lock_guard lock(mu_);
+    redirect_ = Redirect{std::move(to), std::move(first)};
+  }
+  redirect_pending_.store(true);
+  softhangup_.store(true);
+  wake();
+  // Nobody runs this channel: hand it on now.
+  if (owners_.load() == 0 && !requested_.load())
+    if (auto r = take_redirect()) continue_redirect(std::move(*r));
+}
+
+std::optional<Channel::Redirect> Channel::take_redirect() {
+  std::optional<Redirect> out;
+  {
+    std::lock_guard lock(mu_);
+    out = std::exchange(redirect_, std::nullopt);
+  }
+  if (redirect_pending_.exchange(false)) softhangup_.store(requested_.load() || timeout_fired_.load());
+  return out;
+}
+
+void Channel::continue_redirect(Redirect r) {
+  auto self = shared_from_this();
+  auto pbx = engine_.pbx();
+  if (!pbx || hung_up_.load()) {
+    hangup();
+    return;
+  }
+  if (!r.first) {
+    set_location(r.to);
+    pbx->start(self);
+    return;
+  }
+  auto token = hold();
+  asio::co_spawn(
+      strand_,
+      [self, token, pbx, r = std::move(r)]() -> asio::awaitable<void> {
+        co_await r.first(self);
+        if (self->requested_.load()) co_return;  // the token's release hangs it up
+        if (auto again = self->take_redirect()) {  // redirected again while in `first`
+          self->continue_redirect(std::move(*again));
+          co_return;
+        }
+        self->set_location(r.to);
+        pbx->start(self);
+      },
+      asio::detached);
+}
+
 void Channel::clear_timeout_hangup() {
   if (!timeout_fired_.exchange(false)) return;
-  softhangup_.store(requested_.load());
+  softhangup_.store(requested_.load() || redirect_pending_.load());
 }
 
 Result<void> Channel::call(std::string_view dest, std::chrono::milliseconds timeout) {

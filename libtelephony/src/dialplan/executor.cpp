@@ -100,6 +100,22 @@ bool Execution::handle_absolute_timeout() {
   return false;
 }
 
+// AMI Redirect / BlindTransfer interrupted the application: continue at the new location unless
+// a real hangup came too.
+asio::awaitable<bool> Execution::take_redirect() {
+  if (!chan_->redirect_pending()) co_return false;
+  auto r = chan_->take_redirect();
+  if (!r) co_return false;
+  engine().log().verbose("pbx", "Redirecting " + chan_->name() + " to " + r->to.context + "," + r->to.exten + "," +
+                                    std::to_string(r->to.priority));
+  if (r->first && !chan_->hangup_requested()) {
+    co_await r->first(chan_);
+    if (chan_->redirect_pending()) co_return co_await take_redirect();
+  }
+  jump(r->to.context, r->to.exten, r->to.priority);
+  co_return !chan_->hangup_requested();
+}
+
 // --- digits ------------------------------------------------------------------------------------
 
 asio::awaitable<std::optional<char>> Execution::read_digit(std::chrono::milliseconds timeout, bool* hung_up) {
@@ -165,6 +181,7 @@ asio::awaitable<Execution::LoopEnd> Execution::main_loop() {
         continue;
       }
       if (r == AppResult::Hangup || chan_->hangup_requested()) {
+        if (co_await take_redirect()) continue;
         if (chan_->timeout_fired() && handle_absolute_timeout()) continue;
         co_return chan_->hangup_requested() ? LoopEnd::HungUp : LoopEnd::Error;
       }
@@ -173,6 +190,7 @@ asio::awaitable<Execution::LoopEnd> Execution::main_loop() {
     }
     if (in_h_) co_return LoopEnd::Finished;
     if (chan_->hangup_requested()) {
+      if (co_await take_redirect()) continue;
       if (chan_->timeout_fired() && handle_absolute_timeout()) continue;
       co_return LoopEnd::HungUp;
     }
@@ -189,6 +207,7 @@ asio::awaitable<Execution::LoopEnd> Execution::main_loop() {
     }
     AppResult r = co_await collect_extension("", response_timeout);
     if (r == AppResult::Hangup) {
+      if (co_await take_redirect()) continue;
       if (chan_->timeout_fired() && handle_absolute_timeout()) continue;
       co_return chan_->hangup_requested() ? LoopEnd::HungUp : LoopEnd::Error;
     }
@@ -303,6 +322,11 @@ Result<void> DialplanPbx::start_application(Channel::Ptr chan, std::string app, 
           self->engine_.log().error("pbx", "application " + app + " on " + chan->name() + " ended by an exception: " + e.what());
         }
         chan->set_pbx_running(false);
+        // Redirected while the application ran: the dialplan takes the channel there.
+        if (auto r = chan->take_redirect(); r && !chan->hangup_requested()) {
+          chan->continue_redirect(std::move(*r));
+          co_return;
+        }
         chan->hangup();
       },
       asio::detached);

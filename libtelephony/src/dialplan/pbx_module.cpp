@@ -59,6 +59,7 @@ std::shared_ptr<DialplanPbx> install_dialplan(Engine& engine) {
   register_macro_applications(engine);
   register_channel_applications(engine);
   register_media_applications(engine);
+  register_originate_application(engine);
   register_dialplan_functions(engine);
   register_dial_application(engine);
   register_page_application(engine);

@@ -147,6 +147,9 @@ void read_general(const config::Section& sec, ManagerConfig& cfg, Reader& r) {
         for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
         cfg.actions.allowed_functions.push_back(up);
       }
+    } else if (k == "originateapplications") {
+      cfg.actions.originate_applications.clear();
+      for (auto& a : split_list(e.value)) cfg.actions.originate_applications.push_back(a);
     } else if (k == "webenabled") {
       bool on = false;
       if (r.boolean(e, on) && on) r.error(e, "AMI over HTTP (webenabled = yes) is not supported");

@@ -120,7 +120,11 @@ Result<void, Errors> ManagerModule::apply(ManagerConfig config) {
     register_system_actions(*server, st.actions);
     register_bridge_actions(*server, st.actions);
     register_confbridge_actions(*server, st.actions);
-    register_pending_actions(*server, st.actions);
+    register_originate_actions(*server, st.actions);
+    register_db_actions(*server, st.actions);
+    register_dialplan_actions(*server, st.actions);
+    register_extension_state_actions(*server, st.actions);
+    register_transfer_actions(*server, st.actions);
     if (auto r = server->start(); !r) return Unexpected<Errors>{one_error(r.error())};
     auto publisher = std::make_shared<EngineEventPublisher>(engine_, server);
     publisher->start();

@@ -184,6 +184,7 @@ class Execution {
   boost::asio::awaitable<void> fall_through();
   boost::asio::awaitable<void> run_hangup_extension();
   bool handle_absolute_timeout();
+  boost::asio::awaitable<bool> take_redirect();  // a pending Channel::request_redirect(): jump there; true to go on
   std::optional<std::string> builtin(std::string_view name) const;
 
   DialplanPbx& pbx_;

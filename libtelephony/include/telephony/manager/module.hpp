@@ -34,6 +34,14 @@ struct ActionSettings {
   // are deliberately absent from the default; users with system write may call any function.
   std::vector<std::string> allowed_functions = {"CALLERID", "CONNECTEDLINE", "CHANNEL", "CDR", "LEN",
                                                 "ISNULL", "EXISTS", "LANGUAGE", "TIMEOUT", "STRFTIME"};
+  // Applications that Originate may run for users without `system` write access
+  // (`originateapplications`). System, Exec, AGI and the like are deliberately absent; users with
+  // system write may originate into any application. Matched case-insensitively.
+  std::vector<std::string> originate_applications = {"Answer",  "Playback", "Background", "Wait", "WaitExten",
+                                                     "Echo",    "NoOp",     "Hangup",     "Dial", "Page",
+                                                     "ConfBridge", "MusicOnHold", "Milliwatt", "Busy",
+                                                     "Congestion", "Progress", "Ringing", "SayDigits",
+                                                     "SayNumber", "Record", "VoiceMail", "Queue"};
   std::string ami_version = "5.0.0";  // CoreSettings AMIversion; follows ServerOptions::version
 };
 

@@ -43,7 +43,11 @@ void register_channel_control_actions(Server& server, const ActionContextPtr& ct
 void register_system_actions(Server& server, const ActionContextPtr& ctx);           // Command, CoreStatus, Reload, ...
 void register_bridge_actions(Server& server, const ActionContextPtr& ctx);           // BridgeList, BridgeInfo, ...
 void register_confbridge_actions(Server& server, const ActionContextPtr& ctx);      // ConfbridgeList, ConfbridgeMute, ...
-void register_pending_actions(Server& server, const ActionContextPtr& ctx);          // needs modules not built yet
+void register_originate_actions(Server& server, const ActionContextPtr& ctx);        // Originate
+void register_db_actions(Server& server, const ActionContextPtr& ctx);               // DBGet, DBPut, DBDel, DBDelTree
+void register_dialplan_actions(Server& server, const ActionContextPtr& ctx);         // ShowDialPlan, DialplanExtensionAdd/Remove
+void register_extension_state_actions(Server& server, const ActionContextPtr& ctx);  // ExtensionState, DeviceStateList
+void register_transfer_actions(Server& server, const ActionContextPtr& ctx);         // Redirect, Bridge, BlindTransfer, Atxfer, MuteAudio
 
 // Shared helpers.
 std::string_view header(const ActionResponder& r, std::string_view name);
