@@ -100,7 +100,7 @@ class Fixture {
     io.sync([&] {
       clients.push_back(std::make_unique<Client>(io.io));
       c = clients.back().get();
-      if (events) c->on_event([events](const Message& m) { events->add(m); });
+      if (events) c->on_event(events->sink());
     });
     auto r = io.run(c->connect("127.0.0.1", module.port()));
     EXPECT_TRUE(r) << r.error().to_string();
