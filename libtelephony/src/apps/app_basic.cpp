@@ -278,7 +278,10 @@ void register_channel_applications(Engine& engine) {
                       job->done.store(true);
                       chan->wake();
                     });
-                    bool finished = co_await chan->wait_until([job] { return job->done.load(); }, std::chrono::milliseconds(-1));
+                    // Named first: GCC 12 destroys a lambda temporary that captures a shared_ptr
+                    // twice when it is built inside the co_await expression.
+                    auto job_done = [job] { return job->done.load(); };
+                    bool finished = co_await chan->wait_until(job_done, std::chrono::milliseconds(-1));
                     if (!finished) co_return AppResult::Hangup;
                     int st = job->status;
                     if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) == 127) {
