@@ -2,6 +2,10 @@
 // Confbridge* events, the mix (each user hears the others, not themselves; a muted user is not
 // heard), kick, marked/wait_marked/end_marked, max_members, startmuted, DTMF menus, CONFBRIDGE()
 // and CONFBRIDGE_INFO(), talk detection, recording and the console commands.
+#include <algorithm>
+#include <cmath>
+#include <thread>
+
 #include "confbridge_test_support.hpp"
 #include "telephony/dialplan/functions.hpp"
 #include "telephony/media/file_format.hpp"
@@ -61,6 +65,41 @@ TEST_F(ConfFixture, EachUserHearsTheOthersButNotThemselvesAndMutedUsersAreNotHea
   auto m = rooms->members("room1");
   ASSERT_TRUE(m);
   EXPECT_TRUE((*m)[0].muted);
+}
+
+TEST_F(ConfFixture, ListeningVolumeScalesWhatTheUserHears) {
+  // The median 440 Hz power over the 20 ms frames bob heard that carry the tone: frames a loaded
+  // machine delivered late (silence in between) do not pull the figure down.
+  auto level = [&](std::size_t from) {
+    auto pcm = mediax_test::decoded(*ep("bob"), 8000, from);
+    std::vector<double> p;
+    for (std::size_t off = 0; off + 160 <= pcm.size(); off += 160) {
+      const double f = media::goertzel_power(std::span<const std::int16_t>(pcm).subspan(off, 160), 8000, 440);
+      if (f > 1e4) p.push_back(f);
+    }
+    if (p.size() < 10) return 0.0;
+    std::nth_element(p.begin(), p.begin() + static_cast<std::ptrdiff_t>(p.size() / 2), p.end());
+    return p[p.size() / 2];
+  };
+  auto alice = dial_in("alice", "talk");
+  auto bob = dial_in("bob", "talk");
+  ASSERT_TRUE(in_room("room1", 2));
+  const auto b0 = heard_frames("bob");
+  speak(alice, 440, 40);
+  const double normal = level(b0);
+  ASSERT_GT(normal, 1e6);
+  // Two steps down (3 dB each): bob hears alice 6 dB quieter, i.e. a quarter of the power.
+  bob->queue_frame(Frame::dtmf_end('4', 100ms));
+  bob->queue_frame(Frame::dtmf_end('4', 100ms));
+  std::this_thread::sleep_for(300ms);
+  const auto b1 = heard_frames("bob");
+  speak(alice, 440, 40);
+  EXPECT_NEAR(10 * std::log10(level(b1) / normal), -6.0, 1.0);
+  bob->queue_frame(Frame::dtmf_end('6', 100ms));  // reset
+  std::this_thread::sleep_for(300ms);
+  const auto b2 = heard_frames("bob");
+  speak(alice, 440, 40);
+  EXPECT_NEAR(10 * std::log10(level(b2) / normal), 0.0, 1.0);
 }
 
 TEST_F(ConfFixture, KickedUserContinuesInTheDialplanWithKicked) {

@@ -52,6 +52,8 @@ type=menu
 1=toggle_mute
 *8=leave_conference
 2=admin_kick_last
+4=decrease_listening_volume
+6=reset_listening_volume
 )";
 
 inline constexpr const char* kDialplan = R"(

@@ -150,3 +150,26 @@ TEST(MediaMixer, GainAndTalkDetectionWithHangover) {
   EXPECT_EQ(ticks_until_quiet, 6);
   EXPECT_TRUE(saw_event);
 }
+
+TEST(MediaMixer, ListenGainScalesOnlyThatTalkersMixMinus) {
+  Conference c(8000);
+  for (double hz : {500.0, 1200.0}) {
+    c.talkers.push_back(c.mixer.join(MixRole::Talker));
+    c.freqs.push_back(hz);
+  }
+  auto listener = c.mixer.join(MixRole::Listener);
+  c.mixer.set_listen_gain_db(c.talkers[0], -6.0206);  // amplitude x0.5
+  for (int i = 0; i < 3; ++i) c.feed_and_tick();
+  const std::size_t n = c.mixer.frame_samples();
+  auto other = media_test::sine(8000, 1200, n, 4000, (c.tick_no - 1) * n);
+  auto mine = media_test::sine(8000, 500, n, 4000, (c.tick_no - 1) * n);
+  auto heard0 = c.mixer.output(c.talkers[0]);
+  auto heard1 = c.mixer.output(c.talkers[1]);
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_NEAR(heard0[i], other[i] * 0.5, 1.0) << i;  // talker 0 hears talker 1 at half amplitude
+    ASSERT_EQ(heard1[i], mine[i]) << i;                 // talker 1 unaffected
+  }
+  // The shared listener mix is untouched by a talker's listening volume.
+  auto shared = c.mixer.output(listener);
+  for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(shared[i], mine[i] + other[i]) << i;
+}

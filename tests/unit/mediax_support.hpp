@@ -126,4 +126,23 @@ inline std::span<const std::int16_t> tail(const std::vector<std::int16_t>& v, st
   return n >= v.size() ? std::span<const std::int16_t>(v) : std::span<const std::int16_t>(v).subspan(v.size() - n);
 }
 
+// The n-sample window (on 20 ms steps at `rate`) where `hz` is strongest: on a loaded machine a
+// real-time feed can leave silent ticks anywhere, so "the last n samples" may miss the signal.
+inline std::span<const std::int16_t> loudest_window(const std::vector<std::int16_t>& v, std::size_t n, std::uint32_t rate,
+                                                    double hz) {
+  if (n >= v.size()) return std::span<const std::int16_t>(v);
+  const std::size_t step = rate / 50;
+  std::span<const std::int16_t> best = tail(v, n);
+  double best_power = -1;
+  for (std::size_t off = 0; off + n <= v.size(); off += step) {
+    auto w = std::span<const std::int16_t>(v).subspan(off, n);
+    const double p = media::goertzel_power(w, rate, hz);
+    if (p > best_power) {
+      best_power = p;
+      best = w;
+    }
+  }
+  return best;
+}
+
 }  // namespace mediax_test

@@ -275,7 +275,8 @@ std::size_t ConferenceRegistry::parties(const Joined& j) const {
 void ConferenceRegistry::prepare_join(const Joined& j) {
   std::lock_guard lock(impl_->mu);
   const auto& m = *j.member;
-  j.conference->tech->mixing().set_member_options(*m.chan, {.listen_only = false, .muted = m.muted, .gain_db = m.talk_gain_db});
+  j.conference->tech->mixing().set_member_options(
+      *m.chan, {.listen_only = false, .muted = m.muted, .gain_db = m.talk_gain_db, .listen_gain_db = m.listen_gain_db});
 }
 
 void ConferenceRegistry::on_bridge_join(const std::shared_ptr<Conference>& conf, Channel& chan) {
@@ -571,10 +572,10 @@ void ConferenceRegistry::run_menu_actions(const std::shared_ptr<Conference>& con
         case MenuAction::IncreaseListeningVolume:
         case MenuAction::DecreaseListeningVolume:
         case MenuAction::ResetListeningVolume:
-          // Kept per user; the mixing bridge has no per-listener gain yet (docs/confbridge.md).
           who->listen_gain_db = action == MenuAction::ResetListeningVolume ? 0
                                 : std::clamp(who->listen_gain_db + (action == MenuAction::IncreaseListeningVolume ? kVolumeStepDb : -kVolumeStepDb),
                                              -kVolumeLimitDb, kVolumeLimitDb);
+          mixing.set_listen_gain_db(*who->chan, who->listen_gain_db);
           break;
         case MenuAction::NoOp: break;
       }

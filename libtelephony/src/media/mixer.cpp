@@ -54,6 +54,10 @@ void Mixer::set_gain_db(ParticipantId id, double db) {
   if (id < slots_.size()) slots_[id].gain = static_cast<float>(std::pow(10.0, db / 20.0));
 }
 
+void Mixer::set_listen_gain_db(ParticipantId id, double db) {
+  if (id < slots_.size()) slots_[id].listen_gain = static_cast<float>(std::pow(10.0, db / 20.0));
+}
+
 void Mixer::put_input(ParticipantId id, std::span<const std::int16_t> in) {
   if (id >= slots_.size() || !slots_[id].in_use || slots_[id].role != MixRole::Talker) return;
   Participant& p = slots_[id];
@@ -124,11 +128,17 @@ void Mixer::tick() {
   for (std::size_t id = 0; id < slots_.size(); ++id) {
     Participant& p = slots_[id];
     if (!p.in_use || p.role != MixRole::Talker) continue;
-    if (p.contributed) {
-      const std::int32_t* c = p.contrib.data();
-      for (std::size_t i = 0; i < frame_; ++i) p.out[i] = saturate(mix_[i] - c[i]);
+    const std::int32_t* c = p.contributed ? p.contrib.data() : nullptr;
+    if (p.listen_gain == 1.0f) {
+      if (c) {
+        for (std::size_t i = 0; i < frame_; ++i) p.out[i] = saturate(mix_[i] - c[i]);
+      } else {
+        std::memcpy(p.out.data(), listener_out_.data(), frame_ * sizeof(std::int16_t));
+      }
     } else {
-      std::memcpy(p.out.data(), listener_out_.data(), frame_ * sizeof(std::int16_t));
+      const float g = p.listen_gain;
+      for (std::size_t i = 0; i < frame_; ++i)
+        p.out[i] = saturate(static_cast<std::int32_t>(static_cast<float>(mix_[i] - (c ? c[i] : 0)) * g));
     }
     p.has_input = false;
   }

@@ -45,6 +45,8 @@ class Mixer {
   void leave(ParticipantId id);
   void set_muted(ParticipantId id, bool muted);
   void set_gain_db(ParticipantId id, double db);
+  // Gain on what a talker hears (its mix-minus); listeners share one mix and ignore it.
+  void set_listen_gain_db(ParticipantId id, double db);
   // This tick's audio from a talker (copied). Shorter input is zero-padded; a talker that
   // supplies nothing this tick contributes silence.
   void put_input(ParticipantId id, std::span<const std::int16_t> samples);
@@ -68,6 +70,7 @@ class Mixer {
     bool muted = false;
     bool has_input = false;
     float gain = 1.0f;
+    float listen_gain = 1.0f;
     float level = 0.0f;  // current fade multiplier 0..1
     bool talking = false;
     std::uint32_t quiet_frames = 0;

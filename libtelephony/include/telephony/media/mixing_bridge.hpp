@@ -50,6 +50,7 @@ struct MixingMemberOptions {
   bool listen_only = false;  // hears the shared mix, is never heard (Page targets, ConfBridge listeners)
   bool muted = false;        // a muted talker still hears the mix-minus and still reports talking
   double gain_db = 0;        // applied to what the member says
+  double listen_gain_db = 0; // applied to what a talking member hears (listen-only members share one mix)
 };
 
 struct MixingBridgeSettings {
@@ -74,6 +75,7 @@ class MixingBridge : public BridgeTechnology {
   void set_member_options(const Channel& chan, MixingMemberOptions opts);
   void set_muted(const Channel& chan, bool muted);
   void set_gain_db(const Channel& chan, double db);
+  void set_listen_gain_db(const Channel& chan, double db);
 
   std::uint32_t rate() const { return rate_.load(); }
   struct Stats {

@@ -70,6 +70,12 @@ void MixingBridge::set_gain_db(const Channel& chan, double db) {
   options_dirty_.store(true);
 }
 
+void MixingBridge::set_listen_gain_db(const Channel& chan, double db) {
+  std::lock_guard lock(options_mu_);
+  options_[chan.uniqueid()].listen_gain_db = db;
+  options_dirty_.store(true);
+}
+
 MixingBridge::Member* MixingBridge::find(const Channel* chan) {
   for (auto& m : members_)
     if (m->chan.get() == chan) return m.get();
@@ -96,6 +102,7 @@ void MixingBridge::rebuild_mixer(std::uint32_t rate) {
     m->id = mixer_->join(m->opts.listen_only ? MixRole::Listener : MixRole::Talker);
     mixer_->set_muted(m->id, m->opts.muted);
     mixer_->set_gain_db(m->id, m->opts.gain_db);
+    mixer_->set_listen_gain_db(m->id, m->opts.listen_gain_db);
     m->decode.reset();
     m->encode.reset();
   }
@@ -117,6 +124,7 @@ void MixingBridge::apply_options() {
     m->opts = o;
     mixer_->set_muted(m->id, o.muted);
     mixer_->set_gain_db(m->id, o.gain_db);
+    mixer_->set_listen_gain_db(m->id, o.listen_gain_db);
   }
 }
 
@@ -138,6 +146,7 @@ void MixingBridge::on_join(Bridge& bridge, Channel& chan) {
     nm.id = mixer_->join(nm.opts.listen_only ? MixRole::Listener : MixRole::Talker);
     mixer_->set_muted(nm.id, nm.opts.muted);
     mixer_->set_gain_db(nm.id, nm.opts.gain_db);
+    mixer_->set_listen_gain_db(nm.id, nm.opts.listen_gain_db);
   }
   if (!timer_running_) start_timer(bridge);
 }
