@@ -1,8 +1,7 @@
 // Actions that move channels: Redirect (with ExtraChannel), Bridge, BlindTransfer — all on
 // Channel::request_redirect(), the asynchronous goto: the channel's running application is
 // interrupted and its owner (the PBX, or whoever releases it) continues at the new location.
-// Atxfer and MuteAudio validate their input and then answer a clear error: the bridge core has
-// no attended-transfer support and the media engine no per-channel mute.
+// MuteAudio sets the channel's audio mute (Channel::set_audio_mute) in its frame path.
 #include <charconv>
 
 #include "action_context.hpp"
@@ -133,17 +132,27 @@ void atxfer(const ActionContextPtr& ctx, const ResponderPtr& r) {
   r->error("Atxfer is not available: the bridge core has no attended transfer (use BlindTransfer or Redirect)");
 }
 
+// Asterisk's res_mutestream: the direction and state words are checked before the channel.
 void mute_audio(const ActionContextPtr& ctx, const ResponderPtr& r) {
   const auto name = header(*r, "Channel");
   if (name.empty()) return r->error("Channel not specified");
   const auto dir = header(*r, "Direction");
-  if (!(ami::iequals(dir, "in") || ami::iequals(dir, "out") || ami::iequals(dir, "all")))
-    return r->error("Invalid direction specified (in, out or all)");
+  if (dir.empty()) return r->error("Direction not specified");
+  Channel::MuteDirection d;
+  if (ami::iequals(dir, "in")) d = Channel::MuteDirection::In;
+  else if (ami::iequals(dir, "out")) d = Channel::MuteDirection::Out;
+  else if (ami::iequals(dir, "all")) d = Channel::MuteDirection::Both;
+  else return r->error("Invalid direction specified");
   const auto state = header(*r, "State");
-  if (!(ami::iequals(state, "on") || ami::iequals(state, "off"))) return r->error("Invalid state specified (on or off)");
-  if (!ctx->engine.find_channel(name)) return r->error("No such channel");
-  r->error("MuteAudio is not available: the media engine has no per-channel audio mute "
-           "(conference members are muted through ConfBridge)");
+  if (state.empty()) return r->error("State not specified");
+  bool on;
+  if (ami::iequals(state, "on")) on = true;
+  else if (ami::iequals(state, "off")) on = false;
+  else return r->error("Invalid state specified");
+  auto chan = ctx->engine.find_channel(name);
+  if (!chan || chan->is_hung_up()) return r->error("No such channel");
+  chan->set_audio_mute(d, on);
+  r->success();
 }
 
 }  // namespace
@@ -200,8 +209,9 @@ void register_transfer_actions(Server& server, const ActionContextPtr& ctx) {
   server.register_action(
       "MuteAudio", Privilege::System,
       ActionDoc{"Mute an audio stream.",
-                "Mute an incoming or outgoing audio stream on a channel. Not available: the media engine has no "
-                "per-channel mute; the action checks its input and answers an error.",
+                "Mute an incoming or outgoing audio stream on a channel: while muted, voice read from (in) or "
+                "written to (out) the channel is replaced by silence of the same length; DTMF and control "
+                "frames pass. State=off lifts the mute of that direction.",
                 {{"Channel", true, "The channel you want to mute."},
                  {"Direction", true, "in, out or all."},
                  {"State", true, "on or off."}},
