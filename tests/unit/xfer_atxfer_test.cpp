@@ -15,7 +15,7 @@ constexpr const char* kXfer =
     "exten => 700,1,Answer()\n"
     " same => n,Wait(20)\n"
     "exten => 701,1,Answer()\n"
-    " same => n,Wait(0.5)\n"
+    " same => n,Wait(1)\n"
     " same => n,Hangup()\n";
 
 struct Bridged {
@@ -95,9 +95,10 @@ TEST(XferAtxfer, TargetHangupReturnsTransferrerToTransferee) {
   ASSERT_EQ(b.atxfer("701").response(), "Success");
   auto local = b.target("701");
   ASSERT_TRUE(local);
-  ASSERT_TRUE(eventually([&] { return Bridged::together(b.alice, local); }));
-  // 701 hangs up after 0.5 s: alice is back with bob.
-  EXPECT_TRUE(eventually([&] { return Bridged::together(b.alice, b.bob); }, 3s));
+  // Consultation (seen as events: it lasts only until 701 hangs up, 1 s after answering).
+  EXPECT_TRUE(wait_event(b.events, "BridgeEnter", "Channel", local->name()));
+  // 701 hangs up: alice is back with bob.
+  EXPECT_TRUE(eventually([&] { return Bridged::together(b.alice, b.bob); }, 4s));
   EXPECT_FALSE(b.alice->is_hung_up());
   EXPECT_FALSE(b.bob->is_hung_up());
   b.bob->request_hangup();

@@ -23,7 +23,9 @@ constexpr const char* kPlan =
     " same => n,Wait(5)\n"
     "exten => 55,1,NoOp(short ${BLINDTRANSFER})\n"
     " same => n,Wait(5)\n"
-    "exten => 555,1,NoOp(long)\n";
+    "exten => 555,1,NoOp(long)\n"
+    "exten => 700,1,Answer()\n"
+    " same => n,Wait(5)\n";
 
 void press(const Channel::Ptr& chan, const std::string& digits) {
   for (char d : digits) {
@@ -118,5 +120,30 @@ TEST_F(XferBlind, InvalidTargetKeepsTheCallAndTimeoutEndsTheDigits) {
   EXPECT_GE(waited, 2900ms);
   EXPECT_LT(waited, 4500ms);
   EXPECT_TRUE(wait_gone(alice->name()));
+  bob->request_hangup();
+}
+
+// The atxfer code (*2) in the same bridge: the target is collected like a blind transfer's, then
+// the callee waits on hold while alice consults Local/700@dst; alice's hangup connects them.
+TEST_F(XferBlind, AttendedCodeConsultsThenConnectsOnHangup) {
+  connect("101");
+  press(alice, "*2700");
+  Channel::Ptr target;
+  ASSERT_TRUE(eventually([&] {
+    target = nullptr;
+    for (auto& c : engine.channels())
+      if (c->name().starts_with("Local/700@dst-") && c->name().ends_with(";1")) target = c;
+    return target && !target->snapshot().bridge_id.empty() &&
+           target->snapshot().bridge_id == alice->snapshot().bridge_id;
+  }));
+  EXPECT_TRUE(bob->snapshot().bridge_id.empty()) << "the transferee waits outside, on hold";
+  EXPECT_EQ(digits_heard("bob"), "");
+  alice->request_hangup();
+  EXPECT_TRUE(wait_gone(alice->name()));
+  EXPECT_TRUE(eventually([&] {
+    auto id = bob->snapshot().bridge_id;
+    return !id.empty() && id == target->snapshot().bridge_id;
+  }));
+  EXPECT_FALSE(bob->is_hung_up());
   bob->request_hangup();
 }

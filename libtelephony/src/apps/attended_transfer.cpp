@@ -46,6 +46,9 @@ struct Transfer {
       if (outcome != Outcome::Pending) return;
       outcome = o;
     }
+    // Whatever happens next, the consultation is over (a target that answers late and joined it
+    // alone must come out).
+    consultation->dissolve();
     if (o == Outcome::Failed) final_bridge->dissolve();
     wake_all();
   }
@@ -120,11 +123,9 @@ asio::awaitable<void> target_rings(std::shared_ptr<Transfer> t, Channel::Ptr sel
     t->answered = true;
   }
   t->wake_all();
-  if (t->transferrer->hangup_requested() || t->get() != Outcome::Pending) {
-    // Answered after the transferrer hung up: straight to the transferee.
-  } else {
-    co_await t->consultation->join(self);
-  }
+  // (Not transferrer->hangup_requested(): its pending redirect looks like a soft hangup until it
+  // is taken. A consultation that already ended is dissolved, so join returns at once.)
+  if (t->get() == Outcome::Pending) co_await t->consultation->join(self);
   if (self->hangup_requested()) {
     gone();
     co_return;

@@ -1,7 +1,9 @@
-// Blind transfer from a Dial() bridge: FeatureRelay detects the code, this file collects the
-// target and moves the channels (request_redirect on the transferee, hangup on the transferrer).
+// Transfers from a Dial() bridge: FeatureRelay detects the code, this file collects the target
+// and moves the channels — blind: request_redirect on the transferee, hangup on the transferrer;
+// attended: start_attended_transfer (apps/attended_transfer.cpp).
 #include "apps/bridge_transfer.hpp"
 
+#include "apps/attended_transfer.hpp"
 #include "telephony/bridge.hpp"
 #include "telephony/dialplan/executor.hpp"
 
@@ -18,13 +20,13 @@ std::string transfer_context(const Channel& who, const std::string& fallback) {
   return fallback;
 }
 
-void blind_transfer(media::FeatureRelay& relay, Engine& engine, const std::string& fallback,
-                    const media::FeatureActivation& act) {
+void collect_and_transfer(media::FeatureRelay& relay, Engine& engine, const std::string& fallback,
+                          const media::FeatureActivation& act) {
   auto bridge = act.bridge.lock();
   if (!bridge || !act.peer) return;
   auto pbx = std::dynamic_pointer_cast<DialplanPbx>(engine.pbx());
   if (!pbx) {
-    engine.log().notice(kSource, "Blind transfer on " + act.who->name() + " needs the dialplan module; ignored");
+    engine.log().notice(kSource, "Transfer on " + act.who->name() + " needs the dialplan module; ignored");
     return;
   }
   const std::string context = transfer_context(*act.who, fallback);
@@ -37,11 +39,20 @@ void blind_transfer(media::FeatureRelay& relay, Engine& engine, const std::strin
   capture.complete = [pbx, context, caller](const std::string& digits) {
     return !pbx->snapshot()->match_more(context, digits, caller);
   };
-  capture.finished = [&engine, pbx, context, who = act.who, peer = act.peer](std::string digits) {
+  const bool attended = act.feature == media::Feature::AttendedTransfer;
+  capture.finished = [&engine, pbx, context, attended, who = act.who, peer = act.peer](std::string digits) {
     if (digits.empty() || !pbx->exists(context, digits, 1, peer->caller().number)) {
-      engine.log().notice(kSource, "Blind transfer by " + who->name() + " to '" + digits + "@" + context +
+      engine.log().notice(kSource, "Transfer by " + who->name() + " to '" + digits + "@" + context +
                                        "' failed: no such extension; the call continues");
       peer->indicate(Control::Unhold);
+      return;
+    }
+    if (attended) {
+      // The transferee keeps waiting (on music on hold) while the transferrer consults the target.
+      if (auto started = start_attended_transfer(engine, who, peer, DialplanLocation{context, digits, 1}); !started) {
+        engine.log().notice(kSource, "Attended transfer by " + who->name() + " failed: " + started.error().message);
+        peer->indicate(Control::Unhold);
+      }
       return;
     }
     engine.log().verbose(kSource, who->name() + " blind transferred " + peer->name() + " to " + digits + "@" + context);
@@ -56,12 +67,7 @@ void blind_transfer(media::FeatureRelay& relay, Engine& engine, const std::strin
 
 void connect_bridge_transfers(media::FeatureRelay& relay, Engine& engine, std::string fallback_context) {
   relay.on_transfer = [&relay, &engine, fallback = std::move(fallback_context)](const media::FeatureActivation& act) {
-    if (act.feature == media::Feature::BlindTransfer) {
-      blind_transfer(relay, engine, fallback, act);
-      return;
-    }
-    engine.log().notice(kSource, "Attended transfer pressed on " + act.who->name() +
-                                     " in a Dial bridge: not supported there yet (use AMI Atxfer); ignored");
+    collect_and_transfer(relay, engine, fallback, act);
   };
 }
 

@@ -3,7 +3,8 @@
 // connect_bridge_transfers() plugs the dialplan side into FeatureRelay::on_transfer: for a blind
 // transfer the transferrer's next digits are collected (transferdigittimeout, or until no longer
 // extension can match) in ${TRANSFER_CONTEXT} or the transferrer's context; a valid target sends
-// the other party there and hangs the transferrer up, as Asterisk does. See docs/dial.md.
+// the other party there and hangs the transferrer up, as Asterisk does. The attended code
+// collects the target the same way and then starts an attended transfer. See docs/dial.md.
 #pragma once
 
 #include <string>
