@@ -1,5 +1,5 @@
 // Redirect (with ExtraChannel), Bridge, BlindTransfer through AMI on channels running the dialplan,
-// the clear errors of Atxfer and MuteAudio, and the Originate() dialplan application's
+// the input errors of Atxfer, and the Originate() dialplan application's
 // ORIGINATE_STATUS values.
 #include "amiz_test_support.hpp"
 
@@ -94,14 +94,8 @@ TEST(AmizBridge, BridgesTwoCallsThenBlindTransferMovesThePeer) {
 
   auto atx = action("Atxfer");
   atx.add("Channel", b->name()).add("Exten", "500");
-  EXPECT_NE(err(atx).find("Atxfer is not available"), std::string::npos);
+  EXPECT_EQ(err(atx), "Transfer failed: the channel is not in a bridge");
   EXPECT_EQ(err(action("Atxfer")), "No channel specified");
-  auto mute = action("MuteAudio");
-  mute.add("Channel", b->name()).add("Direction", "in").add("State", "on");
-  EXPECT_NE(err(mute).find("MuteAudio is not available"), std::string::npos);
-  auto mute_bad = action("MuteAudio");
-  mute_bad.add("Channel", b->name()).add("Direction", "sideways").add("State", "on");
-  EXPECT_EQ(err(mute_bad), "Invalid direction specified (in, out or all)");
   b->request_hangup();
 }
 

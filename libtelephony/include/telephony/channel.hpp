@@ -295,6 +295,13 @@ class Channel : public std::enable_shared_from_this<Channel> {
   // (and events) delivered just before the voice frame that completed them.
   void set_dtmf_detection(bool on);
   bool dtmf_detection() const;
+  // Audio mute (AMI MuteAudio): while muted, voice read from the device (`in`) or written to it
+  // (`out`) is replaced by silence of the same length, so mixers and recorders keep their
+  // timing; DTMF, control and text frames pass. Any thread; applies to the next frame.
+  enum class MuteDirection : std::uint8_t { In, Out, Both };
+  void set_audio_mute(MuteDirection d, bool on);
+  bool audio_muted_in() const { return mute_in_.load(); }
+  bool audio_muted_out() const { return mute_out_.load(); }
   // The media engine's per-channel state; strand only. For media/*.hpp implementations.
   ChannelMedia& media_state();
 
@@ -368,6 +375,8 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::atomic<bool> timeout_fired_{false};
   std::atomic<bool> pbx_running_{false};
   std::atomic<bool> redirect_pending_{false};
+  std::atomic<bool> mute_in_{false};
+  std::atomic<bool> mute_out_{false};
   std::optional<Redirect> redirect_;  // guarded by mu_
 
   // strand-only

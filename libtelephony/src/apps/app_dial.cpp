@@ -7,6 +7,7 @@
 #include <functional>
 #include <mutex>
 
+#include "apps/bridge_transfer.hpp"
 #include "apps/dialplan_apps.hpp"
 #include "apps/parallel_dialer.hpp"
 #include "telephony/bridge.hpp"
@@ -263,6 +264,7 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
     auto relay = std::make_unique<media::FeatureRelay>(media::FeatureMap{}, media::FeatureSet::none());
     relay->set_features(*caller, {opts.has('T'), opts.has('T'), opts.has('H')});
     relay->set_features(*peer, {opts.has('t'), opts.has('t'), opts.has('h')});
+    connect_bridge_transfers(*relay, engine, caller->location().context);
     tech = std::move(relay);
   } else {
     tech = std::make_unique<TwoPartyRelay>();

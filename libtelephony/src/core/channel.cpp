@@ -19,6 +19,19 @@ using namespace std::chrono_literals;
 namespace {
 constexpr std::size_t kInboxLimit = 500;  // frames queued with no reader before voice is shed
 
+// Silence as long as `f`: in the same encoding when that is G.711/slin (no translation for the
+// receiver), else as slin at the frame's rate (every write path translates slin).
+Frame silence_like(const Frame& f) {
+  const std::uint32_t n = f.samples * std::max<std::uint32_t>(1, f.format.channels);
+  switch (f.format.codec) {
+    case media::Codec::Ulaw: return Frame::voice(f.format, std::vector<std::uint8_t>(n, 0xFF), f.samples);
+    case media::Codec::Alaw: return Frame::voice(f.format, std::vector<std::uint8_t>(n, 0xD5), f.samples);
+    case media::Codec::Slin: return Frame::voice(f.format, std::vector<std::uint8_t>(n * 2, 0), f.samples);
+    default:
+      return Frame::voice(media::Format::slin(f.format.rate), std::vector<std::uint8_t>(f.samples * 2, 0), f.samples);
+  }
+}
+
 std::string_view strip_inherit(std::string_view name, int* level = nullptr) {
   int n = 0;
   while (n < 2 && n < static_cast<int>(name.size()) && name[n] == '_') ++n;
@@ -421,8 +434,11 @@ void Channel::write(const Frame& f) {
   asio::post(strand_, [self = shared_from_this(), f] { self->write_now(f); });
 }
 
-void Channel::write_now(const Frame& f) {
+void Channel::write_now(const Frame& in) {
   if (hung_up_.load()) return;
+  std::optional<Frame> quiet;
+  if (in.kind == FrameKind::Voice && mute_out_.load() && in.format.is_audio()) quiet = silence_like(in);
+  const Frame& f = quiet ? *quiet : in;
   if (f.kind == FrameKind::Voice && !f.format.is_none() && f.format != native_formats_.front() &&
       std::find(native_formats_.begin(), native_formats_.end(), f.format) == native_formats_.end()) {
     media_state().write_translated(*this, *tech_, f);
@@ -458,6 +474,11 @@ media::Format Channel::read_format() const {
 
 void Channel::set_dtmf_detection(bool on) {
   asio::dispatch(strand_, [self = shared_from_this(), on] { self->media_state().detect_dtmf = on; });
+}
+
+void Channel::set_audio_mute(MuteDirection d, bool on) {
+  if (d != MuteDirection::Out) mute_in_.store(on);
+  if (d != MuteDirection::In) mute_out_.store(on);
 }
 
 bool Channel::dtmf_detection() const { return media_ && media_->detect_dtmf; }
@@ -504,6 +525,7 @@ void Channel::deliver(Frame f) {
     for (auto& d : digits) deliver(std::move(d));
     if (!keep) return;
   }
+  if (f.kind == FrameKind::Voice && mute_in_.load() && f.format.is_audio()) f = silence_like(f);
   if (f.kind == FrameKind::Control && direction_ == ChannelDirection::Outbound) {
     if (f.is_control(Control::Answer)) set_state(ChannelState::Up);
     else if (f.is_control(Control::Ringing) && state() != ChannelState::Up) set_state(ChannelState::Ringing);

@@ -43,6 +43,8 @@ struct FeatureMap {
   std::string atxfer = "*2";
   std::string disconnect = "*";
   std::chrono::milliseconds digit_timeout{1000};
+  // [general] transferdigittimeout: the pause that ends the blind-transfer target's digits.
+  std::chrono::milliseconds transfer_digit_timeout{3000};
 };
 
 // Reads [general] featuredigittimeout and [featuremap] blindxfer/atxfer/disconnect (`=` or `=>`).
@@ -77,6 +79,19 @@ class FeatureRelay : public BridgeTechnology {
 
   // Any thread, before join or while a member (keyed by uniqueid).
   void set_features(const Channel& chan, FeatureSet set);
+  // Digit capture (a blind transfer's target): from now on every DTMF digit `who` presses is
+  // collected instead of being relayed or matched against feature codes. Collection ends when
+  // `complete(digits)` says so (checked after each digit) or `timeout` passes without a digit;
+  // then `finished(digits)` runs once, on the bridge strand. Call on the bridge strand (from
+  // on_transfer). Leaving the bridge drops the capture without calling `finished`.
+  struct DigitCapture {
+    std::chrono::milliseconds timeout{3000};
+    std::function<bool(const std::string& digits)> complete;
+    std::function<void(std::string digits)> finished;
+  };
+  void capture_digits(Bridge& bridge, Channel& who, DigitCapture capture);
+  const FeatureMap& feature_map() const { return map_; }
+
   // Set once before the bridge is used.
   Hook on_transfer;
   // Optional: told about every activation, disconnect included (after it has been acted on).
@@ -90,7 +105,11 @@ class FeatureRelay : public BridgeTechnology {
     bool begin_forwarded = false;  // the current digit's begin already went to the peer
     std::unique_ptr<boost::asio::steady_timer> timer;
     std::uint64_t generation = 0;  // bumped per digit: a stale timer expiry does nothing
+    std::optional<DigitCapture> capture;  // set while collecting a transfer target
+    std::string captured;
   };
+  void capture_digit(Bridge& bridge, Collector& c, const Frame& f);
+  void end_capture(Collector& c);
   Collector* collector(Channel& chan);
   FeatureSet features_of(const std::string& uniqueid) const;
   // Codes allowed for `set` that start with `prefix`: exact match and whether a longer one exists.

@@ -1,11 +1,11 @@
 // Actions that move channels: Redirect (with ExtraChannel), Bridge, BlindTransfer — all on
 // Channel::request_redirect(), the asynchronous goto: the channel's running application is
 // interrupted and its owner (the PBX, or whoever releases it) continues at the new location.
-// Atxfer and MuteAudio validate their input and then answer a clear error: the bridge core has
-// no attended-transfer support and the media engine no per-channel mute.
+// Atxfer starts an attended transfer (apps/attended_transfer.cpp). MuteAudio sets the channel's audio mute (Channel::set_audio_mute) in its frame path.
 #include <charconv>
 
 #include "action_context.hpp"
+#include "apps/attended_transfer.hpp"
 #include "telephony/bridge.hpp"
 #include "telephony/dialplan/executor.hpp"
 
@@ -125,25 +125,54 @@ void blind_transfer(const ActionContextPtr& ctx, const ResponderPtr& r) {
   r->success("Transfer succeeded");
 }
 
+// The transferee (the channel's bridge peer) waits on hold; the channel talks to
+// Local/Exten@Context; its hangup completes the transfer (apps/attended_transfer.cpp).
 void atxfer(const ActionContextPtr& ctx, const ResponderPtr& r) {
   const auto name = header(*r, "Channel");
   if (name.empty()) return r->error("No channel specified");
-  if (header(*r, "Exten").empty()) return r->error("No extension specified");
-  if (!ctx->engine.find_channel(name)) return r->error("Channel specified does not exist");
-  r->error("Atxfer is not available: the bridge core has no attended transfer (use BlindTransfer or Redirect)");
+  const auto exten = header(*r, "Exten");
+  if (exten.empty()) return r->error("No extension specified");
+  auto chan = ctx->engine.find_channel(name);
+  if (!chan || chan->is_hung_up()) return r->error("Channel specified does not exist");
+  std::string context(header(*r, "Context"));
+  if (context.empty()) context = chan->variable("TRANSFER_CONTEXT").value_or(chan->location().context);
+  auto bridge = ctx->engine.find_bridge(chan->snapshot().bridge_id);
+  if (!bridge) return r->error("Transfer failed: the channel is not in a bridge");
+  auto pbx = ctx->engine.pbx();
+  if (!pbx) return r->error("Atxfer needs the dialplan module (pbx_config), which is not loaded");
+  std::vector<Channel::Ptr> peers;
+  for (const auto& m : bridge->members())
+    if (m != chan) peers.push_back(m);
+  if (peers.size() != 1) return r->error("Transfer failed: attended transfer needs exactly one other party in the bridge");
+  if (!pbx->exists(context, exten, 1, chan->caller().number))
+    return r->error("Transfer failed: extension " + std::string(exten) + "@" + context + " does not exist");
+  auto started = dialplan::start_attended_transfer(ctx->engine, chan, peers.front(),
+                                                   DialplanLocation{context, std::string(exten), 1});
+  if (!started) return r->error("Transfer failed: " + started.error().message);
+  r->success("Atxfer successfully queued");
 }
 
+// Asterisk's res_mutestream: the direction and state words are checked before the channel.
 void mute_audio(const ActionContextPtr& ctx, const ResponderPtr& r) {
   const auto name = header(*r, "Channel");
   if (name.empty()) return r->error("Channel not specified");
   const auto dir = header(*r, "Direction");
-  if (!(ami::iequals(dir, "in") || ami::iequals(dir, "out") || ami::iequals(dir, "all")))
-    return r->error("Invalid direction specified (in, out or all)");
+  if (dir.empty()) return r->error("Direction not specified");
+  Channel::MuteDirection d;
+  if (ami::iequals(dir, "in")) d = Channel::MuteDirection::In;
+  else if (ami::iequals(dir, "out")) d = Channel::MuteDirection::Out;
+  else if (ami::iequals(dir, "all")) d = Channel::MuteDirection::Both;
+  else return r->error("Invalid direction specified");
   const auto state = header(*r, "State");
-  if (!(ami::iequals(state, "on") || ami::iequals(state, "off"))) return r->error("Invalid state specified (on or off)");
-  if (!ctx->engine.find_channel(name)) return r->error("No such channel");
-  r->error("MuteAudio is not available: the media engine has no per-channel audio mute "
-           "(conference members are muted through ConfBridge)");
+  if (state.empty()) return r->error("State not specified");
+  bool on;
+  if (ami::iequals(state, "on")) on = true;
+  else if (ami::iequals(state, "off")) on = false;
+  else return r->error("Invalid state specified");
+  auto chan = ctx->engine.find_channel(name);
+  if (!chan || chan->is_hung_up()) return r->error("No such channel");
+  chan->set_audio_mute(d, on);
+  r->success();
 }
 
 }  // namespace
@@ -190,18 +219,20 @@ void register_transfer_actions(Server& server, const ActionContextPtr& ctx) {
   server.register_action(
       "Atxfer", call,
       ActionDoc{"Attended transfer.",
-                "Attended transfer. Not available: the bridge core has no attended transfer; the action checks "
-                "its input and answers an error.",
+                "Attended transfer: the channel's bridge peer is put on hold (music on hold) and the channel "
+                "dials Local/Exten@Context. When the channel hangs up the peer is bridged with the target; when "
+                "the target hangs up first the channel goes back to the peer.",
                 {{"Channel", true, "Transferer's channel."},
                  {"Exten", true, "Extension to transfer to."},
-                 {"Context", false, "Context to transfer to."}},
-                {"BlindTransfer"}},
+                 {"Context", false, "Context (default: ${TRANSFER_CONTEXT}, else the channel's context)."}},
+                {"BlindTransfer", "Redirect"}},
       [ctx](ResponderPtr r) { atxfer(ctx, r); });
   server.register_action(
       "MuteAudio", Privilege::System,
       ActionDoc{"Mute an audio stream.",
-                "Mute an incoming or outgoing audio stream on a channel. Not available: the media engine has no "
-                "per-channel mute; the action checks its input and answers an error.",
+                "Mute an incoming or outgoing audio stream on a channel: while muted, voice read from (in) or "
+                "written to (out) the channel is replaced by silence of the same length; DTMF and control "
+                "frames pass. State=off lifts the mute of that direction.",
                 {{"Channel", true, "The channel you want to mute."},
                  {"Direction", true, "in, out or all."},
                  {"State", true, "on or off."}},

@@ -36,6 +36,16 @@ Result<FeatureMap, Errors> feature_map_from_config(const config::ConfigFile& fil
       else
         map.digit_timeout = std::chrono::milliseconds(v);
     }
+    // Asterisk gives transferdigittimeout in seconds (default 3).
+    if (const auto* e = sec->find("transferdigittimeout")) {
+      char* end = nullptr;
+      const long v = std::strtol(e->value.c_str(), &end, 10);
+      if (e->value.empty() || *end != '\0' || v <= 0 || v > 600)
+        errors.items.push_back({"transferdigittimeout must be seconds between 1 and 600, got '" + e->value + "'",
+                                e->where.to_string()});
+      else
+        map.transfer_digit_timeout = std::chrono::seconds(v);
+    }
   }
   for (const auto* sec : file.sections_named("featuremap")) {
     for (const auto& e : sec->entries) {
@@ -125,7 +135,7 @@ void FeatureRelay::flush(Bridge& bridge, Collector& c, const Channel::Ptr& to) {
 
 void FeatureRelay::arm_timer(Bridge& bridge, Collector& c) {
   if (!c.timer) c.timer = std::make_unique<boost::asio::steady_timer>(bridge.strand());
-  c.timer->expires_after(map_.digit_timeout);
+  c.timer->expires_after(c.capture ? c.capture->timeout : map_.digit_timeout);
   c.timer->async_wait([this, weak = std::weak_ptr<Bridge>(bridge.shared_from_this()), uid = c.uniqueid,
                        gen = c.generation](boost::system::error_code ec) {
     auto b = weak.lock();
@@ -133,7 +143,12 @@ void FeatureRelay::arm_timer(Bridge& bridge, Collector& c) {
     Collector* col = nullptr;
     for (auto& x : collectors_)
       if (x->uniqueid == uid) col = x.get();
-    if (!col || col->generation != gen || col->digits.empty()) return;
+    if (!col || col->generation != gen) return;
+    if (col->capture) {
+      end_capture(*col);
+      return;
+    }
+    if (col->digits.empty()) return;
     // Timeout: a complete code that a longer one could have extended runs now; anything else
     // was not a feature and goes to the peer.
     const auto set = features_of(uid);
@@ -147,9 +162,43 @@ void FeatureRelay::arm_timer(Bridge& bridge, Collector& c) {
   });
 }
 
+void FeatureRelay::capture_digits(Bridge& bridge, Channel& who, DigitCapture capture) {
+  Collector* c = collector(who);
+  if (!c) return;
+  c->digits.clear();
+  c->captured.clear();
+  c->capture = std::move(capture);
+  ++c->generation;
+  arm_timer(bridge, *c);
+}
+
+void FeatureRelay::capture_digit(Bridge& bridge, Collector& c, const Frame& f) {
+  if (f.kind != FrameKind::DtmfEnd) return;  // the begin says nothing yet; neither half is relayed
+  c.captured += f.digit();
+  ++c.generation;
+  if (c.capture->complete && c.capture->complete(c.captured)) {
+    if (c.timer) c.timer->cancel();
+    end_capture(c);
+    return;
+  }
+  arm_timer(bridge, c);
+}
+
+void FeatureRelay::end_capture(Collector& c) {
+  auto done = std::move(c.capture->finished);
+  auto digits = std::exchange(c.captured, {});
+  c.capture.reset();
+  ++c.generation;
+  if (done) done(std::move(digits));
+}
+
 void FeatureRelay::on_frame(Bridge& bridge, Channel& from, const Frame& f) {
   const bool dtmf = f.kind == FrameKind::DtmfBegin || f.kind == FrameKind::DtmfEnd;
   Collector* c = dtmf ? collector(from) : nullptr;
+  if (c && c->capture) {
+    capture_digit(bridge, *c, f);
+    return;
+  }
   const FeatureSet set = c ? features_of(c->uniqueid) : FeatureSet::none();
   const bool watching = c && (set.blindxfer || set.atxfer || set.disconnect);
   if (!watching) {
