@@ -24,7 +24,7 @@ using ami::Writer;
 
 namespace {
 std::atomic<std::uint64_t> g_next_session_id{1};
-constexpr std::size_t kMaxWriteBatch = 64 * 1024;  // bytes per write: keeps the write deadline meaningful
+constexpr std::size_t kMaxWriteBatch = 64 * 1024;  // bytes per write: keeps the write watchdog meaningful
 
 std::string timestamp_now() {
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -422,20 +422,15 @@ void Session::write_next() {
     }
   }
   for (const auto& s : inflight_) buffers.emplace_back(s->data(), s->size());
-  const std::uint64_t gen = ++write_generation_;
+  // One watchdog per session instead of a deadline armed and cancelled around every batch (two
+  // timer syscalls per write at event-storm rates): the watchdog only compares the start time
+  // of the write in flight against writetimeout when it fires.
+  write_in_flight_ = true;
+  write_started_ = std::chrono::steady_clock::now();
+  arm_write_watchdog(writetimeout_);
   auto self = shared_from_this();
-  write_deadline_.expires_after(writetimeout_);
-  write_deadline_.async_wait(asio::bind_executor(ex_, [self, gen](error_code ec) {
-    if (ec || gen != self->write_generation_) return;
-    ++self->core_->write_timeout_disconnects;
-    self->core_->log("Manager session " + std::to_string(self->id_) + " (" + self->remote_ + ", user '" +
-                     self->info_.user + "') disconnected: write made no progress within " +
-                     std::to_string(self->writetimeout_.count()) + " ms");
-    self->do_close("write timeout");
-  }));
-  auto done = asio::bind_executor(ex_, [self, gen](error_code ec, std::size_t) {
-    if (gen == self->write_generation_) ++self->write_generation_;
-    self->write_deadline_.cancel();
+  auto done = asio::bind_executor(ex_, [self](error_code ec, std::size_t) {
+    self->write_in_flight_ = false;
     if (ec) {
       self->do_close("write error: " + ec.message());
       return;
@@ -446,6 +441,26 @@ void Session::write_next() {
     asio::async_write(*tls_, buffers, done);
   else
     asio::async_write(*plain_, buffers, done);
+}
+
+void Session::arm_write_watchdog(std::chrono::steady_clock::duration after) {
+  if (watchdog_armed_) return;
+  watchdog_armed_ = true;
+  write_deadline_.expires_after(after);
+  write_deadline_.async_wait(asio::bind_executor(ex_, [self = shared_from_this()](error_code ec) {
+    self->watchdog_armed_ = false;
+    if (ec || !self->io_open_ || !self->write_in_flight_) return;  // idle: re-armed by the next write
+    const auto waited = std::chrono::steady_clock::now() - self->write_started_;
+    if (waited < self->writetimeout_) {
+      self->arm_write_watchdog(self->writetimeout_ - waited);
+      return;
+    }
+    ++self->core_->write_timeout_disconnects;
+    self->core_->log("Manager session " + std::to_string(self->id_) + " (" + self->remote_ + ", user '" +
+                     self->info_.user + "') disconnected: write made no progress within " +
+                     std::to_string(self->writetimeout_.count()) + " ms");
+    self->do_close("write timeout");
+  }));
 }
 
 void Session::close(std::string reason) {

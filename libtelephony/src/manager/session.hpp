@@ -80,7 +80,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Strand-only.
   std::vector<std::shared_ptr<const std::string>> inflight_;
-  std::uint64_t write_generation_ = 0;
+  // Write watchdog (strand-only state): the batch in flight and when it started.
+  bool write_in_flight_ = false;
+  bool watchdog_armed_ = false;
+  std::chrono::steady_clock::time_point write_started_{};
+  void arm_write_watchdog(std::chrono::steady_clock::duration after);
   bool io_open_ = true;
 };
 
