@@ -2,7 +2,11 @@
 // the other party continues at target@context (TRANSFER_CONTEXT, else the transferrer's context)
 // and the transferrer is hung up. Invalid targets keep the call; a target that a longer extension
 // could extend waits for the transfer digit timeout.
+#include <fstream>
+
 #include "dialpage_support.hpp"
+#include "telephony/media/features_module.hpp"
+#include "testkit/testkit.hpp"
 
 using namespace dialpage_test;
 
@@ -146,4 +150,32 @@ TEST_F(XferBlind, AttendedCodeConsultsThenConnectsOnHangup) {
   }));
   EXPECT_FALSE(bob->is_hung_up());
   bob->request_hangup();
+}
+
+// features.conf through the "features" module: Dial bridges use the loaded codes, a broken file
+// keeps the running map and names file:line.
+TEST_F(XferBlind, FeaturesConfChangesTheBlindTransferCode) {
+  testkit::TempDir dir{"features-conf"};
+  auto write = [&](const std::string& text) {
+    std::ofstream(dir.path() / "features.conf") << text;
+  };
+  write("[general]\ntransferdigittimeout => 2\n[featuremap]\nblindxfer => *9\n");
+  auto mod = std::make_shared<media::FeaturesModule>();
+  ASSERT_TRUE(mod->load(dir.path()));
+  engine.add_module(mod);
+  EXPECT_EQ(media::active_feature_map(engine).blindxfer, "*9");
+  EXPECT_EQ(media::active_feature_map(engine).transfer_digit_timeout, 2000ms);
+
+  write("[featuremap]\nblindxfer => *9\nbogus => 1\n");
+  auto bad = mod->reload(dir.path());
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().to_string().find("features.conf:3"), std::string::npos) << bad.error().to_string();
+  EXPECT_EQ(media::active_feature_map(engine).blindxfer, "*9") << "a broken reload keeps the running map";
+
+  connect("101");
+  press(alice, "#");  // the default code is no longer a feature: it passes to bob as a digit
+  press(alice, "*9500");
+  EXPECT_TRUE(saw(bob, "transferred " + alice->name()));
+  EXPECT_TRUE(wait_gone(alice->name()));
+  EXPECT_EQ(digits_heard("bob"), "#");
 }

@@ -15,6 +15,7 @@
 #include "telephony/dialplan/executor.hpp"
 #include "telephony/media/channel_media.hpp"
 #include "telephony/media/features.hpp"
+#include "telephony/media/features_module.hpp"
 #include "telephony/media/music_on_hold.hpp"
 #include "telephony/media/playback.hpp"
 
@@ -261,7 +262,7 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
   const bool features = opts.has('t') || opts.has('T') || opts.has('h') || opts.has('H');
   std::unique_ptr<BridgeTechnology> tech;
   if (features) {
-    auto relay = std::make_unique<media::FeatureRelay>(media::FeatureMap{}, media::FeatureSet::none());
+    auto relay = std::make_unique<media::FeatureRelay>(media::active_feature_map(engine), media::FeatureSet::none());
     relay->set_features(*caller, {opts.has('T'), opts.has('T'), opts.has('H')});
     relay->set_features(*peer, {opts.has('t'), opts.has('t'), opts.has('h')});
     connect_bridge_transfers(*relay, engine, caller->location().context);
