@@ -117,7 +117,10 @@ TEST_F(MediaApps, MusicOnHoldPlaysForItsDurationAndStartStopWork) {
   EXPECT_GT(media::power_dbfs(media::mean_power(pcm)), -30);  // CHANNEL(musicclass)'s beeps, not silence
   ASSERT_TRUE(testkit::eventually([&] { return trace(chan).size() == 2; }));
   const auto after_stop = voice_frames(*ep("moh"));
-  EXPECT_NEAR(static_cast<double>(after_stop - held), 16, 6);  // the unknown class played default
+  // The unknown class played default for Wait(0.3): about 16 frames. A loaded machine stretches
+  // the Wait (and the test's polling), so only bound it: music played, and it did not run on.
+  EXPECT_GE(after_stop - held, 10u);
+  EXPECT_LE(after_stop - held, 45u);
   ASSERT_TRUE(wait_gone(chan));
   EXPECT_LE(voice_frames(*ep("moh")), after_stop + 1);
 }
