@@ -140,7 +140,16 @@ TEST_F(OriginateFixture, ChannelIdInUseIsRefusedBeforeDialing) {
   auto second = run(first);
   EXPECT_EQ(second.reason, OriginateReason::Failure);
   EXPECT_NE(second.error.find("channel id 'dup' is already in use"), std::string::npos) << second.error;
-  EXPECT_EQ(test_driver->endpoint("ringer")->calls, 1);
+  // The first originate's call() may still be on its way (the channel exists from request on);
+  // the refused second one must never add a call.
+  auto ringer = test_driver->endpoint("ringer");
+  auto calls = [&] {
+    std::lock_guard lock(ringer->mu);
+    return ringer->calls;
+  };
+  EXPECT_TRUE(eventually([&] { return calls() == 1; }));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(calls(), 1);
   auto f1 = p1.get_future();
   ASSERT_EQ(f1.wait_for(3s), std::future_status::ready);
   EXPECT_EQ(f1.get().reason, OriginateReason::NoAnswer);
