@@ -2,6 +2,7 @@
 // and hears the caller, the caller hears nobody (unless `d`), own device and devices without '/'
 // are skipped, `s` pages only NOT_INUSE devices, the timeout hangs up devices still ringing,
 // b()/B() predial Gosubs, A(x)/n announcements, and the caller leaving hangs every device up.
+#include <algorithm>
 #include "dialpage_support.hpp"
 
 #include "telephony/media/file_format.hpp"
@@ -24,20 +25,24 @@ TEST_F(DialPageFixture, PageDevicesListenMutedToTheCallerUntilTheCallerLeaves) {
   ASSERT_TRUE(eventually([&] { return (room = page_room(engine)) && room->members().size() == 4; }));
   // Own device and the one without '/' were never dialed.
   EXPECT_TRUE(eventually([&] { return dial_begins().size() >= 3; }));
-  EXPECT_EQ(dial_begins(), (std::vector<std::string>{"p1", "p2", "p3"}));
+  auto begins = dial_begins();  // legs are dialed in parallel: any order (docs/dial.md)
+  std::sort(begins.begin(), begins.end());
+  EXPECT_EQ(begins, (std::vector<std::string>{"p1", "p2", "p3"}));
   auto p1 = find("Test/p1-");
   ASSERT_TRUE(p1);
   feed({{pager, 440}, {p1, 1000}}, 30);
   for (auto d : {"p1", "p2", "p3"}) {
     auto pcm = heard(d);
     ASSERT_GE(pcm.size(), 2400u) << d;
-    auto last = mediax_test::tail(pcm, 2400);
-    EXPECT_NEAR(media::dominant_frequency(last, 8000), 440, 10) << d;
-    EXPECT_GT(level_at(last, 440), -25) << d;
-    EXPECT_LT(level_at(last, 1000), -60) << d << ": p1 is muted, nobody may hear it";
+    // Windows where each tone is strongest: a loaded machine may leave silent ticks anywhere.
+    auto best = mediax_test::loudest_window(pcm, 2400, 8000, 440);
+    EXPECT_NEAR(media::dominant_frequency(best, 8000), 440, 10) << d;
+    EXPECT_GT(level_at(best, 440), -25) << d;
+    EXPECT_LT(level_at(mediax_test::loudest_window(pcm, 2400, 8000, 1000), 1000), -60)
+        << d << ": p1 is muted, nobody may hear it";
   }
   auto own = heard("pager");
-  EXPECT_LT(level_at(mediax_test::tail(own, 2400), 1000), -60) << "the caller hears no device";
+  EXPECT_LT(level_at(mediax_test::loudest_window(own, 2400, 8000, 1000), 1000), -60) << "the caller hears no device";
 
   std::vector<std::string> names;
   for (auto d : {"Test/p1-", "Test/p2-", "Test/p3-"}) names.push_back(find(d)->name());
@@ -54,11 +59,11 @@ TEST_F(DialPageFixture, PageFullDuplexLetsTheDevicesBeHeard) {
   std::shared_ptr<Bridge> room;
   ASSERT_TRUE(eventually([&] { return (room = page_room(engine)) && room->members().size() == 3; }));
   feed({{pager, 440}, {find("Test/p1-"), 1000}}, 30);
-  auto own = mediax_test::tail(heard("pager"), 2400);
-  EXPECT_GT(level_at(own, 1000), -25);
-  auto p2 = mediax_test::tail(heard("p2"), 2400);
-  EXPECT_GT(level_at(p2, 1000), -25);
-  EXPECT_GT(level_at(p2, 440), -25);
+  const auto own = heard("pager");
+  EXPECT_GT(level_at(mediax_test::loudest_window(own, 2400, 8000, 1000), 1000), -25);
+  const auto p2 = heard("p2");
+  EXPECT_GT(level_at(mediax_test::loudest_window(p2, 2400, 8000, 1000), 1000), -25);
+  EXPECT_GT(level_at(mediax_test::loudest_window(p2, 2400, 8000, 440), 440), -25);
   pager->request_hangup();
   ASSERT_TRUE(wait_gone(pager->name()));
 }
@@ -73,7 +78,9 @@ TEST_F(DialPageFixture, PageOnlyIdleDevicesAndTimeoutHangsUpTheUnanswered) {
   ASSERT_TRUE(wait_gone(p3->name()));
   EXPECT_EQ(hangup_cause_of("Test/p3-"), HangupCause::NoAnswer);
   EXPECT_EQ(dial_ends()["Test/p3"], "NOANSWER");
-  EXPECT_EQ(dial_begins(), (std::vector<std::string>{"p1", "p3"}));  // p2 is in use
+  auto begins = dial_begins();  // p2 is in use; the others in any order
+  std::sort(begins.begin(), begins.end());
+  EXPECT_EQ(begins, (std::vector<std::string>{"p1", "p3"}));
   // The page itself goes on with p1.
   auto room = page_room(engine);
   ASSERT_TRUE(room);
@@ -136,6 +143,6 @@ TEST_F(DialPageFixture, PageRecordsTheRoom) {
   std::vector<std::int16_t> pcm;
   for (auto s = reader->read_slin(); !s.empty(); s = reader->read_slin()) pcm.insert(pcm.end(), s.begin(), s.end());
   ASSERT_GE(pcm.size(), 2400u);
-  EXPECT_NEAR(media::dominant_frequency(mediax_test::tail(pcm, 2400), 8000), 440, 10);
+  EXPECT_NEAR(media::dominant_frequency(mediax_test::loudest_window(pcm, 2400, 8000, 440), 8000), 440, 10);
   EXPECT_EQ(std::filesystem::path(*file).parent_path(), recordings.path());
 }
