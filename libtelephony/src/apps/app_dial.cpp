@@ -227,9 +227,11 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
     while (co_await caller->read(0ms)) {
     }
     feedback.pass_on(dialer->take_indications());
-    if (caller->hangup_requested()) break;
+    // An answer that came in before the caller hung up still counts: DIALSTATUS=ANSWER, and the
+    // winner is released through the (then dissolved) bridge like any answered call.
     winner = dialer->winner();
     if (winner || dialer->finished()) break;
+    if (caller->hangup_requested()) break;
   }
   feedback.stop();
 
@@ -240,6 +242,9 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
     }
     if (caller->hangup_requested()) {
       dialer->cancel_pending(LegOutcome::Cancel, HangupCause::NormalClearing);
+      // A leg may have answered after the caller's last look: it waits for the handoff on its
+      // own strand and would never be woken by `abandoned` alone. Hanging it up wakes it.
+      if (dialer->winner()) dialer->hangup_all(HangupCause::NormalClearing);
       set_status(x, "CANCEL");
       set_times(*caller, dial_start, std::nullopt);
       co_return AppResult::Hangup;
