@@ -346,14 +346,18 @@ void Session::offer_event(const std::shared_ptr<const std::string>& bytes, const
   if (!authenticated()) return;
   if (!info_.read.contains(classes)) return;
   if (!PrivilegeSet::from_bits(event_mask_.load(std::memory_order_acquire)).contains(classes)) return;
-  std::shared_ptr<const FilterSet> filters;
+  // One lock per event on the common path (no filters, no WaitEvent pending): at event-storm
+  // rates the publisher and this session's writer otherwise meet on mu_ several times per event.
+  PushResult r;
+  bool waiting = false;
   {
     std::lock_guard lock(mu_);
-    filters = filters_;
+    if (filters_ && !filters_->empty() && !filters_->accepts(event, *bytes)) return;
+    r = push_locked(bytes);
+    waiting = waiting_for_event_.has_value();
   }
-  if (filters && !filters->empty() && !filters->accepts(event, *bytes)) return;
-  push(bytes);
-  finish_wait_event();
+  after_push(r);
+  if (waiting) finish_wait_event();
 }
 
 void Session::finish_wait_event() {
@@ -374,25 +378,30 @@ void Session::finish_wait_event() {
 void Session::enqueue(std::string bytes) { push(std::make_shared<const std::string>(std::move(bytes))); }
 
 void Session::push(std::shared_ptr<const std::string> bytes) {
-  bool kick = false;
-  bool overflow = false;
+  PushResult r;
   {
     std::lock_guard lock(mu_);
-    if (closed_) return;
-    if (queue_.size() >= queue_limit_) {
-      overflow = true;
-      closed_ = true;  // stop accepting now; the strand does the actual close
-      queue_.clear();
-    } else {
-      queue_.push_back(std::move(bytes));
-      kick = !writing_;
-      writing_ = true;
-    }
+    r = push_locked(std::move(bytes));
   }
-  if (!overflow) {
-    if (kick) asio::post(ex_, [self = shared_from_this()] { self->write_next(); });
-    return;
+  after_push(r);
+}
+
+Session::PushResult Session::push_locked(std::shared_ptr<const std::string> bytes) {
+  if (closed_) return PushResult::Dropped;
+  if (queue_.size() >= queue_limit_) {
+    closed_ = true;  // stop accepting now; the strand does the actual close
+    queue_.clear();
+    return PushResult::Overflow;
   }
+  queue_.push_back(std::move(bytes));
+  const bool kick = !writing_;
+  writing_ = true;
+  return kick ? PushResult::Kick : PushResult::Queued;
+}
+
+void Session::after_push(PushResult r) {
+  if (r == PushResult::Kick) asio::post(ex_, [self = shared_from_this()] { self->write_next(); });
+  if (r != PushResult::Overflow) return;
   ++core_->queue_overflow_disconnects;
   core_->log("Manager session " + std::to_string(id_) + " (" + remote_ + ", user '" + info_.user +
              "') disconnected: queue over " + std::to_string(queue_limit_) + " messages");
@@ -421,7 +430,12 @@ void Session::write_next() {
       queue_.pop_front();
     }
   }
-  for (const auto& s : inflight_) buffers.emplace_back(s->data(), s->size());
+  // One contiguous buffer per batch: asio hands at most 64 buffers to one writev, so a batch of a
+  // few hundred small events as a gather list costs several syscalls; the copy costs far less.
+  wbuf_.clear();
+  for (const auto& s : inflight_) wbuf_.append(*s);
+  inflight_.clear();
+  buffers.emplace_back(wbuf_.data(), wbuf_.size());
   // One watchdog per session instead of a deadline armed and cancelled around every batch (two
   // timer syscalls per write at event-storm rates): the watchdog only compares the start time
   // of the write in flight against writetimeout when it fires.

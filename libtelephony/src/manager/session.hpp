@@ -45,6 +45,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void reply(const ami::Message& request, ami::Message response);
   void dispatch_registered(ami::Message m);
   void push(std::shared_ptr<const std::string> bytes);
+  enum class PushResult { Queued, Kick, Overflow, Dropped };
+  PushResult push_locked(std::shared_ptr<const std::string> bytes);  // mu_ held
+  void after_push(PushResult r);
   void finish_wait_event();  // any thread: sends WaitEventComplete if a WaitEvent is pending
   void write_next();
   void do_close(const std::string& reason);  // on strand
@@ -80,6 +83,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Strand-only.
   std::vector<std::shared_ptr<const std::string>> inflight_;
+  std::string wbuf_;  // the batch in flight, owned until its write completes
   // Write watchdog (strand-only state): the batch in flight and when it started.
   bool write_in_flight_ = false;
   bool watchdog_armed_ = false;
