@@ -104,6 +104,21 @@ TEST_F(ConfAmi, ListsMutesKicksLocksAndRecords) {
   EXPECT_EQ(f.send(c, with("ConfbridgeUnmute", {{"Conference", "1111"}, {"Channel", alice->name()}})).get_or("Message"),
             "User unmuted");
   EXPECT_TRUE(wait_event(events, "ConfbridgeUnmute", "Channel", alice->name()));
+  // Not a complete name: the first member whose channel name starts with it (Asterisk's rule).
+  const auto prefix = alice->name().substr(0, alice->name().find('-'));
+  const auto mutes_before = events.count("ConfbridgeMute");
+  EXPECT_EQ(f.send(c, with("ConfbridgeMute", {{"Conference", "1111"}, {"Channel", prefix}})).get_or("Message"), "User muted");
+  EXPECT_TRUE(events.wait([&](const std::vector<Message>& evs) {
+    return static_cast<std::size_t>(std::count_if(evs.begin(), evs.end(), [](const Message& m) {
+             return m.event() == "ConfbridgeMute";
+           })) > mutes_before;
+  }));
+  auto listed = f.send_list(c, with("ConfbridgeList", {{"Conference", "1111"}}));
+  ASSERT_EQ(listed.size(), 4u);
+  EXPECT_EQ(listed[1].get_or("Muted"), "Yes");
+  EXPECT_EQ(listed[2].get_or("Muted"), "No") << "only the first match";
+  EXPECT_EQ(f.send(c, with("ConfbridgeUnmute", {{"Conference", "1111"}, {"Channel", prefix}})).get_or("Message"), "User unmuted");
+  EXPECT_TRUE(telephony::testkit::eventually([&] { return f.send_list(c, with("ConfbridgeList", {{"Conference", "1111"}}))[1].get_or("Muted") == "No"; }));
   EXPECT_EQ(f.send(c, with("ConfbridgeMute", {{"Conference", "1111"}, {"Channel", "Test/ghost"}})).get_or("Message"),
             "No Channel by that name found in Conference.");
   EXPECT_EQ(f.send(c, with("ConfbridgeMute", {{"Conference", "9999"}, {"Channel", alice->name()}})).get_or("Message"),

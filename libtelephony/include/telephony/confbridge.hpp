@@ -219,6 +219,7 @@ class ConferenceRegistry : public std::enable_shared_from_this<ConferenceRegistr
   std::optional<std::vector<MemberInfo>> members(std::string_view conference) const;
 
   // `who`: a channel name, "all" (every user) or "participants" (every non-admin user).
+  // set_muted also takes a prefix of a name: the first member (join order) it starts.
   ControlResult set_muted(std::string_view conference, std::string_view who, bool muted);
   ControlResult kick(std::string_view conference, std::string_view who);
   ControlResult set_locked(std::string_view conference, bool locked);

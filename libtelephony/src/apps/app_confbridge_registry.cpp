@@ -305,6 +305,16 @@ ControlResult ConferenceRegistry::set_muted(std::string_view name, std::string_v
       any = true;
       apply_mute(after, engine_, *conf, *m, muted);
     }
+    // As Asterisk documents for ConfbridgeMute/Unmute: a Channel that is not a complete name
+    // mutes the first member (in join order) whose channel name starts with it.
+    if (!any && !who.empty()) {
+      for (auto& m : conf->members) {
+        if (!m->chan->name().starts_with(who)) continue;
+        any = true;
+        apply_mute(after, engine_, *conf, *m, muted);
+        break;
+      }
+    }
     if (!any) return ControlResult::NoMember;
   }
   run(after);
