@@ -141,3 +141,25 @@ TEST_F(DialPageFixture, DialCallerHangupWhileRingingIsCancel) {
   ASSERT_FALSE(ep->indications.empty());
   EXPECT_EQ(ep->indications.front(), Control::Ringing);
 }
+
+TEST_F(DialPageFixture, DialLimitsHangUpBothPartiesAfterTheAnswer) {
+  // L(x[:warn]) in milliseconds and S(x) in seconds, measured from the answer. Both parties are
+  // hung up, so even with g the caller's dialplan does not continue: h runs.
+  load("[c]\nexten => l,1,Dial(Test/bob,5,gL(700:300))\nsame => n,NoOp(not reached)\n"
+       "exten => s,1,Dial(Test/carol,5,S(1))\nsame => n,NoOp(not reached)\n"
+       "exten => h,1,NoOp(${DIALSTATUS} ${ANSWEREDTIME_MS})\n");
+  for (const auto& [exten, device, min_ms] : {std::tuple{"l", "bob", 700}, std::tuple{"s", "carol", 1000}}) {
+    SCOPED_TRACE(exten);
+    auto caller = call("c", exten, std::string("caller-") + exten);
+    auto callee = wait_channel(std::string("Test/") + device + "-");
+    ASSERT_TRUE(callee);
+    ASSERT_TRUE(wait_gone(callee->name(), 5000ms));
+    ASSERT_TRUE(wait_gone(caller->name(), 5000ms));
+    auto t = trace(caller->name());
+    ASSERT_EQ(t.size(), 1u) << join(t);
+    ASSERT_EQ(t[0].rfind("ANSWER ", 0), 0u) << t[0];
+    const long ms = std::stol(t[0].substr(7));
+    EXPECT_GE(ms, min_ms - 20) << "the limit counts from the answer";
+    EXPECT_LT(ms, min_ms + 3000);
+  }
+}

@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <functional>
 #include <mutex>
+#include <utility>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include "apps/bridge_transfer.hpp"
 #include "apps/dialplan_apps.hpp"
@@ -179,7 +182,7 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
   }
   ParsedOptions opts;
   if (args.size() > 2) {
-    auto parsed = parse_options(args[2], "ADLbBmrU");
+    auto parsed = parse_options(args[2], "ADLSbBmrU");
     if (!parsed) {
       engine.log().warning(kSource, "Dial options '" + args[2] + "': " + parsed.error().to_string());
       set_status(x, "INVALIDARGS");
@@ -188,8 +191,27 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
     opts = std::move(*parsed);
     for (auto& w : opts.warnings) engine.log().warning(kSource, w);
     for (char f : opts.flags)
-      if (std::string_view("ADLbBmrUtThHg").find(f) == std::string_view::npos)
+      if (std::string_view("ADLSbBmrUtThHg").find(f) == std::string_view::npos)
         engine.log().notice(kSource, std::string("Dial option '") + f + "' is not supported and was ignored");
+  }
+
+  // S(x) seconds / L(x[:warn[:repeat]]) milliseconds after the answer, the call is hung up.
+  std::optional<std::chrono::milliseconds> limit;
+  if (opts.has('S')) {
+    if (auto t = parse_seconds(opts.argument('S'))) limit = *t;
+    else engine.log().warning(kSource, "S(" + opts.argument('S') + "): not a positive number of seconds; ignored");
+  }
+  if (opts.has('L')) {
+    const auto parts = split_raw_once(opts.argument('L'), ':');
+    char* end = nullptr;
+    const std::string first(parts.first);
+    const long long ms = std::strtoll(first.c_str(), &end, 10);
+    if (first.empty() || *end != '\0' || ms <= 0) {
+      engine.log().warning(kSource, "L(" + opts.argument('L') + "): the limit must be a positive number of milliseconds; ignored");
+    } else {
+      limit = limit ? std::min(*limit, std::chrono::milliseconds(ms)) : std::chrono::milliseconds(ms);
+      if (parts.found) engine.log().notice(kSource, "L(): warnings before the limit are not played; the limit applies");
+    }
   }
 
   if (opts.has('B')) {
@@ -286,7 +308,19 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
     std::string digits = split_raw_once(calling.second, ':').first;
     co_await stream_digits(caller, std::move(digits));
   }
+  std::shared_ptr<asio::steady_timer> limit_timer;
+  if (limit) {
+    // Measured from the answer, as Asterisk does; both parties are hung up when it fires.
+    limit_timer = std::make_shared<asio::steady_timer>(caller->strand(), answered_at + *limit);
+    limit_timer->async_wait([caller, peer, &engine, ms = limit->count()](boost::system::error_code ec) {
+      if (ec) return;
+      engine.log().notice(kSource, caller->name() + ": call limit of " + std::to_string(ms) + " ms reached");
+      peer->request_hangup(HangupCause::NormalClearing);
+      caller->request_hangup(HangupCause::NormalClearing);
+    });
+  }
   if (!caller->hangup_requested()) co_await bridge->join(caller);
+  if (limit_timer) limit_timer->cancel();
   bridge->dissolve();
   set_times(*caller, dial_start, answered_at);
   if (caller->hangup_requested()) co_return AppResult::Hangup;
