@@ -1,7 +1,10 @@
 // Generator applications (PlayTones/StopPlayTones, Milliwatt, Ringing with in-band ring tone),
 // music on hold (classes from musiconhold.conf through the module, fallback, duration), and the
 // documentation every media application registers.
+#include <cmath>
+
 #include "appsmedia_support.hpp"
+#include "telephony/media/file_format.hpp"
 #include "telephony/media/moh_module.hpp"
 
 using namespace appsmedia_test;
@@ -138,4 +141,30 @@ TEST_F(MediaApps, EveryMediaApplicationIsDocumented) {
     EXPECT_GT(app->doc.description.size(), 40u);
     EXPECT_FALSE(app->doc.see_also.empty());
   }
+}
+
+TEST_F(MediaApps, DialMusicClassOptionPlaysThatClassWhileRinging) {
+  // A class whose only file is a 1 kHz tone, so the class the caller hears can be told apart
+  // from the default one (Debian's music or the built-in 440 Hz pattern).
+  fs::create_directories(dir / "tone1k");
+  {
+    auto w = media::AudioFileWriter::create(dir / "tone1k" / "t.wav");
+    ASSERT_TRUE(w);
+    std::vector<std::int16_t> pcm(8000);
+    for (std::size_t i = 0; i < pcm.size(); ++i) pcm[i] = static_cast<std::int16_t>(8000 * std::sin(2 * M_PI * 1000 * i / 8000.0));
+    ASSERT_TRUE(w->write(pcm));
+    ASSERT_TRUE(w->close());
+  }
+  testkit::write_file(dir / "etc" / "musiconhold.conf", "[tone1k]\nmode=files\ndirectory=" + (dir / "tone1k").string() + "\n");
+  auto mod = std::make_shared<media::MusicOnHoldModule>(engine);
+  ASSERT_TRUE(mod->load(dir / "etc"));
+  engine.add_module(mod);
+  load("[m]\nexten => 100,1,Dial(Local/ring@m,1,m(tone1k))\nsame => n,NoOp(${DIALSTATUS})\n"
+       "exten => ring,1,Ringing()\nsame => n,Wait(10)\n");
+  auto chan = call("m", "100", "held-caller");
+  ASSERT_TRUE(testkit::eventually([&] { return trace(chan).size() == 1; }, 5s));
+  EXPECT_EQ(trace(chan)[0], "NOANSWER");
+  auto pcm = sent_pcm(*ep("held-caller"));
+  ASSERT_GE(pcm.size(), 160u * 20) << "the caller heard the class while the device rang";
+  EXPECT_NEAR(media::dominant_frequency(pcm, 8000), 1000, 20);
 }

@@ -6,9 +6,13 @@
 #include <cmath>
 #include <thread>
 
+#include <unistd.h>
+
 #include "confbridge_test_support.hpp"
 #include "telephony/dialplan/functions.hpp"
 #include "telephony/media/file_format.hpp"
+#include "telephony/media/moh_module.hpp"
+#include "testkit/testkit.hpp"
 
 using namespace confbridge_test;
 
@@ -279,3 +283,33 @@ TEST_F(ConfFixture, ConsoleCommandsListKickMuteLock) {
 }
 
 }  // namespace
+
+TEST_F(ConfFixture, WaitingUserHearsTheProfilesMusicOnHoldClass) {
+  // A musiconhold.conf class whose only file is a 1 kHz tone (the default class is Debian's
+  // music or a 440 Hz pattern), loaded through the module as telephonyd does.
+  const auto dir = std::filesystem::temp_directory_path() / ("cb-moh-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "tone1k");
+  {
+    auto w = media::AudioFileWriter::create(dir / "tone1k" / "t.wav");
+    ASSERT_TRUE(w);
+    std::vector<std::int16_t> pcm(8000);
+    for (std::size_t i = 0; i < pcm.size(); ++i) pcm[i] = static_cast<std::int16_t>(8000 * std::sin(2 * M_PI * 1000 * i / 8000.0));
+    ASSERT_TRUE(w->write(pcm));
+    ASSERT_TRUE(w->close());
+  }
+  testkit::write_file(dir / "musiconhold.conf", "[tone1k]\nmode=files\ndirectory=" + (dir / "tone1k").string() + "\n");
+  auto moh = std::make_shared<media::MusicOnHoldModule>(engine);
+  ASSERT_TRUE(moh->load(dir));
+  engine.add_module(moh);
+
+  auto p = dial_in("pat", "patient");
+  ASSERT_TRUE(eventually([&] {
+    auto m = rooms->members("room5");
+    return m && m->size() == 1 && (*m)[0].waiting;
+  }));
+  ASSERT_TRUE(eventually([&] { return mediax_test::decoded(*ep("pat"), 8000, 0).size() >= 8000; }));
+  EXPECT_NEAR(media::dominant_frequency(mediax_test::decoded(*ep("pat"), 8000, 0), 8000), 1000, 20);
+  p->request_hangup();
+  std::filesystem::remove_all(dir);
+}

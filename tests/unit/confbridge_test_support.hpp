@@ -44,6 +44,11 @@ end_marked=yes
 type=user
 quiet=yes
 admin=yes
+[patient]
+type=user
+quiet=yes
+wait_marked=yes
+music_on_hold_class=tone1k
 [small]
 type=bridge
 max_members=2
@@ -70,6 +75,7 @@ exten => small,1,ConfBridge(room3,small,quiet_user)
  same => n,NoOp(after ${CONFBRIDGE_RESULT})
 exten => smalladmin,1,ConfBridge(room3,small,boss)
 exten => boss,1,ConfBridge(room1,,boss,keys)
+exten => patient,1,ConfBridge(room5,,patient)
 exten => dynamic,1,Set(CONFBRIDGE(user,quiet)=yes)
  same => n,Set(CONFBRIDGE(user,startmuted)=yes)
  same => n,Set(CONFBRIDGE(user,admin)=yes)

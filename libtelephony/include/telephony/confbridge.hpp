@@ -60,6 +60,7 @@ struct UserProfile {
   bool dsp_drop_silence = false;
   bool talk_detection_events = false;  // ConfbridgeTalking events for this user
   std::string announcement;            // prompt played to the user before joining
+  std::string music_on_hold_class;     // heard while waiting for a marked user (empty: CHANNEL(musicclass), else default)
 };
 
 enum class MenuAction {

@@ -7,6 +7,7 @@
 
 #include "apps/confbridge_room.hpp"
 #include "apps/dialplan_apps.hpp"
+#include "apps/media_apps.hpp"
 #include "telephony/dialplan/args.hpp"
 #include "telephony/dialplan/executor.hpp"
 #include "telephony/engine.hpp"
@@ -137,7 +138,7 @@ asio::awaitable<dialplan::AppResult> run_confbridge(std::shared_ptr<ConferenceRe
     if (reg->must_wait(j)) {
       reg->set_waiting(j, true);
       if (!user.quiet) co_await say(chan, std::vector<std::string>(1, std::string("conf-waitforleader")));
-      media::start_moh(chan, media::default_moh_class());
+      media::start_moh(chan, dialplan::media_apps::resolve_moh_class(x, user.music_on_hold_class, "ConfBridge"));
       co_await chan->wait_until([&] { return !reg->must_wait(j) || reg->pending_leave(j) != LeaveReason::None; },
                                 std::chrono::milliseconds(-1));
       media::stop_moh(chan);

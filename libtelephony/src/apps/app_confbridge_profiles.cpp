@@ -51,7 +51,7 @@ constexpr std::array kIgnoredBridgeOptions = {
     "sound_participants_muted", "sound_participants_unmuted", "sound_begin", "sound_binaural_on",
     "sound_binaural_off"};
 constexpr std::array kIgnoredUserOptions = {
-    "music_on_hold_when_empty", "music_on_hold_class", "announce_join_leave",
+    "music_on_hold_when_empty", "announce_join_leave",
     "announce_join_leave_review", "pin", "jitterbuffer", "dsp_talking_threshold",
     "dsp_silence_threshold", "denoise", "dtmf_passthrough", "timeout", "text_messaging",
     "answer_channel", "send_events", "echo_events", "hear_own_join_sound", "talk_detection_events_cached"};
@@ -163,6 +163,10 @@ Result<bool> set_user_option(UserProfile& p, std::string_view option, std::strin
   }
   if (ieq(option, "announcement")) {
     p.announcement = std::string(trim(value));
+    return true;
+  }
+  if (ieq(option, "music_on_hold_class")) {
+    p.music_on_hold_class = std::string(trim(value));
     return true;
   }
   if (ieq(option, "announce_user_count_all")) {

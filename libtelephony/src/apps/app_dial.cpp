@@ -12,6 +12,7 @@
 
 #include "apps/bridge_transfer.hpp"
 #include "apps/dialplan_apps.hpp"
+#include "apps/media_apps.hpp"
 #include "apps/parallel_dialer.hpp"
 #include "telephony/bridge.hpp"
 #include "telephony/dialplan/args.hpp"
@@ -131,12 +132,13 @@ struct CallerFeedback {
   bool ring = false;
   std::string ring_tone;
   bool music = false;
+  media::MohClass music_class;
   bool ringing_sent = false;
   bool generator = false;
 
   void start(Engine& engine) {
     if (music) {
-      media::start_moh(caller, media::default_moh_class());
+      media::start_moh(caller, music_class);
       generator = true;
     } else if (ring) {
       caller->indicate(Control::Ringing);
@@ -236,6 +238,7 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
   auto dialer = ParallelDialer::create(caller, std::move(settings));
 
   CallerFeedback feedback{caller, opts.has('r'), opts.argument('r'), opts.has('m')};
+  if (feedback.music) feedback.music_class = media_apps::resolve_moh_class(x, opts.argument('m'), "Dial");
   feedback.start(engine);
   dialer->dial(devices);
 

@@ -14,11 +14,9 @@ namespace telephony::dialplan {
 namespace asio = boost::asio;
 using namespace media_apps;
 
-namespace {
-
 // The class to play: the argument, else CHANNEL(musicclass), else "default"; an unknown name
 // falls back to "default" with a warning (Asterisk does the same).
-media::MohClass resolve_class(Execution& x, std::string name, std::string_view app) {
+media::MohClass media_apps::resolve_moh_class(Execution& x, std::string name, std::string_view app) {
   if (name.empty()) {
     if (auto fn = x.engine().functions().find("CHANNEL"); fn && fn->read) {
       auto v = fn->read(FunctionCall{x.engine(), &x.channel(), "CHANNEL", "musicclass"});
@@ -26,15 +24,17 @@ media::MohClass resolve_class(Execution& x, std::string name, std::string_view a
     }
   }
   if (auto c = media::find_moh_class(x.engine(), name)) return *c;
-  warn(x, app, "no music on hold class '" + name + "', using default");
+  if (!name.empty() && name != "default") warn(x, app, "no music on hold class '" + name + "', using default");
   if (auto c = media::find_moh_class(x.engine(), "default")) return *c;
   return media::default_moh_class();
 }
 
+namespace {
+
 asio::awaitable<AppResult> music_on_hold(Execution& x, std::string_view data) {
   auto args = split_args(data);
   Channel& chan = x.channel();
-  auto cls = resolve_class(x, args.empty() ? std::string() : trim(args[0]), "MusicOnHold");
+  auto cls = resolve_moh_class(x, args.empty() ? std::string() : trim(args[0]), "MusicOnHold");
   auto duration = std::chrono::milliseconds(-1);
   if (args.size() > 1 && !trim(args[1]).empty()) {
     auto d = parse_seconds(args[1]);
@@ -51,7 +51,7 @@ asio::awaitable<AppResult> music_on_hold(Execution& x, std::string_view data) {
 
 asio::awaitable<AppResult> start_music_on_hold(Execution& x, std::string_view data) {
   auto args = split_args(data);
-  auto cls = resolve_class(x, args.empty() ? std::string() : trim(args[0]), "StartMusicOnHold");
+  auto cls = resolve_moh_class(x, args.empty() ? std::string() : trim(args[0]), "StartMusicOnHold");
   media::start_moh(x.channel_ptr(), cls);
   co_return AppResult::Continue;
 }

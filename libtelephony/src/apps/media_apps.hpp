@@ -12,6 +12,7 @@
 
 #include "telephony/channel.hpp"
 #include "telephony/documentation.hpp"
+#include "telephony/media/music_on_hold.hpp"
 
 namespace telephony {
 class Engine;
@@ -52,6 +53,9 @@ void prepare_for_prompt(Channel& chan, bool noanswer);
 // The tone zone indications come from (Asterisk's CHANNEL(tonezone); "us" here).
 std::string tone_zone(const Channel& chan);
 void warn(Execution& x, std::string_view app, std::string_view message);
+// The music on hold class to play: `name`, else CHANNEL(musicclass), else "default" (configured,
+// or the built-in one); an unknown name warns (naming `app`) and falls back to "default".
+media::MohClass resolve_moh_class(Execution& x, std::string name, std::string_view app);
 
 }  // namespace media_apps
 }  // namespace telephony::dialplan
