@@ -96,58 +96,63 @@ void bridge_action(const ActionContextPtr& ctx, const ResponderPtr& r) {
   r->success("Channels have been bridged");
 }
 
-void blind_transfer(const ActionContextPtr& ctx, const ResponderPtr& r) {
+// What BlindTransfer and Atxfer both check first: Channel and Exten given, the channel alive and
+// in a bridge, the dialplan loaded. Answers the error and returns nullopt.
+struct TransferTarget {
+  Channel::Ptr chan;
+  std::string context;
+  std::string exten;
+  std::shared_ptr<Pbx> pbx;
+  std::vector<Channel::Ptr> peers;  // the channel's bridge peers
+};
+
+std::optional<TransferTarget> transfer_target(const ActionContextPtr& ctx, const ResponderPtr& r, std::string_view action) {
+  TransferTarget t;
   const auto name = header(*r, "Channel");
-  if (name.empty()) return r->error("No channel specified");
-  const auto exten = header(*r, "Exten");
-  if (exten.empty()) return r->error("No extension specified");
-  auto chan = ctx->engine.find_channel(name);
-  if (!chan || chan->is_hung_up()) return r->error("Channel specified does not exist");
-  std::string context(header(*r, "Context"));
-  if (context.empty()) context = chan->variable("TRANSFER_CONTEXT").value_or(chan->location().context);
-  auto bridge = ctx->engine.find_bridge(chan->snapshot().bridge_id);
-  if (!bridge) return r->error("Transfer failed: the channel is not in a bridge");
-  auto pbx = ctx->engine.pbx();
-  if (!pbx) return r->error("BlindTransfer needs the dialplan module (pbx_config), which is not loaded");
-  std::vector<Channel::Ptr> peers;
+  if (name.empty()) return r->error("No channel specified"), std::nullopt;
+  t.exten = std::string(header(*r, "Exten"));
+  if (t.exten.empty()) return r->error("No extension specified"), std::nullopt;
+  t.chan = ctx->engine.find_channel(name);
+  if (!t.chan || t.chan->is_hung_up()) return r->error("Channel specified does not exist"), std::nullopt;
+  t.context = std::string(header(*r, "Context"));
+  if (t.context.empty()) t.context = t.chan->variable("TRANSFER_CONTEXT").value_or(t.chan->location().context);
+  auto bridge = ctx->engine.find_bridge(t.chan->snapshot().bridge_id);
+  if (!bridge) return r->error("Transfer failed: the channel is not in a bridge"), std::nullopt;
+  t.pbx = ctx->engine.pbx();
+  if (!t.pbx)
+    return r->error(std::string(action) + " needs the dialplan module (pbx_config), which is not loaded"), std::nullopt;
   for (const auto& m : bridge->members())
-    if (m != chan) peers.push_back(m);
-  if (peers.empty()) return r->error("Transfer failed: nobody else is in the bridge");
-  for (const auto& p : peers)
-    if (!pbx->exists(context, exten, 1, p->caller().number))
-      return r->error("Transfer failed: extension " + std::string(exten) + "@" + context + " does not exist");
-  for (const auto& p : peers) {
-    p->set_variable("BLINDTRANSFER", chan->name());
-    p->request_redirect(DialplanLocation{context, std::string(exten), 1});
+    if (m != t.chan) t.peers.push_back(m);
+  return t;
+}
+
+std::string no_such_extension(const TransferTarget& t) {
+  return "Transfer failed: extension " + t.exten + "@" + t.context + " does not exist";
+}
+
+void blind_transfer(const ActionContextPtr& ctx, const ResponderPtr& r) {
+  auto t = transfer_target(ctx, r, "BlindTransfer");
+  if (!t) return;
+  if (t->peers.empty()) return r->error("Transfer failed: nobody else is in the bridge");
+  for (const auto& p : t->peers)
+    if (!t->pbx->exists(t->context, t->exten, 1, p->caller().number)) return r->error(no_such_extension(*t));
+  for (const auto& p : t->peers) {
+    p->set_variable("BLINDTRANSFER", t->chan->name());
+    p->request_redirect(DialplanLocation{t->context, t->exten, 1});
   }
   // The transferer's part is done (Asterisk hangs the transferer up after a blind transfer).
-  chan->request_hangup(HangupCause::NormalClearing);
+  t->chan->request_hangup(HangupCause::NormalClearing);
   r->success("Transfer succeeded");
 }
 
 // The transferee (the channel's bridge peer) waits on hold; the channel talks to
 // Local/Exten@Context; its hangup completes the transfer (apps/attended_transfer.cpp).
 void atxfer(const ActionContextPtr& ctx, const ResponderPtr& r) {
-  const auto name = header(*r, "Channel");
-  if (name.empty()) return r->error("No channel specified");
-  const auto exten = header(*r, "Exten");
-  if (exten.empty()) return r->error("No extension specified");
-  auto chan = ctx->engine.find_channel(name);
-  if (!chan || chan->is_hung_up()) return r->error("Channel specified does not exist");
-  std::string context(header(*r, "Context"));
-  if (context.empty()) context = chan->variable("TRANSFER_CONTEXT").value_or(chan->location().context);
-  auto bridge = ctx->engine.find_bridge(chan->snapshot().bridge_id);
-  if (!bridge) return r->error("Transfer failed: the channel is not in a bridge");
-  auto pbx = ctx->engine.pbx();
-  if (!pbx) return r->error("Atxfer needs the dialplan module (pbx_config), which is not loaded");
-  std::vector<Channel::Ptr> peers;
-  for (const auto& m : bridge->members())
-    if (m != chan) peers.push_back(m);
-  if (peers.size() != 1) return r->error("Transfer failed: attended transfer needs exactly one other party in the bridge");
-  if (!pbx->exists(context, exten, 1, chan->caller().number))
-    return r->error("Transfer failed: extension " + std::string(exten) + "@" + context + " does not exist");
-  auto started = dialplan::start_attended_transfer(ctx->engine, chan, peers.front(),
-                                                   DialplanLocation{context, std::string(exten), 1});
+  auto t = transfer_target(ctx, r, "Atxfer");
+  if (!t) return;
+  if (t->peers.size() != 1) return r->error("Transfer failed: attended transfer needs exactly one other party in the bridge");
+  if (!t->pbx->exists(t->context, t->exten, 1, t->chan->caller().number)) return r->error(no_such_extension(*t));
+  auto started = dialplan::start_attended_transfer(ctx->engine, t->chan, t->peers.front(), DialplanLocation{t->context, t->exten, 1});
   if (!started) return r->error("Transfer failed: " + started.error().message);
   r->success("Atxfer successfully queued");
 }
