@@ -91,13 +91,9 @@ Result<std::string> callerid_read(const FunctionCall& call) {
   return func_error(call, "unknown data type '" + std::string(a[0]) + "'");
 }
 
-Result<void> callerid_write(const FunctionCall& call, std::string_view value) {
-  auto chan = need_channel(call);
-  if (!chan) return Unexpected<Error>{chan.error()};
-  auto a = split_at_most(call.args, 2);
-  if (a.empty() || trim(a[0]).empty()) return func_error(call, "missing data type");
-  const std::string type = canonical_type(a[0]);
-  auto id = (*chan)->caller();
+// The fields CALLERID() and CONNECTEDLINE() write alike (all, name, num, pres) into `id`; false
+// when `type` is none of them.
+Result<bool> write_party_field(const FunctionCall& call, CallerId& id, const std::string& type, std::string_view value) {
   if (type == "all") {
     auto parsed = CallerId::parse(value);
     id.name = parsed.name;
@@ -111,6 +107,21 @@ Result<void> callerid_write(const FunctionCall& call, std::string_view value) {
     if (!p) return func_error(call, "unknown presentation '" + std::string(value) + "'");
     id.presentation = *p;
   } else {
+    return false;
+  }
+  return true;
+}
+
+Result<void> callerid_write(const FunctionCall& call, std::string_view value) {
+  auto chan = need_channel(call);
+  if (!chan) return Unexpected<Error>{chan.error()};
+  auto a = split_at_most(call.args, 2);
+  if (a.empty() || trim(a[0]).empty()) return func_error(call, "missing data type");
+  const std::string type = canonical_type(a[0]);
+  auto id = (*chan)->caller();
+  auto shared = write_party_field(call, id, type, value);
+  if (!shared) return Unexpected<Error>{shared.error()};
+  if (!*shared) {
     auto extra = channel_store<ExtraPartyInfo>(**chan, "callerid-extra");
     std::lock_guard lock(extra->mu);
     if (type == "ani-num") extra->ani_num = value;
@@ -152,19 +163,9 @@ Result<void> connectedline_write(const FunctionCall& call, std::string_view valu
   if (a.size() > 1 && !a[1].empty() && a[1] != "i") return func_error(call, "unknown option '" + a[1] + "'");
   const std::string type = canonical_type(a[0]);
   auto id = (*chan)->connected();
-  if (type == "all") {
-    auto parsed = CallerId::parse(value);
-    id.name = parsed.name;
-    id.number = parsed.number;
-  } else if (type == "name") {
-    id.name = std::string(value);
-  } else if (type == "num") {
-    id.number = std::string(value);
-  } else if (type == "pres") {
-    auto p = presentation_value(value);
-    if (!p) return func_error(call, "unknown presentation '" + std::string(value) + "'");
-    id.presentation = *p;
-  } else {
+  auto shared = write_party_field(call, id, type, value);
+  if (!shared) return Unexpected<Error>{shared.error()};
+  if (!*shared) {
     auto extra = channel_store<ExtraPartyInfo>(**chan, "callerid-extra");
     std::lock_guard lock(extra->mu);
     if (type == "tag") extra->connected_tag = value;
