@@ -6,7 +6,11 @@ APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-14-dev
   libboost-dev libboost-system-dev libyaml-cpp-dev libsrtp2-dev libopus-dev libspeexdsp-dev
   libssl-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev pybind11-dev python3-dev
-  sox espeak-ng sip-tester python3-panoramisk asterisk-core-sounds-en-wav procps iproute2
+  sox espeak-ng sip-tester python3-panoramisk asterisk-core-sounds-en asterisk-core-sounds-en-wav
+  procps iproute2
+  # round 2: drivers, daemon, peers
+  libasound2-dev libspandsp-dev libsystemd-dev doxygen
+  baresip-core linphone-cli kamailio fail2ban libasterisk-agi-perl tcpdump python3-yaml
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -23,7 +27,7 @@ fi
 
 # AMI client libraries for the integration tests, kept in the build tree (not committed).
 NODE_DIR="${1:-build}"
-NPM_PACKAGES=(asterisk-manager@0.2.0 asterisk-ami-client@1.1.5)
+NPM_PACKAGES=(asterisk-manager@0.2.0 asterisk-ami-client@1.1.5 ding-dong)
 need_npm=0
 for p in "${NPM_PACKAGES[@]}"; do
   [ -d "$NODE_DIR/node_modules/${p%@*}" ] || need_npm=1
