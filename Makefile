@@ -5,6 +5,10 @@ CONFIG     ?= examples/config
 FUZZ_SECONDS ?= 20
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# ccache: paths relative to the checkout and no cwd in the hash, so every clone (CI's included)
+# and every build directory share one cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
 .PHONY: all deps configure build run test unit integration bench fuzz install clean

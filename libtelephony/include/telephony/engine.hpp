@@ -25,6 +25,7 @@
 
 #include "telephony/channel.hpp"
 #include "telephony/console.hpp"
+#include "telephony/device_state.hpp"
 #include "telephony/dialplan/application.hpp"
 #include "telephony/driver.hpp"
 #include "telephony/events.hpp"
@@ -97,6 +98,9 @@ class Engine {
   // The persistent key/value store (DB() and `database …`): `<dirs.db>/astdb.sqlite3`, opened on
   // first use (see astdb.hpp).
   AstDb& astdb() { return *astdb_; }
+  // Device states for hints, DeviceStateList, Page()'s `s`, DEVICE_STATE(): drivers push what
+  // they know, channels count themselves (see device_state.hpp).
+  DeviceStates& device_states() { return *device_states_; }
 
   // Modules in load order.
   void add_module(std::shared_ptr<Module> m);
@@ -165,6 +169,7 @@ class Engine {
   Registry<dialplan::Function> functions_;
   ConsoleCommands commands_;
   std::unique_ptr<AstDb> astdb_;
+  std::unique_ptr<DeviceStates> device_states_;
 
   mutable std::mutex mu_;
   std::map<std::string, Channel::Ptr, std::less<>> channels_;  // by name

@@ -132,6 +132,27 @@ struct ModuleReloaded : Event {
   std::string module;
   std::string status;  // "Success", "Error: …"
 };
+// Asterisk's security framework events (AMI class `security`, logger level `security`): an
+// authentication or access decision by a service. `name` is the Asterisk event name
+// (InvalidAccountID, ChallengeSent, InvalidPassword, ChallengeResponseFailed, FailedACL,
+// SuccessfulAuth, RequestBadFormat, RequestNotAllowed, UnexpectedAddress …); addresses use
+// Asterisk's form "IPV4/UDP/127.0.0.1/5060" (see security_address()). `fields` carries the
+// event-specific fields in the order Asterisk sends them (Challenge, ReceivedChallenge,
+// ReceivedHash, ACLName, UsingPassword …).
+struct SecurityEvent : Event {
+  TELEPHONY_EVENT_TYPE(SecurityEvent)
+  std::string name;
+  std::string severity = "Error";  // "Error" or "Informational" (SuccessfulAuth, ChallengeSent)
+  std::string service;             // "PJSIP", "AMI"
+  std::string account_id;
+  std::string session_id;
+  std::string local_address;
+  std::string remote_address;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+// "IPV4/UDP/127.0.0.1/5060": transport is "UDP", "TCP", "TLS"; IPv6 addresses give "IPV6/…".
+std::string security_address(std::string_view transport, std::string_view ip, unsigned port);
+
 // Delivered to a DropOldest subscriber before the next event after a loss.
 struct EventsLost : Event {
   TELEPHONY_EVENT_TYPE(EventsLost)

@@ -111,8 +111,7 @@ std::vector<std::string> devices_to_page(Execution& x, std::string_view list, bo
       continue;
     }
     if (only_idle) {
-      auto driver = engine.drivers().find(std::string_view(device).substr(0, slash));
-      const auto state = driver ? driver->device_state(std::string_view(device).substr(slash + 1)) : DeviceState::Invalid;
+      const auto state = engine.device_states().get(device);
       if (state != DeviceState::NotInUse) {
         engine.log().verbose(kSource, "Skipping " + device + ": device state is " + std::string(to_string(state)));
         continue;

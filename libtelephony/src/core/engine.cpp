@@ -164,6 +164,7 @@ Channel::Ptr Engine::create_channel(ChannelInit init) {
   ChannelCreated ev;
   ev.channel = chan->snapshot();
   events_.emit(std::move(ev));
+  device_states_->channel_state(chan->name(), std::nullopt, chan->state());
   return chan;
 }
 

@@ -1,5 +1,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <cctype>
 #include <deque>
 
 #include "telephony/events.hpp"
@@ -148,6 +149,13 @@ void EventBus::remove(const std::shared_ptr<Subscriber>& s) {
 std::size_t EventBus::subscriber_count() const {
   std::lock_guard lock(mu_);
   return subs_.size();
+}
+
+std::string security_address(std::string_view transport, std::string_view ip, unsigned port) {
+  std::string out = ip.find(':') != std::string_view::npos ? "IPV6/" : "IPV4/";
+  for (char c : transport) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  out.append("/").append(ip).append("/").append(std::to_string(port));
+  return out;
 }
 
 }  // namespace telephony

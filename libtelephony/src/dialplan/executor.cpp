@@ -289,6 +289,14 @@ bool DialplanPbx::exists(std::string_view context, std::string_view exten, int p
   return snapshot()->exists(context, exten, priority, caller_number);
 }
 
+bool DialplanPbx::can_match(std::string_view context, std::string_view exten, std::string_view caller_number) const {
+  return snapshot()->can_match(context, exten, caller_number);
+}
+
+bool DialplanPbx::match_more(std::string_view context, std::string_view exten, std::string_view caller_number) const {
+  return snapshot()->match_more(context, exten, caller_number);
+}
+
 void DialplanPbx::start(Channel::Ptr chan) {
   auto self = shared_from_this();
   auto token = chan->hold();

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 #include "telephony/bridge.hpp"
+#include "telephony/device_state.hpp"
 
 namespace telephony::manager {
 
@@ -164,6 +166,34 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     if (e->channel) add_channel_snapshot(out.message, *e->channel, {}, vars ? vars(*e->channel) : ChannelVars{});
     out.message.add("UserEvent", e->name);
     for (const auto& [k, v] : e->headers) out.message.add(k, v);
+    return out;
+  }
+  if (auto* e = ev.as<SecurityEvent>()) {
+    MappedEvent out{named(e->name), Privilege::Security};
+    char tv[64];
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(e->time.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(us / 1000000);
+    std::tm tm{};
+    ::localtime_r(&secs, &tm);
+    char zone[8];
+    std::strftime(tv, sizeof tv, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::strftime(zone, sizeof zone, "%z", &tm);
+    char frac[16];
+    std::snprintf(frac, sizeof frac, ".%06lld", static_cast<long long>(us % 1000000));
+    out.message.add("EventTV", std::string(tv) + frac + zone)
+        .add("Severity", e->severity)
+        .add("Service", e->service)
+        .add("EventVersion", "1")
+        .add("AccountID", e->account_id)
+        .add("SessionID", e->session_id)
+        .add("LocalAddress", e->local_address)
+        .add("RemoteAddress", e->remote_address);
+    for (const auto& [k, v] : e->fields) out.message.add(k, v);
+    return out;
+  }
+  if (auto* e = ev.as<DeviceStateChanged>()) {
+    MappedEvent out{named("DeviceStateChange"), call};
+    out.message.add("Device", e->device).add("State", to_string(e->state));
     return out;
   }
   if (ev.as<EngineFullyBooted>()) {

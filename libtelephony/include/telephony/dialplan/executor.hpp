@@ -211,6 +211,8 @@ class DialplanPbx : public Pbx, public std::enable_shared_from_this<DialplanPbx>
   void start(Channel::Ptr chan) override;
   bool exists(std::string_view context, std::string_view exten, int priority,
               std::string_view caller_number) const override;
+  bool can_match(std::string_view context, std::string_view exten, std::string_view caller_number) const override;
+  bool match_more(std::string_view context, std::string_view exten, std::string_view caller_number) const override;
   // Originate's application form: one application on the answered channel, then hangup.
   Result<void> start_application(Channel::Ptr chan, std::string app, std::string data) override;
   // Originate/Dial/Page predial handlers: `context^exten^priority(args)` (or with commas) run as

@@ -1,9 +1,8 @@
 // ExtensionState (the state of an extension's hint) and DeviceStateList.
 //
-// A device's state comes from its driver (ChannelDriver::device_state) when the driver knows it;
-// otherwise from the live channels of that device ("SIP/alice" for "SIP/alice-00000001"):
-// ringing, in use, on a call — NOT_INUSE when it has none, INVALID when no driver has the
-// technology. A hint "SIP/alice&Local/200@x" aggregates its devices into Asterisk's extension
+// A device's state comes from the engine's DeviceStates registry (device_state.hpp): what its
+// driver pushed, else its live channels ("SIP/alice" for "SIP/alice-00000001") — NOT_INUSE when
+// it has none, INVALID when no driver has the technology. A hint "SIP/alice&Local/200@x" aggregates its devices into Asterisk's extension
 // states (0 Idle, 1 InUse, 2 Busy, 4 Unavailable, 8 Ringing, 9 InUse&Ringing, 16 Hold,
 // 17 InUse&Hold, -1 no hint).
 #include <set>
@@ -18,32 +17,7 @@ namespace {
 
 using ResponderPtr = std::shared_ptr<ActionResponder>;
 
-// "SIP/alice-00000001" -> "SIP/alice"; "Local/100@ctx-0000000a;1" -> "Local/100@ctx".
-std::string device_of(std::string_view channel_name) {
-  if (auto semi = channel_name.rfind(';'); semi != std::string_view::npos) channel_name = channel_name.substr(0, semi);
-  if (auto dash = channel_name.rfind('-'); dash != std::string_view::npos) channel_name = channel_name.substr(0, dash);
-  return std::string(channel_name);
-}
-
-DeviceState device_state(Engine& engine, std::string_view device) {
-  const auto slash = device.find('/');
-  if (slash == std::string_view::npos) return DeviceState::Invalid;
-  auto driver = engine.drivers().find(device.substr(0, slash));
-  if (!driver) return DeviceState::Invalid;
-  const auto from_driver = driver->device_state(device.substr(slash + 1));
-  if (from_driver != DeviceState::Unknown) return from_driver;
-  bool ringing = false, in_use = false;
-  for (const auto& c : engine.channels()) {
-    if (!ami::iequals(device_of(c->name()), device)) continue;
-    const auto s = c->state();
-    if (s == ChannelState::Ringing || s == ChannelState::Ring) ringing = true;
-    else in_use = true;
-  }
-  if (ringing && in_use) return DeviceState::RingInUse;
-  if (ringing) return DeviceState::Ringing;
-  if (in_use) return DeviceState::InUse;
-  return DeviceState::NotInUse;
-}
+DeviceState device_state(Engine& engine, std::string_view device) { return engine.device_states().get(device); }
 
 std::vector<std::string> hint_devices(std::string_view hint) {
   // A presence part after ',' is not a device.
@@ -128,7 +102,7 @@ void extension_state_action(const ActionContextPtr& ctx, const ResponderPtr& r) 
 
 void device_state_list(const ActionContextPtr& ctx, const ResponderPtr& r) {
   std::set<std::string> devices;
-  for (const auto& c : ctx->engine.channels()) devices.insert(device_of(c->name()));
+  for (const auto& [d, state] : ctx->engine.device_states().list()) devices.insert(d);
   if (auto pbx = std::dynamic_pointer_cast<dialplan::DialplanPbx>(ctx->engine.pbx())) {
     auto plan = pbx->snapshot();
     for (const auto& c : plan->contexts())
