@@ -5,7 +5,10 @@ CONFIG     ?= examples/config
 FUZZ_SECONDS ?= 20
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
-LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+# ccache leaves the build directory out of its hash (CCACHE_NOHASHDIR): with -g it would otherwise
+# be hashed, and no two checkouts (worktrees, CI clones) could ever share a compiled object.
+CCACHE_LAUNCHER := "env;CCACHE_NOHASHDIR=true;ccache"
+LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE_LAUNCHER) -DCMAKE_C_COMPILER_LAUNCHER=$(CCACHE_LAUNCHER))
 
 .PHONY: all deps check-fresh configure build run test unit integration bench fuzz install clean
 

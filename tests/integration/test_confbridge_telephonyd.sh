@@ -4,6 +4,8 @@
 # ConfbridgeMute / ConfbridgeKick AMI actions (a plain-socket AMI client), `confbridge list`
 # console output, and the conference recording (record_conference) checked with sox.
 source "$(dirname "$0")/lib.sh"
+require_commands sox soxi
+require_prompts conf-onlyperson conf-hasjoin conf-hasleft
 mkdir -p "$WORK/etc"
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$WORK/etc/telephony.conf" <<'CONF'

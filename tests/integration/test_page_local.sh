@@ -5,7 +5,7 @@
 # sox: every device heard 440 Hz, the caller heard nothing from the devices (they are muted
 # listeners); the page recording (option r) holds the caller; with `d` the caller hears a device.
 source "$(dirname "$0")/lib.sh"
-command -v sox >/dev/null || fail "sox is needed"
+require_commands sox
 REC="$WORK/rec"
 mkdir -p "$WORK/etc" "$REC"
 cat >"$WORK/etc/telephony.conf" <<'CONF'

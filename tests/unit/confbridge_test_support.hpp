@@ -13,6 +13,7 @@
 #include "telephony/dialplan/loader.hpp"
 #include "telephony/dialplan/functions.hpp"
 #include "telephony/dialplan/module.hpp"
+#include "testkit/testkit.hpp"
 
 namespace confbridge_test {
 
@@ -90,6 +91,8 @@ struct ConfFixture : mediax_test::EngineFixture {
   std::unique_ptr<EventLog> log;
 
   void SetUp() override {
+    // Users who are not quiet hear Debian's conference prompts; recordings are measured with sox.
+    TELEPHONY_REQUIRE(testkit::missing_prompts({"conf-onlyperson", "conf-hasjoin", "conf-hasleft", "beep"}));
     engine.log().set_level(LogLevel::Error);
     ASSERT_TRUE(engine.drivers().add("Test", test_driver));
     ASSERT_TRUE(engine.drivers().add("Local", std::make_shared<LocalDriver>()));

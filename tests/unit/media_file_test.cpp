@@ -45,6 +45,7 @@ std::vector<std::uint8_t> wav_bytes(Format f, std::size_t samples) {
 }  // namespace
 
 TEST(MediaFile, WavWrittenIsReadBySoxWithRateAndDuration) {
+  TELEPHONY_REQUIRE(telephony::testkit::missing_commands({"sox"}));
   TempDir dir("media-sox");
   struct Case { Format f; const char* encoding; };
   for (auto c : {Case{Format::slin(8000), "Signed Integer PCM"}, Case{Format::slin(16000), "Signed Integer PCM"},
@@ -77,6 +78,7 @@ TEST(MediaFile, WavWrittenIsReadBySoxWithRateAndDuration) {
 }
 
 TEST(MediaFile, ReadsDebianPromptIn20msFrames) {
+  TELEPHONY_REQUIRE(telephony::testkit::missing_prompts({"hello-world"}, kSounds));
   auto r = AudioFileReader::open(kSounds / "en/hello-world.wav");
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->format(), Format::slin(8000));
@@ -158,6 +160,7 @@ TEST(MediaFile, WavParserRejectsMalformedWithOffsets) {
 }
 
 TEST(MediaFile, FindSoundFileFollowsAsteriskLanguageFallback) {
+  TELEPHONY_REQUIRE(telephony::testkit::missing_prompts({"hello-world", "digits/1"}, kSounds));
   TempDir dir("media-sounds");
   std::filesystem::create_directories(dir / "en/digits");
   std::filesystem::create_directories(dir / "fr");

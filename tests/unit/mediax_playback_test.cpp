@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "mediax_support.hpp"
+#include "testkit/testkit.hpp"
 #include "telephony/media/channel_media.hpp"
 #include "telephony/media/file_format.hpp"
 #include "telephony/media/music_on_hold.hpp"
@@ -16,6 +17,8 @@ namespace {
 struct MediaPlayback : EngineFixture {
   fs::path dir;
   void SetUp() override {
+    TELEPHONY_REQUIRE(telephony::testkit::missing_commands({"sox", "soxi"}));
+    TELEPHONY_REQUIRE(telephony::testkit::missing_prompts({"hello-world", "beep", "digits/1"}));
     EngineFixture::SetUp();
     dir = fs::temp_directory_path() / ("mediax-" + std::to_string(::getpid()) + "-" +
                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
