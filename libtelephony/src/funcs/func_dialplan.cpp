@@ -67,7 +67,7 @@ void register_dialplan_functions(Engine& engine) {
         auto pbx = pbx_of(call);
         if (!pbx) return fail("GLOBAL: no dialplan is loaded");
         if (trim(call.args).empty()) return fail("GLOBAL requires a variable name");
-        pbx->globals().set(trim(call.args), std::string(value));
+        pbx->set_global(trim(call.args), std::string(value));
         return {};
       });
 
