@@ -51,7 +51,8 @@ class DialplanPbx;
 // A global variable was set at run time (GLOBAL() write, AMI Setvar without Channel): AMI sends
 // it as VarSet with Channel: none, as Asterisk does. An empty value means it was unset.
 struct GlobalVarSet : Event {
-  TELEPHONY_EVENT_TYPE(GlobalVarSet)
+  static constexpr std::string_view kType = "GlobalVarSet";
+  std::string_view type() const override { return kType; }
   std::string variable;
   std::string value;
 };
