@@ -122,15 +122,4 @@ TEST_F(KeywordCase, ConfBridgeProfileWrittenInUpperCaseTakesEffect) {
   chan->request_hangup();
 }
 
-// DB() has no keyword: family and key are data, and like Asterisk's astdb they keep their case.
-TEST_F(KeywordCase, DbFamilyAndKeyKeepTheirCase) {
-  auto trace = run(
-      "exten => s,1,Set(DB(Fam/Key)=upper)\nsame => n,Set(DB(fam/key)=lower)\n"
-      "same => n,NoOp(${DB(Fam/Key)}|${DB(fam/key)}|${DB_EXISTS(FAM/KEY)})\n"
-      "same => n,NoOp(${DB_DELETE(Fam/Key)}${DB_DELETE(fam/key)})\n",
-      "db");
-  ASSERT_FALSE(trace.empty());
-  EXPECT_EQ(trace[0], "upper|lower|0");
-}
-
 }  // namespace

@@ -135,6 +135,12 @@ PageProfiles page_profiles(Engine& engine, confbridge::ConferenceRegistry& reg, 
   return p;
 }
 
+// One paged phone's part (a coroutine of its own, so that it owns copies of what it uses).
+asio::awaitable<void> paged_phone(std::shared_ptr<confbridge::ConferenceRegistry> reg, Channel::Ptr leg,
+                                  confbridge::ConferenceUser device) {
+  (void)co_await confbridge::run_conference_user(std::move(reg), std::move(leg), std::move(device));
+}
+
 asio::awaitable<AppResult> page(Execution& x, std::string_view data) {
   Engine& engine = x.engine();
   Channel::Ptr caller = x.channel_ptr();
@@ -182,8 +188,8 @@ asio::awaitable<AppResult> page(Execution& x, std::string_view data) {
   settings.first_answer_wins = false;
   settings.log_source = std::string(kSource);
   // A phone that answers runs ConfBridge; the dialer hangs it up when it leaves the conference.
-  settings.on_answered = [reg, device = profiles.device](Channel::Ptr leg, std::size_t) -> asio::awaitable<void> {
-    (void)co_await confbridge::run_conference_user(reg, std::move(leg), device);
+  settings.on_answered = [reg, device = profiles.device](Channel::Ptr leg, std::size_t) {
+    return paged_phone(reg, std::move(leg), device);
   };
   auto dialer = ParallelDialer::create(caller, std::move(settings));
   engine.log().verbose(kSource, "Paging " + std::to_string(devices.size()) + " device(s) from " + caller->name() +
