@@ -125,8 +125,11 @@ TEST_F(PageConference, PagedPhonesCanBeUnmutedMutedAndKicked) {
   EXPECT_EQ(reg->set_muted(name, "Test/p1", true), confbridge::ControlResult::Ok);
   ASSERT_TRUE(eventually([&] { return events_of<confbridge::ConfbridgeMute>().size() == 1; }));
   EXPECT_EQ(events_of<confbridge::ConfbridgeMute>()[0]->channel.name, p1->name());
-  for (const auto& m : *reg->members(name))
-    if (m.channel.name == p1->name()) EXPECT_TRUE(m.muted);
+  for (const auto& m : *reg->members(name)) {
+    if (m.channel.name == p1->name()) {
+      EXPECT_TRUE(m.muted);
+    }
+  }
 
   // Kicking one phone hangs it up; the page goes on.
   EXPECT_EQ(reg->kick(name, p1->name()), confbridge::ControlResult::Ok);
@@ -150,9 +153,13 @@ TEST_F(PageConference, DuplexPhonesJoinUnmutedAndEveryPageHasItsOwnConference) {
   ASSERT_TRUE(eventually([&] { return reg->rooms().size() == 2; }));
   for (const auto& r : reg->rooms()) {
     auto members = *reg->members(r.name);
-    for (const auto& m : members)
-      if (m.channel.name.rfind("Test/p1-", 0) == 0) EXPECT_FALSE(m.muted) << "d: the phone joins unmuted";
-      else if (m.channel.name.rfind("Test/p2-", 0) == 0) EXPECT_TRUE(m.muted);
+    for (const auto& m : members) {
+      if (m.channel.name.rfind("Test/p1-", 0) == 0) {
+        EXPECT_FALSE(m.muted) << "d: the phone joins unmuted";
+      } else if (m.channel.name.rfind("Test/p2-", 0) == 0) {
+        EXPECT_TRUE(m.muted);
+      }
+    }
   }
   EXPECT_NE(reg->rooms()[0].name, reg->rooms()[1].name);
   a->request_hangup();

@@ -37,7 +37,7 @@ struct Spelling {
   std::vector<std::string> want;
 };
 
-std::string join(const std::vector<std::string>& v) {
+std::string joined(const std::vector<std::string>& v) {
   std::string s;
   for (auto& x : v) s += "[" + x + "]";
   return s;
@@ -95,8 +95,8 @@ TEST_F(KeywordCase, EveryKeywordArgumentReadsTheSameInEitherCase) {
   int n = 0;
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    EXPECT_EQ(join(run(c.lower, "lower" + std::to_string(n))), join(c.want)) << c.name << " in lower case";
-    EXPECT_EQ(join(run(c.upper, "upper" + std::to_string(n))), join(c.want)) << c.name << " in upper case";
+    EXPECT_EQ(joined(run(c.lower, "lower" + std::to_string(n))), joined(c.want)) << c.name << " in lower case";
+    EXPECT_EQ(joined(run(c.upper, "upper" + std::to_string(n))), joined(c.want)) << c.name << " in upper case";
     ++n;
   }
 }
