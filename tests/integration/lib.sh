@@ -30,12 +30,16 @@ require_commands() {  # require_commands CMD...
   for c in "$@"; do command -v "$c" >/dev/null 2>&1 || missing+=("'$c' (Debian package $(package_of "$c"))"); done
   ((${#missing[@]} == 0)) || fail "this test needs ${missing[*]}; run 'make deps'"
 }
-# The English prompts the tests play, where telephonyd looks for them.
+# The English prompts the tests play, where telephonyd looks for them: sounds/en, or the voice
+# folder (en_US_f_Allison) that serves `en` when the en link is missing.
 SOUNDS_DIR="${SOUNDS_DIR:-/usr/share/asterisk/sounds}"
+SOUNDS_EN="$SOUNDS_DIR/en"
+[ -d "$SOUNDS_EN" ] || SOUNDS_EN=$(compgen -G "$SOUNDS_DIR/en_*" | sort | head -1 || true)
+SOUNDS_EN="${SOUNDS_EN:-$SOUNDS_DIR/en}"
 require_prompts() {  # require_prompts [PROMPT...]  (default: hello-world)
   local p missing=()
   for p in "${@:-hello-world}"; do
-    compgen -G "$SOUNDS_DIR/en/$p.*" >/dev/null || missing+=("$SOUNDS_DIR/en/$p.*")
+    compgen -G "$SOUNDS_EN/$p.*" >/dev/null || missing+=("$SOUNDS_EN/$p.*")
   done
   ((${#missing[@]} == 0)) ||
     fail "this test plays prompts that are missing: ${missing[*]} (Debian package asterisk-core-sounds-en; run 'make deps')"

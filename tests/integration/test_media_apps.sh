@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 require_commands sox soxi
 require_prompts hello-world beep
 mkdir -p "$WORK/etc" "$WORK/out" "$WORK/etc/moh/calm"
-cp /usr/share/asterisk/sounds/en/beep.wav "$WORK/etc/moh/calm/beep.wav"
+cp "$SOUNDS_EN/beep.wav" "$WORK/etc/moh/calm/beep.wav"
 cat >"$WORK/etc/telephony.conf" <<'CONF'
 [directories]
 spooldir => spool

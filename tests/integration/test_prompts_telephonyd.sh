@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 require_prompts hello-world
 mkdir -p "$WORK/etc" "$WORK/nosounds" "$WORK/voice/en_US_f_Allison"
-cp "$SOUNDS_DIR/en/hello-world.wav" "$WORK/voice/en_US_f_Allison/"
+cp "$SOUNDS_EN/hello-world.wav" "$WORK/voice/en_US_f_Allison/"
 cat >"$WORK/etc/logger.conf" <<'CONF'
 [logfiles]
 console => notice,warning,error,verbose

@@ -1,5 +1,7 @@
 #include "testkit/testkit.hpp"
 
+#include "telephony/media/file_format.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -90,18 +92,19 @@ std::string missing_commands(std::initializer_list<std::string_view> commands) {
   return out.empty() ? out : "this test needs " + out + " on PATH; run 'make deps'";
 }
 
+std::filesystem::path prompt_file(std::string_view name, const std::filesystem::path& sounds_dir) {
+  if (auto p = media::find_sound_file(sounds_dir, "en", name, media::Format::slin())) return *p;
+  return sounds_dir / "en" / (std::string(name) + ".wav");
+}
+
 std::string missing_prompts(std::initializer_list<std::string_view> prompts, const std::filesystem::path& sounds_dir,
                             std::string_view language) {
+  // The engine's own lookup (a voice folder such as en_US_f_Allison serves `en`), so a test runs
+  // wherever telephonyd would find the prompt.
   std::string out;
-  const auto dir = sounds_dir / std::string(language);
-  for (auto p : prompts) {
-    const auto base = dir / std::string(p);
-    bool found = false;
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(base.parent_path(), ec))
-      if (e.path().stem() == base.filename() && e.is_regular_file(ec)) found = true;
-    if (!found) out += (out.empty() ? "" : ", ") + base.string() + ".*";
-  }
+  for (auto p : prompts)
+    if (!media::find_sound_file(sounds_dir, language, p, media::Format::slin()))
+      out += (out.empty() ? "" : "; ") + media::sound_not_found_message(sounds_dir, language, p);
   return out.empty() ? out
                      : "this test plays prompts that are missing: " + out +
                            " (Debian package asterisk-core-sounds-en; run 'make deps')";

@@ -35,12 +35,17 @@ int free_tcp_port();
 // a test on an incomplete machine fails with that message instead of a puzzling mismatch:
 //   TELEPHONY_REQUIRE(testkit::missing_commands({"sox", "soxi"}));
 std::string missing_commands(std::initializer_list<std::string_view> commands);
-// Prompts by name ("hello-world", "digits/1") in the language folder `language` of `sounds_dir`
-// (any format), as telephonyd's default sounds directory holds them.
+// Prompts by name ("hello-world", "digits/1") that the engine would find for `language` under
+// `sounds_dir` (telephonyd's default sounds directory), any format; the message names the paths
+// tried.
 inline const std::filesystem::path kDefaultSoundsDir = "/usr/share/asterisk/sounds";
 std::string missing_prompts(std::initializer_list<std::string_view> prompts,
                             const std::filesystem::path& sounds_dir = kDefaultSoundsDir,
                             std::string_view language = "en");
+
+// The file the engine plays for prompt `name` in English (sounds/en, or the voice folder that
+// serves `en`); <sounds>/en/<name>.wav when there is none, so that using it fails naming that path.
+std::filesystem::path prompt_file(std::string_view name, const std::filesystem::path& sounds_dir = kDefaultSoundsDir);
 
 // Fails the current test (and skips its body when used in SetUp) with the message of a
 // missing_*() check that found something missing.

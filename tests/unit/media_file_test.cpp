@@ -79,7 +79,7 @@ TEST(MediaFile, WavWrittenIsReadBySoxWithRateAndDuration) {
 
 TEST(MediaFile, ReadsDebianPromptIn20msFrames) {
   TELEPHONY_REQUIRE(telephony::testkit::missing_prompts({"hello-world"}, kSounds));
-  auto r = AudioFileReader::open(kSounds / "en/hello-world.wav");
+  auto r = AudioFileReader::open(telephony::testkit::prompt_file("hello-world", kSounds));
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->format(), Format::slin(8000));
   EXPECT_EQ(r->total_samples(), 11234u);  // what `sox --i` reports
@@ -179,8 +179,8 @@ TEST(MediaFile, FindSoundFileFollowsAsteriskLanguageFallback) {
   // Against the real Debian sounds.
   auto hw = find_sound_file(kSounds, "en", "hello-world", Format::ulaw());
   ASSERT_TRUE(hw);
-  EXPECT_EQ(*hw, kSounds / "en/hello-world.wav");
-  EXPECT_EQ(find_sound_file(kSounds, "es", "digits/1", Format::alaw()), kSounds / "en/digits/1.wav");
+  EXPECT_EQ(*hw, telephony::testkit::prompt_file("hello-world", kSounds));
+  EXPECT_EQ(find_sound_file(kSounds, "es", "digits/1", Format::alaw()), telephony::testkit::prompt_file("digits/1", kSounds));
 }
 
 // Debian's asterisk-core-sounds-en-wav alone installs only the voice folder en_US_f_Allison (the

@@ -131,7 +131,7 @@ TEST_F(MediaPlayback, RecordedPromptHasTheSameDurationAndSoxReadsIt) {
   auto r = rec.get();
   EXPECT_EQ(r.status, media::RecordStatus::Hangup) << r.error;
   EXPECT_NEAR(r.seconds(), 1.404, 0.04);
-  auto reader = media::AudioFileReader::open("/usr/share/asterisk/sounds/en/hello-world.wav");
+  auto reader = media::AudioFileReader::open(telephony::testkit::prompt_file("hello-world"));
   const double want = reader->duration_seconds();
   EXPECT_EQ(run("soxi -r " + path.string()), "8000");
   EXPECT_NEAR(std::stod(run("soxi -D " + path.string())), want, 0.04);
@@ -222,8 +222,8 @@ TEST_F(MediaPlayback, MilliwattAndMusicOnHold) {
 
 TEST_F(MediaPlayback, MusicOnHoldConfig) {
   fs::create_directories(dir / "moh-a");
-  fs::copy_file("/usr/share/asterisk/sounds/en/beep.wav", dir / "moh-a" / "b.wav");
-  fs::copy_file("/usr/share/asterisk/sounds/en/hello-world.wav", dir / "moh-a" / "a.wav");
+  fs::copy_file(telephony::testkit::prompt_file("beep"), dir / "moh-a" / "b.wav");
+  fs::copy_file(telephony::testkit::prompt_file("hello-world"), dir / "moh-a" / "a.wav");
   auto conf = config::parse_string(
       "[general]\n[default]\nmode=files\ndirectory=moh-a\nsort=alpha\n", "musiconhold.conf");
   ASSERT_TRUE(conf);
