@@ -104,6 +104,7 @@ async def scenario(port):
     # --- a call: GLOBAL() in the dialplan, escaping -------------------------------------------
     r = await m.send_action({'Action': 'Originate', 'Channel': 'Local/1@compat', 'Application': 'Wait',
                              'Data': '20', 'Async': 'true'})
+    r = r[0] if isinstance(r, list) else r  # panoramisk waits for OriginateResponse after an async ack
     check(r.get('Response') == 'Success', 'Originate Local/1@compat queued')
     seen = await events.wait(lambda e: e.get('Event') == 'VarSet' and e.get('Variable') == 'SEEN', 'VarSet SEEN')
     chan = seen.get('Channel')

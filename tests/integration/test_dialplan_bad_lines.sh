@@ -32,7 +32,7 @@ set -e
 [ "$rc" = 1 ] || fail "--check-config exited $rc: $(cat "$WORK/check.out" "$WORK/check.err")"
 n=$(grep -c "reversed range" "$WORK/check.err" || true)
 [ "$n" = 1 ] || fail "--check-config should report the line once, got $n: $(cat -A "$WORK/check.err")"
-grep -qx "extensions.conf:4: extension '_\[9-2\]X': reversed range '9-2' at offset 2 matches nothing (write it low-high)" \
+grep -qxF "$WORK/etc/extensions.conf:4: extension '_[9-2]X': reversed range '9-2' at offset 2 matches nothing (write it low-high)" \
   "$WORK/check.err" || fail "--check-config line is not 'file:line: extension: reason' on a line of its own: $(cat -A "$WORK/check.err")"
 [ "$(tail -c 1 "$WORK/check.err" | od -An -c | tr -d ' ')" = '\n' ] || fail "--check-config output does not end with a newline"
 grep -q "^1 error in " "$WORK/check.err" || fail "no error count line: $(cat "$WORK/check.err")"

@@ -31,10 +31,10 @@ except ImportError:
 
 EXTENSIONS = r"""
 [page]
-exten => go,1,Page(Local/phone1@phones&Local/phone2@phones,q)
+exten => go,1,Page(Local/201@phones&Local/202@phones,q)
 
 [phones]
-exten => _phoneX,1,Answer()
+exten => _2XX,1,Answer()
  same => n,Wait(60)
 """
 
@@ -106,6 +106,7 @@ async def scenario(port):
 
     r = await m.send_action({'Action': 'Originate', 'Channel': 'Local/go@page', 'Application': 'Wait',
                              'Data': '60', 'Async': 'true'})
+    r = r[0] if isinstance(r, list) else r  # panoramisk waits for OriginateResponse after an async ack
     check(r.get('Response') == 'Success', 'Originate of the paging call queued')
 
     start = (await events.wait(lambda e: e.get('Event') == 'ConfbridgeStart', 'ConfbridgeStart'))[0]
@@ -114,12 +115,12 @@ async def scenario(port):
     check(start.get('BridgeUniqueid') and start.get('BridgeName') == conf, 'with the bridge snapshot: %s' % start)
     joins = await events.wait_count('ConfbridgeJoin', 3, 'caller and two phones', lambda e: e.get('Conference') == conf)
     pager = [j for j in joins if j.get('Channel', '').startswith('Local/go@page-')]
-    phones = [j for j in joins if j.get('Channel', '').startswith('Local/phone')]
+    phones = [j for j in joins if j.get('Channel', '').startswith('Local/20')]
     check(len(pager) == 1 and pager[0].get('Admin') == 'Yes' and pager[0].get('Muted') == 'No',
           'the caller joins as admin, unmuted: %s' % pager)
     check(len(phones) == 2 and all(p.get('Muted') == 'Yes' and p.get('Admin') == 'No' for p in phones),
           'each paged phone joins muted: %s' % phones)
-    phone1 = next(p['Channel'] for p in phones if p['Channel'].startswith('Local/phone1@'))
+    phone1 = next(p['Channel'] for p in phones if p['Channel'].startswith('Local/201@'))
 
     rooms = as_list(await m.send_action({'Action': 'ConfbridgeListRooms'}))
     items = [e for e in rooms if e.get('Event') == 'ConfbridgeListRooms']
