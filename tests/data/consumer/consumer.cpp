@@ -1,6 +1,7 @@
 // Uses the C++20 the public headers are written in from a project that sets no standard: a
 // coroutine on a channel strand, a defaulted operator== (config::Location) and std::span (the
 // mixer's sample buffers), through the installed package only.
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <telephony/config/config.hpp>
