@@ -101,8 +101,11 @@ asio::awaitable<dialplan::AppResult> run_confbridge(std::shared_ptr<ConferenceRe
   }
   if (chan->state() != ChannelState::Up) chan->answer();
 
-  auto moh = dialplan::media_apps::resolve_moh_class(x, user.music_on_hold_class, "ConfBridge");
-  auto left = co_await run_conference_user(reg, chan, {name, bridge, user, menu, std::move(moh)});
+  // A named object, not a braced temporary in the co_await expression: GCC 12 destroys such a
+  // temporary argument of a coroutine twice (its strings were freed twice under valgrind).
+  ConferenceUser who{name, bridge, user, menu,
+                     dialplan::media_apps::resolve_moh_class(x, user.music_on_hold_class, "ConfBridge")};
+  auto left = co_await run_conference_user(reg, chan, std::move(who));
   if (!left) {
     chan->set_variable("CONFBRIDGE_RESULT", "FAILED");
     co_return AppResult::Hangup;
