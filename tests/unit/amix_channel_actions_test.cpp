@@ -174,7 +174,7 @@ TEST(AmixVariables, SetvarGetvarOnChannelWithVarSetEvent) {
 TEST(AmixVariables, WithoutChannelSetvarAndGetvarUseTheGlobalsGlobalSees) {
   Fixture f;
   auto pbx = telephony::dialplan::install_dialplan(f.engine);
-  auto plan = telephony::dialplan::load_dialplan_string("[globals]\nG=one\n[default]\nexten => 100,1,NoOp\n",
+  auto plan = telephony::dialplan::load_dialplan_string("[globals]\nG=one\n[default]\nexten => 100,1,Wait(30)\n",
                                                         "extensions.conf");
   ASSERT_TRUE(plan) << plan.error().to_string();
   pbx->replace(*plan);

@@ -94,7 +94,7 @@ exten => _[9-2]X,1,NoOp(reversed range)
 same => n,NoOp(continues the skipped extension)
 exten => _N,1,NoOp(n)
 exten => _[2-9],1,NoOp(same pattern)
-exten => 6,nope,NoOp
+exten => x6,nope,NoOp
 exten => 8,1,NoOp(first)
 exten => 8,1,NoOp(dup)
 exten => 9,1,NoOp(after)
@@ -107,7 +107,7 @@ same => n,NoOp(second)
   EXPECT_EQ(plan.find("a", "5", 1, "")->priority->data, "n");
   EXPECT_EQ(plan.find("a", "8", 1, "")->priority->data, "first");
   EXPECT_EQ(numbers(plan, "a", "9"), (std::vector<int>{1, 2}));
-  EXPECT_FALSE(plan.exists("a", "6", 1, ""));
+  EXPECT_FALSE(plan.exists("a", "x6", 1, ""));
   std::string warnings;
   for (const auto& w : plan.warnings()) warnings += w.to_string() + "\n";
   for (const char* want : {"extensions.conf:2: extension '_[9-2]X': reversed range '9-2' at offset 2 matches nothing",
