@@ -13,12 +13,16 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build run test unit integration bench fuzz install clean
+.PHONY: all deps check-fresh configure build run test unit integration bench fuzz install clean
 
 all: build
 
 deps:
 	@scripts/deps.sh $(BUILD)
+
+# Nothing on this machine that a fresh one lacks and `make deps` does not install.
+check-fresh:
+	@scripts/check-fresh.sh
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) $(CMAKE_FLAGS)

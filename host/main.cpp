@@ -25,6 +25,7 @@
 #include "telephony/dialplan/functions.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/local/local_driver.hpp"
+#include "telephony/media/file_format.hpp"
 #include "telephony/version.hpp"
 
 namespace fs = std::filesystem;
@@ -127,6 +128,19 @@ int check_config(const fs::path& dir) {
   return 0;
 }
 
+// Said once at start, where an administrator looks: without the default language's prompts every
+// Playback() of a standard prompt fails later, call by call.
+void warn_if_prompts_missing(telephony::Engine& engine) {
+  const auto& sounds = engine.options().dirs.sounds;
+  const std::string_view language = "en";  // a new channel's language
+  if (telephony::media::find_sound_file(sounds, language, "hello-world", telephony::media::Format::slin())) return;
+  engine.log().warning("telephonyd", "the prompts of the default language '" + std::string(language) +
+                                         "' are missing (" +
+                                         telephony::media::sound_not_found_message(sounds, language, "hello-world") +
+                                         "): Playback() of the standard prompts will fail. Install the Debian package "
+                                         "asterisk-core-sounds-en, or set soundsdir in telephony.conf [directories]");
+}
+
 void daemonize() {
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -172,6 +186,7 @@ int run_daemon(const Args& args) {
     }
     engine.add_module(m);
   }
+  warn_if_prompts_missing(engine);
   engine.start();
   ControlSocketServer control(engine, cfg->control_socket());
   if (auto r = control.start(); !r) {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "testkit/testkit.hpp"
 #include "media_signals.hpp"
 #include "telephony/media/codec.hpp"
 #include "telephony/media/dtmf.hpp"
@@ -53,7 +54,7 @@ TEST(MediaAllocation, PerFrameWorkDoesNotAllocate) {
   auto tone_spec = parse_tone_spec("!480+620/500,0/500");
   ASSERT_TRUE(tone_spec);
   ToneGenerator tone(*tone_spec, 8000);
-  auto reader = AudioFileReader::open("/usr/share/asterisk/sounds/en/hello-world.wav");
+  auto reader = AudioFileReader::open(telephony::testkit::prompt_file("hello-world"));
   ASSERT_TRUE(reader);
   auto jb = JitterBuffer::create();
   ASSERT_TRUE(jb);

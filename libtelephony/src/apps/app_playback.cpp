@@ -200,7 +200,8 @@ asio::awaitable<AppResult> control_playback(Execution& x, std::string_view data)
   auto chan_ptr = x.channel_ptr();
   auto path = media::find_sound_file(chan.engine().options().dirs.sounds, chan.language(), name, chan.native_format());
   if (!path) {
-    warn(x, "ControlPlayback", "prompt '" + name + "' not found");
+    warn(x, "ControlPlayback",
+         media::sound_not_found_message(chan.engine().options().dirs.sounds, chan.language(), name));
     set_status("ERROR", -1);
     co_return AppResult::Continue;
   }

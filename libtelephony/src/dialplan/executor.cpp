@@ -284,6 +284,14 @@ void DialplanPbx::replace(std::shared_ptr<const Dialplan> plan) {
   plan_ = std::move(plan);
 }
 
+void DialplanPbx::set_global(std::string_view name, std::string value) {
+  GlobalVarSet ev;
+  ev.variable = std::string(name);
+  ev.value = value;
+  globals_.set(name, std::move(value));
+  engine_.events().emit(std::move(ev));
+}
+
 bool DialplanPbx::exists(std::string_view context, std::string_view exten, int priority,
                          std::string_view caller_number) const {
   return snapshot()->exists(context, exten, priority, caller_number);

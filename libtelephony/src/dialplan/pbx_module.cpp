@@ -75,6 +75,14 @@ Result<void, Errors> PbxConfigModule::check(const fs::path& dir) {
 }
 
 Result<void, Errors> PbxConfigModule::load(const fs::path& dir) {
+  auto plan = load_dialplan_file(dir / "extensions.conf", {.config_dir = dir}, {.bad_lines = BadLines::Skip});
+  if (!plan) return Unexpected<Errors>{plan.error()};
+  for (const auto& w : (*plan)->warnings()) engine_.log().warning("pbx_config", w.to_string());
+  install_dialplan(engine_)->replace(std::move(*plan));
+  return {};
+}
+
+Result<void, Errors> PbxConfigModule::reload(const fs::path& dir) {
   auto plan = load_dialplan_file(dir / "extensions.conf", {.config_dir = dir});
   if (!plan) return Unexpected<Errors>{plan.error()};
   for (const auto& w : (*plan)->warnings()) engine_.log().warning("pbx_config", w.to_string());

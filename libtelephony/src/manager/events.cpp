@@ -8,6 +8,7 @@
 
 #include "telephony/bridge.hpp"
 #include "telephony/device_state.hpp"
+#include "telephony/dialplan/executor.hpp"
 
 namespace telephony::manager {
 
@@ -39,13 +40,14 @@ MappedEvent channel_event(std::string_view name, PrivilegeSet classes, const Cha
 }  // namespace
 
 void add_channel_snapshot(ami::Message& m, const ChannelSnapshot& s, std::string_view prefix, const ChannelVars& vars) {
+  std::string escaped;  // names and values are C-escaped as Asterisk's channel state string does
   m.add(key(prefix, "Channel"), s.name);
   m.add(key(prefix, "ChannelState"), std::to_string(static_cast<int>(s.state)));
   m.add(key(prefix, "ChannelStateDesc"), to_string(s.state));
   m.add(key(prefix, "CallerIDNum"), or_unknown(s.caller.number));
-  m.add(key(prefix, "CallerIDName"), or_unknown(s.caller.name));
+  m.add(key(prefix, "CallerIDName"), ami::escape_c(or_unknown(s.caller.name), escaped));
   m.add(key(prefix, "ConnectedLineNum"), or_unknown(s.connected.number));
-  m.add(key(prefix, "ConnectedLineName"), or_unknown(s.connected.name));
+  m.add(key(prefix, "ConnectedLineName"), ami::escape_c(or_unknown(s.connected.name), escaped));
   m.add(key(prefix, "Language"), s.language);
   m.add(key(prefix, "AccountCode"), s.accountcode);
   m.add(key(prefix, "Context"), s.context);
@@ -53,7 +55,8 @@ void add_channel_snapshot(ami::Message& m, const ChannelSnapshot& s, std::string
   m.add(key(prefix, "Priority"), std::to_string(s.priority));
   m.add(key(prefix, "Uniqueid"), s.uniqueid);
   m.add(key(prefix, "Linkedid"), s.linkedid);
-  for (const auto& [name, value] : vars) m.add(key(prefix, "ChanVariable"), name + "=" + value);
+  for (const auto& [name, value] : vars)
+    m.add(key(prefix, "ChanVariable"), name + "=" + std::string(ami::escape_c(value, escaped)));
 }
 
 void add_bridge_snapshot(ami::Message& m, const BridgeSnapshot& b) {
@@ -99,7 +102,16 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
   }
   if (auto* e = ev.as<ChannelVarSet>()) {
     auto out = channel_event("VarSet", dialplan, e->channel, vars);
-    out.message.add("Variable", e->variable).add("Value", e->value);
+    std::string escaped;
+    out.message.add("Variable", e->variable).add("Value", ami::escape_c(e->value, escaped));
+    return out;
+  }
+  if (auto* e = ev.as<telephony::dialplan::GlobalVarSet>()) {
+    // Asterisk's VarSet for a global variable names no channel.
+    MappedEvent out{named("VarSet"), dialplan};
+    std::string escaped;
+    out.message.add("Channel", "none").add("Uniqueid", "none").add("Variable", e->variable);
+    out.message.add("Value", ami::escape_c(e->value, escaped));
     return out;
   }
   if (auto* e = ev.as<ChannelHangupRequest>()) {
