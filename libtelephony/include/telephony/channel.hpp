@@ -168,6 +168,9 @@ class ChannelTech {
   // True when the device cannot carry DTMF out of band (an analog line, a SIP peer with
   // dtmfmode=inband): Channel::send_digit() then generates the tones into the voice path.
   virtual bool wants_inband_dtmf() const { return false; }
+  // Extra `core show channel` lines (name, value) the driver knows: RTP statistics, transport,
+  // peer address. Called from console threads; the driver guards what it reads.
+  virtual std::vector<std::pair<std::string, std::string>> status_lines(const Channel& chan) const { return {}; }
 };
 
 enum class ChannelDirection : std::uint8_t { Inbound, Outbound };

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "telephony/bridge.hpp"
+#include "telephony/cdr.hpp"
 
 namespace telephony::manager {
 
@@ -181,6 +182,31 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     MappedEvent out{named("Reload"), system};
     const char* status = e->status == "Success" ? "0" : e->status == "NotFound" ? "2" : "3";
     out.message.add("Module", e->module.empty() ? std::string("All") : e->module).add("Status", status);
+    return out;
+  }
+  if (auto* e = ev.as<CdrPosted>()) {
+    // cdr_manager's field set and order.
+    const auto& r = e->record;
+    MappedEvent out{named("Cdr"), Privilege::Cdr};
+    out.message.add("AccountCode", r.accountcode)
+        .add("Source", r.src)
+        .add("Destination", r.dst)
+        .add("DestinationContext", r.dcontext)
+        .add("CallerID", r.clid)
+        .add("Channel", r.channel)
+        .add("DestinationChannel", r.dstchannel)
+        .add("LastApplication", r.lastapp)
+        .add("LastData", r.lastdata)
+        .add("StartTime", cdr_time(r.start))
+        .add("AnswerTime", cdr_time(r.answer))
+        .add("EndTime", cdr_time(r.end))
+        .add("Duration", std::to_string(r.duration))
+        .add("BillableSeconds", std::to_string(r.billsec))
+        .add("Disposition", to_string(r.disposition))
+        .add("AMAFlags", r.amaflags)
+        .add("UniqueID", r.uniqueid)
+        .add("UserField", r.userfield);
+    for (const auto& [k, v] : r.variables) out.message.add(k, v);
     return out;
   }
   return map_confbridge_event(ev, vars);

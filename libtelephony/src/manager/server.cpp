@@ -317,6 +317,20 @@ ServerStats Server::stats() const {
   return s;
 }
 
+std::vector<SessionSummary> Server::sessions() const {
+  std::vector<std::shared_ptr<Session>> list;
+  {
+    std::lock_guard lock(core_->sessions_mu);
+    list = core_->sessions;
+  }
+  std::vector<SessionSummary> out;
+  out.reserve(list.size());
+  for (const auto& s : list) out.push_back(s->summary());
+  return out;
+}
+
+std::vector<UserOptions> Server::users() const { return core_->snapshot()->users; }
+
 void Server::set_log(LogSink sink) {
   std::lock_guard lock(core_->log_mu);
   core_->log_sink = std::move(sink);

@@ -386,6 +386,25 @@ void Session::push(std::shared_ptr<const std::string> bytes) {
   after_push(r);
 }
 
+SessionSummary Session::summary() const {
+  SessionSummary out;
+  out.id = id_;
+  out.remote = remote_;
+  out.since = connected_at_;
+  out.authenticated = authenticated();
+  if (out.authenticated) {
+    out.user = info_.user;
+    out.read = info_.read;
+    out.write = info_.write;
+  }
+  std::lock_guard lock(mu_);
+  out.queued = queue_.size();
+  out.high_water = high_water_;
+  out.queue_limit = queue_limit_;
+  out.sent = sent_;
+  return out;
+}
+
 Session::PushResult Session::push_locked(std::shared_ptr<const std::string> bytes) {
   if (closed_) return PushResult::Dropped;
   if (queue_.size() >= queue_limit_) {
@@ -394,6 +413,8 @@ Session::PushResult Session::push_locked(std::shared_ptr<const std::string> byte
     return PushResult::Overflow;
   }
   queue_.push_back(std::move(bytes));
+  ++sent_;
+  if (queue_.size() > high_water_) high_water_ = queue_.size();
   const bool kick = !writing_;
   writing_ = true;
   return kick ? PushResult::Kick : PushResult::Queued;

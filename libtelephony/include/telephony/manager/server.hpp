@@ -112,6 +112,21 @@ class ActionResponder {
   std::size_t list_items_ = 0;
 };
 
+// One connected session (`manager show connected`).
+struct SessionSummary {
+  std::uint64_t id = 0;
+  std::string user;    // empty until logged in
+  std::string remote;  // "address:port"
+  std::chrono::system_clock::time_point since;
+  bool authenticated = false;
+  PrivilegeSet read;
+  PrivilegeSet write;
+  std::size_t queued = 0;      // messages waiting to be written
+  std::size_t high_water = 0;  // the deepest the queue has been
+  std::size_t queue_limit = 0;
+  std::uint64_t sent = 0;      // messages queued since login
+};
+
 struct ServerStats {
   std::uint64_t sessions = 0;             // open now
   std::uint64_t authenticated = 0;        // logged in now
@@ -152,6 +167,9 @@ class Server {
   void reload(ServerOptions options, std::vector<UserOptions> users);
 
   ServerStats stats() const;
+  std::vector<SessionSummary> sessions() const;
+  // The users logins are checked against now (manager.conf as last applied).
+  std::vector<UserOptions> users() const;
   // Where log lines go (connects, auth failures, slow-client disconnects); default std::clog.
   void set_log(LogSink sink);
 
