@@ -5,6 +5,7 @@
 #include "telephony/cdr_module.hpp"
 #include "telephony/confbridge.hpp"
 #include "telephony/dialplan/module.hpp"
+#include "telephony/metrics.hpp"
 #include "telephony/media/features_module.hpp"
 #include "telephony/manager/module.hpp"
 #include "telephony/media/moh_module.hpp"
@@ -29,6 +30,8 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   mods.push_back(std::make_shared<telephony::manager::ManagerModule>(engine));
   mods.push_back(std::make_shared<telephony::spool::SpoolModule>(engine));
   mods.push_back(telephony::make_cli_originate_module(engine));
+  // Prometheus metrics (prometheus.conf + http.conf), after the modules it reports on.
+  mods.push_back(std::make_shared<telephony::MetricsModule>(engine));
   // Test probes: inert unless the config dir has media_probe.conf (integration tests only).
   mods.push_back(std::make_shared<MediaProbeModule>(engine));
   return mods;
