@@ -28,6 +28,7 @@
 #include "telephony/dialplan/functions.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/local/local_driver.hpp"
+#include "telephony/presence.hpp"
 #include "telephony/version.hpp"
 
 namespace fs = std::filesystem;
@@ -166,6 +167,7 @@ int run_daemon(const Args& args, char** argv) {
   telephony::register_core_commands(engine);
   telephony::register_database_commands(engine.commands(), engine.astdb());
   telephony::dialplan::register_builtin_functions(engine);
+  telephony::register_presence_function(engine);
   auto catalogue = make_modules(engine, args.foreground);
   register_module_commands(engine, catalogue);
   for (auto& m : catalogue) {

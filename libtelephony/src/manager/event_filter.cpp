@@ -85,6 +85,7 @@ Result<EventFilter> EventFilter::parse(std::string_view criteria, std::string_vi
     rx->ok = true;
     f.regex_ = std::move(rx);
   }
+  f.text_ = criteria.empty() ? std::string(pattern) : "eventfilter" + std::string(criteria) + " = " + std::string(pattern);
   return f;
 }
 
@@ -127,6 +128,13 @@ bool EventFilter::matches(const ami::Message& event, std::string_view text) cons
 }
 
 void FilterSet::add(EventFilter f) { (f.is_exclude() ? excludes_ : includes_).push_back(std::move(f)); }
+
+std::vector<std::string> FilterSet::describe() const {
+  std::vector<std::string> out;
+  for (const auto& f : includes_) out.push_back(f.text());
+  for (const auto& f : excludes_) out.push_back(f.text());
+  return out;
+}
 
 bool FilterSet::accepts(const ami::Message& event, std::string_view text) const {
   if (!includes_.empty()) {

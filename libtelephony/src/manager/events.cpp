@@ -7,6 +7,7 @@
 
 #include "telephony/bridge.hpp"
 #include "telephony/cdr.hpp"
+#include "telephony/presence.hpp"
 
 namespace telephony::manager {
 
@@ -182,6 +183,14 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     MappedEvent out{named("Reload"), system};
     const char* status = e->status == "Success" ? "0" : e->status == "NotFound" ? "2" : "3";
     out.message.add("Module", e->module.empty() ? std::string("All") : e->module).add("Status", status);
+    return out;
+  }
+  if (auto* e = ev.as<PresenceStateChanged>()) {
+    MappedEvent out{named("PresenceStateChange"), Privilege::Call};
+    out.message.add("Presentity", e->presentity)
+        .add("Status", e->info.state)
+        .add("Subtype", e->info.subtype)
+        .add("Message", e->info.message);
     return out;
   }
   if (auto* e = ev.as<CdrPosted>()) {

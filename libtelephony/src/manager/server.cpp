@@ -178,6 +178,9 @@ Server::Server(asio::io_context& io, ServerOptions options, std::vector<UserOpti
   builtin("Filter", "Dynamically add filters for the current manager session.",
           "The filters added are only used for the current session.",
           {{"Operation", false, "Add"}, {"Filter", true, "A legacy regex ('!' to exclude) or an advanced filter."}});
+  builtin("FilterList", "Show current event filters for this session.",
+          "Lists the event filters of this session (manager.conf eventfilter lines and Filter actions), one "
+          "Filter: header each, includes first.");
   builtin("WaitEvent", "Wait for an event to occur.",
           "Answers at once, then sends WaitEventComplete after the next event this session receives "
           "(or after Timeout seconds; at most 60).",

@@ -213,6 +213,17 @@ asio::awaitable<void> Session::handle(Message m) {
       filters_ = std::move(next);
     }
     reply(m, two_headers("Response", "Success", "Message", "Filter Added Successfully"));
+  } else if (iequals(action, "FilterList")) {
+    // The session's filters (manager.conf eventfilter lines plus Filter actions), one Filter: each.
+    std::vector<std::string> lines;
+    {
+      std::lock_guard lock(mu_);
+      if (filters_) lines = filters_->describe();
+    }
+    Message r;
+    r.add("Response", "Success");
+    for (const auto& l : lines) r.add("Filter", l);
+    reply(m, std::move(r));
   } else if (iequals(action, "WaitEvent")) {
     // Over TCP events already stream; WaitEvent only marks where the next one arrived.
     long timeout = 60;
