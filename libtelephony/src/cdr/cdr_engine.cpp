@@ -348,7 +348,9 @@ void CdrEngine::on_event(const EventPtr& ev) {
     if (auto* c = find(e->channel.uniqueid); c && !c->party_b) {
       c->snap = e->channel;
       if (e->channel.exten == "h") c->in_h = true;
-      if (!(c->in_h && cfg.endbeforehexten)) {
+      // After its bridged record ended, a channel gets a new record only when it dials or is
+      // bridged again; its later steps do not overwrite the posted one (CDR() keeps reading it).
+      if (!c->needs_new && !(c->in_h && cfg.endbeforehexten)) {
         auto& rec = ensure_rec(*c);
         rec.r.lastapp = e->application;
         rec.r.lastdata = e->data;
