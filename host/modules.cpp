@@ -6,6 +6,7 @@
 #include "telephony/confbridge.hpp"
 #include "telephony/dialplan/module.hpp"
 #include "telephony/metrics.hpp"
+#include "telephony/parking.hpp"
 #include "telephony/media/features_module.hpp"
 #include "telephony/manager/module.hpp"
 #include "telephony/media/moh_module.hpp"
@@ -27,6 +28,8 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   // ConfBridge() works with the built-in profiles without confbridge.conf; the module adds the file.
   telephony::confbridge::install_confbridge(engine);
   mods.push_back(std::make_shared<telephony::confbridge::ConfBridgeModule>(engine));
+  // Parking adds its lots' extensions to the loaded dialplan.
+  mods.push_back(std::make_shared<telephony::ParkingModule>(engine));
   mods.push_back(std::make_shared<telephony::manager::ManagerModule>(engine));
   mods.push_back(std::make_shared<telephony::spool::SpoolModule>(engine));
   mods.push_back(telephony::make_cli_originate_module(engine));

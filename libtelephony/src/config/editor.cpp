@@ -14,7 +14,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_blanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return s;
@@ -59,7 +59,7 @@ Result<EditableConfig, Errors> EditableConfig::parse(std::string_view text, std:
     if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
     pos = nl + 1;
     ++lineno;
-    const std::string_view t = trim(raw);
+    const std::string_view t = trim_blanks(raw);
     if (in_block) {
       push_raw(EditLine::Kind::Comment, raw);
       if (t.find("--;") != std::string_view::npos) in_block = false;
@@ -89,9 +89,9 @@ Result<EditableConfig, Errors> EditableConfig::parse(std::string_view text, std:
         continue;
       }
       EditCategory c;
-      c.name = std::string(trim(t.substr(1, close - 1)));
-      std::string_view rest = trim(t.substr(close + 1));
-      if (auto sc = comment_start(rest); sc != std::string_view::npos) rest = trim(rest.substr(0, sc));
+      c.name = std::string(trim_blanks(t.substr(1, close - 1)));
+      std::string_view rest = trim_blanks(t.substr(close + 1));
+      if (auto sc = comment_start(rest); sc != std::string_view::npos) rest = trim_blanks(rest.substr(0, sc));
       if (!rest.empty()) {
         if (rest.front() != '(' || rest.back() != ')') {
           errors.items.push_back({"bad category options '" + std::string(rest) + "'", where()});
@@ -100,7 +100,7 @@ Result<EditableConfig, Errors> EditableConfig::parse(std::string_view text, std:
         std::string_view opts = rest.substr(1, rest.size() - 2);
         while (!opts.empty()) {
           auto comma = opts.find(',');
-          const auto o = trim(opts.substr(0, comma));
+          const auto o = trim_blanks(opts.substr(0, comma));
           if (o == "!") c.is_template = true;
           else if (o == "+") c.append_to_previous = true;
           else if (!o.empty()) c.inherits.emplace_back(o);
@@ -116,7 +116,7 @@ Result<EditableConfig, Errors> EditableConfig::parse(std::string_view text, std:
     }
     std::string_view body = t, comment;
     if (auto sc = comment_start(t); sc != std::string_view::npos) {
-      body = trim(t.substr(0, sc));
+      body = trim_blanks(t.substr(0, sc));
       comment = t.substr(sc);
     }
     const auto eq = body.find('=');
@@ -125,7 +125,7 @@ Result<EditableConfig, Errors> EditableConfig::parse(std::string_view text, std:
       continue;
     }
     EditLine l;
-    l.name = std::string(trim(body.substr(0, eq)));
+    l.name = std::string(trim_blanks(body.substr(0, eq)));
     std::string_view v = body.substr(eq + 1);
     if (!v.empty() && v.front() == '>') {
       l.object = true;
@@ -133,9 +133,9 @@ Result<EditableConfig, Errors> EditableConfig::parse(std::string_view text, std:
     }
     if (!l.name.empty() && l.name.back() == '+') {  // `+=` kept as written
       l.name.pop_back();
-      l.name = std::string(trim(l.name)) + " +";
+      l.name = std::string(trim_blanks(l.name)) + " +";
     }
-    l.value = std::string(trim(v));
+    l.value = std::string(trim_blanks(v));
     l.comment = std::string(comment);
     cfg.categories.back().lines.push_back(std::move(l));
   }

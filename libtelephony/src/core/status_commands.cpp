@@ -14,7 +14,7 @@ namespace telephony {
 
 namespace {
 
-std::string plural(long long n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); }
+std::string count_of(long long n, const char* unit) { return std::to_string(n) + " " + unit + (n == 1 ? "" : "s"); }
 
 long long seconds_since(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - t).count();
@@ -37,9 +37,9 @@ std::string call_summary(Engine& e, const std::vector<Channel::Ptr>& chans) {
                   calls == 1 ? "" : "s", 100.0 * static_cast<double>(calls) / static_cast<double>(max));
     out += buf;
   } else {
-    out += plural(calls, "active call") + "\n";
+    out += count_of(calls, "active call") + "\n";
   }
-  out += plural(static_cast<long long>(e.calls_processed()), "call") + " processed\n";
+  out += count_of(static_cast<long long>(e.calls_processed()), "call") + " processed\n";
   return out;
 }
 
@@ -78,7 +78,7 @@ ConsoleResult show_channels(Engine& engine, const std::vector<std::string>& args
       }
     }
   }
-  if (mode != "concise") out += plural(static_cast<long long>(chans.size()), "active channel") + "\n" + call_summary(engine, chans);
+  if (mode != "concise") out += count_of(static_cast<long long>(chans.size()), "active channel") + "\n" + call_summary(engine, chans);
   return {0, out};
 }
 

@@ -18,6 +18,9 @@ const std::string kBridge =
     "BridgeVideoSourceMode.";
 const std::string kBoth = kBridge + " " + kChannel;
 const std::string kPlain = "The headers follow Event: (and Privilege:) in the order shown.";
+const std::string kParked =
+    "The Parkee (and Parker) snapshots are channel snapshots with those prefixes (ParkeeChannel, "
+    "ParkeeChannelState, ...). " + kChannel;
 const std::string kListItem = " Sent only to the session whose action asked for it, with that action's ActionID.";
 
 std::vector<EventDoc> build() {
@@ -66,6 +69,13 @@ std::vector<EventDoc> build() {
       {"Newstate", Privilege::Call, {"Raised when a channel's state changes.", "Event: Newstate <channel snapshot>", kChannel, {}, {"Newchannel"}}},
       {"OriginateResponse", Privilege::Call, {"Raised in response to an Originate command (Async), to the session that sent it.", "Event: OriginateResponse Response Channel Context Exten Application Data Reason Uniqueid CallerIDNum CallerIDName", kPlain, {{"Response", "Success or Failure"}, {"Reason", "the outcome code (4 answered, 5 busy, 8 congestion, 0 failed, 3 no answer)"}}, {"Originate"}}},
       {"Reload", Privilege::System, {"Raised when a module has been reloaded.", "Event: Reload Module Status", kPlain, {{"Module", "the module name"}, {"Status", "0 success, 2 not found, 3 error"}}, {"Reload"}}},
+      {"ParkedCall", Privilege::Call, {"Raised when a channel is parked; also one item of ParkedCalls.", "Event: ParkedCall <Parkee snapshot> [<Parker snapshot>] ParkerDialString Parkinglot ParkingSpace ParkingTimeout ParkingDuration", kParked, {{"ParkingSpace", "the space"}, {"ParkingTimeout", "seconds left"}, {"ParkingDuration", "seconds parked"}}, {"Park", "ParkedCalls", "UnParkedCall"}}},
+      {"UnParkedCall", Privilege::Call, {"Raised when a channel leaves a parking lot because it was retrieved.", "Event: UnParkedCall <Parkee snapshot> [<Parker snapshot>] ParkerDialString Parkinglot ParkingSpace ParkingTimeout ParkingDuration <Retriever snapshot>", kParked, {}, {"ParkedCall"}}},
+      {"ParkedCallTimeOut", Privilege::Call, {"Raised when a channel leaves a parking lot because it reached the end of its timeout.", "Event: ParkedCallTimeOut <Parkee snapshot> [<Parker snapshot>] ParkerDialString Parkinglot ParkingSpace ParkingTimeout ParkingDuration", kParked, {}, {"ParkedCall"}}},
+      {"ParkedCallGiveUp", Privilege::Call, {"Raised when a channel leaves a parking lot because it hung up without being answered.", "Event: ParkedCallGiveUp <Parkee snapshot> [<Parker snapshot>] ParkerDialString Parkinglot ParkingSpace ParkingTimeout ParkingDuration", kParked, {}, {"ParkedCall"}}},
+      {"ParkedCallsComplete", PrivilegeSet::none(), {"Ends the ParkedCalls list.", "Event: ParkedCallsComplete Total", kPlain + kListItem, {}, {"ParkedCall"}}},
+      {"Parkinglot", PrivilegeSet::none(), {"One lot of the Parkinglots list.", "Event: Parkinglot Name StartSpace StopSpace Timeout", kPlain + kListItem, {}, {"ParkinglotsComplete"}}},
+      {"ParkinglotsComplete", PrivilegeSet::none(), {"Ends the Parkinglots list.", "Event: ParkinglotsComplete EventList ListItems", kPlain + kListItem, {}, {"Parkinglot"}}},
       {"PresenceStateChange", Privilege::Call, {"Raised when a presence state changes; also one item of PresenceStateList.", "Event: PresenceStateChange Presentity Status Subtype Message", kPlain, {{"Presentity", "CustomPresence:<name>"}, {"Status", "not_set, unavailable, available, away, xa, chat or dnd"}}, {"PresenceState", "PresenceStateList"}}},
       {"PresenceStateListComplete", PrivilegeSet::none(), {"Ends the PresenceStateList list.", "Event: PresenceStateListComplete EventList ListItems", kPlain + kListItem, {}, {"PresenceStateChange"}}},
       {"ShowDialPlanComplete", PrivilegeSet::none(), {"Ends the ShowDialPlan list.", "Event: ShowDialPlanComplete EventList ListItems ListExtensions ListPriorities ListContexts", kPlain + kListItem, {}, {"ListDialplan"}}},

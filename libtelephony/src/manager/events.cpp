@@ -7,6 +7,7 @@
 
 #include "telephony/bridge.hpp"
 #include "telephony/cdr.hpp"
+#include "telephony/parking.hpp"
 #include "telephony/presence.hpp"
 
 namespace telephony::manager {
@@ -78,6 +79,17 @@ std::string presentation_text(int pres) {
   for (const auto& [v, t] : kTexts)
     if (v == pres) text = t;
   return std::to_string(pres) + " (" + text + ")";
+}
+
+void add_parked_call(ami::Message& m, const ParkedCallInfo& c) {
+  add_channel_snapshot(m, c.parkee, "Parkee", {});
+  if (c.parker) add_channel_snapshot(m, *c.parker, "Parker", {});
+  const auto parked_for = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - c.since).count();
+  m.add("ParkerDialString", c.parker_dial_string)
+      .add("Parkinglot", c.lot)
+      .add("ParkingSpace", std::to_string(c.space))
+      .add("ParkingTimeout", std::to_string(std::max<long long>(0, c.timeout.count() - parked_for)))
+      .add("ParkingDuration", std::to_string(parked_for));
 }
 
 std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLookup& vars) {
@@ -183,6 +195,12 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     MappedEvent out{named("Reload"), system};
     const char* status = e->status == "Success" ? "0" : e->status == "NotFound" ? "2" : "3";
     out.message.add("Module", e->module.empty() ? std::string("All") : e->module).add("Status", status);
+    return out;
+  }
+  if (auto* e = dynamic_cast<const ParkingEvent*>(&ev)) {
+    MappedEvent out{named(e->kind), call};
+    add_parked_call(out.message, e->call);
+    if (e->retriever) add_channel_snapshot(out.message, *e->retriever, "Retriever", vars ? vars(*e->retriever) : ChannelVars{});
     return out;
   }
   if (auto* e = ev.as<PresenceStateChanged>()) {
