@@ -53,11 +53,18 @@ class Logger {
 
   // Sinks are called in order under the logger's lock (one line never interleaves another).
   void add_sink(Sink s);
+  // A sink that wants the finished line (file shape, default dateformat).
+  using LineSink = std::function<void(LogLevel, std::string_view line)>;
+  void add_sink(LineSink s);
   void clear_sinks();
   // What the configured sinks want, for enabled(): a mask of log_bit()s plus the highest fixed
   // verbose(n) / debug level among them. The host sets it after configuring its sinks.
   void set_wanted(unsigned level_mask, int fixed_verbose = 0, int fixed_debug = 0);
   unsigned wanted_mask() const { return mask_.load(std::memory_order_relaxed); }
+
+  // Everything up to `max` in the order Error, Warning, Notice, Verbose, Debug (plus security
+  // when max is at least Notice): a simple threshold for embedders and tests.
+  void set_level(LogLevel max);
 
   // `core set verbose N` / `core set debug N`: the thresholds of sinks without a fixed level.
   void set_verbose(int n) { verbose_.store(n, std::memory_order_relaxed); }

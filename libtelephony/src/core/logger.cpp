@@ -77,6 +77,18 @@ void Logger::add_sink(Sink s) {
   sinks_.push_back(std::move(s));
 }
 
+void Logger::add_sink(LineSink s) {
+  add_sink(Sink([s = std::move(s)](const LogRecord& r) { s(r.level, format_file_line(r)); }));
+}
+
+void Logger::set_level(LogLevel max) {
+  unsigned mask = 0;
+  for (auto l : {LogLevel::Error, LogLevel::Warning, LogLevel::Notice, LogLevel::Verbose, LogLevel::Debug})
+    if (static_cast<int>(l) <= static_cast<int>(max)) mask |= log_bit(l);
+  if (static_cast<int>(max) >= static_cast<int>(LogLevel::Notice)) mask |= log_bit(LogLevel::Security);
+  set_wanted(mask, 0, max == LogLevel::Debug ? 1 : 0);
+}
+
 void Logger::clear_sinks() {
   std::lock_guard lock(mu_);
   sinks_.clear();
