@@ -5,6 +5,7 @@
 #include "engine_events.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/manager/event_docs.hpp"
+#include "telephony/security_log.hpp"
 
 namespace telephony::manager {
 
@@ -234,6 +235,11 @@ Result<void, Errors> ManagerModule::apply(ManagerConfig config) {
     auto server = std::make_shared<Server>(engine_.io(), config.options, config.users);
     Engine* engine = &engine_;
     server->set_log([engine](std::string_view line) { engine->log().notice("manager", line); });
+    // Authentication outcomes go to the SECURITY log level in res_security_log's form (fail2ban).
+    server->set_security_sink([engine](const SecurityReport& r) {
+      SecurityLogEntry e{r.event, r.severity, "AMI", r.account, r.session_id, r.local_address, r.remote_address, r.fields};
+      engine->log().security("security", format_security_event(e));
+    });
     register_channel_list_actions(*server, st.actions);
     register_channel_control_actions(*server, st.actions);
     register_system_actions(*server, st.actions);

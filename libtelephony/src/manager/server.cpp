@@ -334,6 +334,11 @@ std::vector<SessionSummary> Server::sessions() const {
 
 std::vector<UserOptions> Server::users() const { return core_->snapshot()->users; }
 
+void Server::set_security_sink(SecuritySink sink) {
+  std::lock_guard lock(core_->log_mu);
+  core_->security_sink = std::move(sink);
+}
+
 void Server::set_log(LogSink sink) {
   std::lock_guard lock(core_->log_mu);
   core_->log_sink = std::move(sink);

@@ -39,6 +39,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t id() const noexcept { return id_; }
   // `manager show connected`, `core show taskprocessors`: who, from where, since when, queue.
   SessionSummary summary() const;
+  SecurityReport security_report(std::string event, std::string account) const;
 
  private:
   boost::asio::awaitable<void> run();
