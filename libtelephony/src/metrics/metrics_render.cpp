@@ -49,43 +49,35 @@ MetricWriter& MetricWriter::family(std::string_view name, std::string_view type,
   return *this;
 }
 
+namespace {
+// `name{k="v",...} value\n` for any range of (key, value) pairs.
+template <class Labels>
+void write_sample(std::string& out, std::string_view name, double value, const Labels& labels) {
+  out.append(name);
+  bool first = true;
+  for (const auto& [k, v] : labels) {
+    out += first ? '{' : ',';
+    first = false;
+    out.append(k).append("=\"");
+    append_label_value(out, v);
+    out += '"';
+  }
+  if (!first) out += '}';
+  out += ' ';
+  append_value(out, value);
+  out += '\n';
+}
+}  // namespace
+
 MetricWriter& MetricWriter::sample(std::string_view name, double value,
                                    std::initializer_list<std::pair<std::string_view, std::string_view>> labels) {
-  out_.append(name);
-  if (labels.size()) {
-    out_ += '{';
-    bool first = true;
-    for (const auto& [k, v] : labels) {
-      if (!first) out_ += ',';
-      first = false;
-      out_.append(k).append("=\"");
-      append_label_value(out_, v);
-      out_ += '"';
-    }
-    out_ += '}';
-  }
-  out_ += ' ';
-  append_value(out_, value);
-  out_ += '\n';
+  write_sample(out_, name, value, labels);
   return *this;
 }
 
 MetricWriter& MetricWriter::sample(std::string_view name, double value,
                                    const std::vector<std::pair<std::string, std::string>>& labels) {
-  out_.append(name);
-  if (!labels.empty()) {
-    out_ += '{';
-    for (std::size_t i = 0; i < labels.size(); ++i) {
-      if (i) out_ += ',';
-      out_.append(labels[i].first).append("=\"");
-      append_label_value(out_, labels[i].second);
-      out_ += '"';
-    }
-    out_ += '}';
-  }
-  out_ += ' ';
-  append_value(out_, value);
-  out_ += '\n';
+  write_sample(out_, name, value, labels);
   return *this;
 }
 
