@@ -222,6 +222,7 @@ Result<void, Errors> MetricsModule::load(const fs::path& dir) {
 Result<void, Errors> MetricsModule::apply(MetricsConfig cfg) {
   const bool serve = cfg.http_enabled && cfg.enabled;
   std::unique_ptr<asio::ip::tcp::acceptor> acc;
+  bool fresh_listener = false;  // a new acceptor needs its accept loop; a kept one has one
   {
     std::lock_guard lock(state_->mu);
     const auto& old = state_->config;
@@ -253,12 +254,13 @@ Result<void, Errors> MetricsModule::apply(MetricsConfig cfg) {
         state_->acceptor->close(ec);
       }
       state_->acceptor = std::move(acc);
+      fresh_listener = true;
     }
     state_->config = std::move(cfg);
   }
   if (!state_->sub.active()) state_->start_counting();
   if (serve) {
-    state_->accept();
+    if (fresh_listener) state_->accept();
     engine_.log().notice("res_prometheus", "Prometheus metrics on http://" + state_->config.bindaddr + ":" +
                                                std::to_string(port()) + "/" +
                                                (state_->config.prefix.empty() ? "" : state_->config.prefix + "/") +
