@@ -64,7 +64,7 @@ ConsoleResult show_channels(Engine& engine, const std::vector<std::string>& args
                "!" + s.caller.number + "!" + s.accountcode + "!!3!" + std::to_string(secs) + "!" + s.bridge_id + "!" +
                s.uniqueid + "\n";
       } else if (mode == "verbose") {
-        char dur[16];
+        char dur[32];
         std::snprintf(dur, sizeof dur, "%02lld:%02lld:%02lld", secs / 3600, (secs % 3600) / 60, secs % 60);
         out += cols({{s.name, 80}, {s.context, 24}, {s.exten, 24}, {std::to_string(s.priority), -4},
                      {std::string(to_string(s.state)), 7}, {s.application.empty() ? "(None)" : s.application, 12},

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool key_is(const config::Entry& e, const char* k) { return ::strcasecmp(e.name.c_str(), k) == 0; }
+bool conf_key_is(const config::Entry& e, const char* k) { return ::strcasecmp(e.name.c_str(), k) == 0; }
 
 void yes_no(const config::Entry& e, bool& target, Errors& errors) {
   if (config::is_true_word(e.value)) target = true;
@@ -158,26 +158,26 @@ Result<MetricsConfig, Errors> load_metrics_config(const fs::path& dir) {
     if (!file) return Unexpected<Errors>{file.error()};
     if (const auto* g = file->section("general")) {
       for (const auto& e : g->entries) {
-        if (key_is(e, "enabled")) {
+        if (conf_key_is(e, "enabled")) {
           yes_no(e, cfg.http_enabled, errors);
-        } else if (key_is(e, "bindaddr")) {
+        } else if (conf_key_is(e, "bindaddr")) {
           boost::system::error_code ec;
           (void)asio::ip::make_address(e.value, ec);
           if (ec) errors.items.push_back({"bindaddr '" + e.value + "' is not an IP address", e.where.to_string()});
           else cfg.bindaddr = e.value;
-        } else if (key_is(e, "bindport")) {
+        } else if (conf_key_is(e, "bindport")) {
           char* end = nullptr;
           const long p = std::strtol(e.value.c_str(), &end, 10);
           if (e.value.empty() || *end || p < 0 || p > 65535) errors.items.push_back({"bindport must be 0..65535", e.where.to_string()});
           else cfg.bindport = static_cast<std::uint16_t>(p);
-        } else if (key_is(e, "prefix")) {
+        } else if (conf_key_is(e, "prefix")) {
           cfg.prefix = e.value;
           while (!cfg.prefix.empty() && cfg.prefix.front() == '/') cfg.prefix.erase(0, 1);
           while (!cfg.prefix.empty() && cfg.prefix.back() == '/') cfg.prefix.pop_back();
-        } else if (!(key_is(e, "servername") || key_is(e, "sessionlimit") || key_is(e, "session_inactivity") ||
-                     key_is(e, "session_keep_alive") || key_is(e, "enablestatic") || key_is(e, "redirect") ||
-                     key_is(e, "tlsenable") || key_is(e, "tlsbindaddr") || key_is(e, "tlscertfile") ||
-                     key_is(e, "tlsprivatekey"))) {
+        } else if (!(conf_key_is(e, "servername") || conf_key_is(e, "sessionlimit") || conf_key_is(e, "session_inactivity") ||
+                     conf_key_is(e, "session_keep_alive") || conf_key_is(e, "enablestatic") || conf_key_is(e, "redirect") ||
+                     conf_key_is(e, "tlsenable") || conf_key_is(e, "tlsbindaddr") || conf_key_is(e, "tlscertfile") ||
+                     conf_key_is(e, "tlsprivatekey"))) {
           errors.items.push_back({"unknown http.conf setting '" + e.name + "'", e.where.to_string()});
         }
       }
@@ -187,12 +187,12 @@ Result<MetricsConfig, Errors> load_metrics_config(const fs::path& dir) {
   if (!file) return Unexpected<Errors>{file.error()};
   if (const auto* g = file->section("general")) {
     for (const auto& e : g->entries) {
-      if (key_is(e, "enabled")) yes_no(e, cfg.enabled, errors);
-      else if (key_is(e, "core_metrics_enabled")) yes_no(e, cfg.core_metrics, errors);
-      else if (key_is(e, "uri")) cfg.uri = e.value;
-      else if (key_is(e, "auth_username")) cfg.auth_username = e.value;
-      else if (key_is(e, "auth_password")) cfg.auth_password = e.value;
-      else if (key_is(e, "auth_realm")) cfg.auth_realm = e.value;
+      if (conf_key_is(e, "enabled")) yes_no(e, cfg.enabled, errors);
+      else if (conf_key_is(e, "core_metrics_enabled")) yes_no(e, cfg.core_metrics, errors);
+      else if (conf_key_is(e, "uri")) cfg.uri = e.value;
+      else if (conf_key_is(e, "auth_username")) cfg.auth_username = e.value;
+      else if (conf_key_is(e, "auth_password")) cfg.auth_password = e.value;
+      else if (conf_key_is(e, "auth_realm")) cfg.auth_realm = e.value;
       else errors.items.push_back({"unknown prometheus.conf setting '" + e.name + "'", e.where.to_string()});
     }
     if (cfg.uri.empty()) errors.items.push_back({"uri must not be empty", g->where.to_string()});

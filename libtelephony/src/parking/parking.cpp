@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool key_is(const config::Entry& e, const char* k) { return ::strcasecmp(e.name.c_str(), k) == 0; }
+bool lot_key_is(const config::Entry& e, const char* k) { return ::strcasecmp(e.name.c_str(), k) == 0; }
 
 // "SIP/alice-00000001" -> dial string "SIP/alice"; flattened (an extension name) "SIP_alice".
 std::string dial_string_of(std::string_view name) {
@@ -52,7 +52,7 @@ Result<std::vector<ParkingLotConfig>, Errors> parse_parking_config(const fs::pat
     if (sec.is_template) continue;
     if (::strcasecmp(sec.name.c_str(), "general") == 0) {
       for (const auto& e : sec.entries)
-        if (!key_is(e, "parkeddynamic")) err(e, "unknown [general] setting '" + e.name + "'");
+        if (!lot_key_is(e, "parkeddynamic")) err(e, "unknown [general] setting '" + e.name + "'");
       continue;
     }
     ParkingLotConfig lot;
@@ -63,24 +63,24 @@ Result<std::vector<ParkingLotConfig>, Errors> parse_parking_config(const fs::pat
         if (v <= 0) err(e, "'" + e.name + "' must be a positive number of seconds");
         else target = std::chrono::seconds(v);
       };
-      if (key_is(e, "parkext")) lot.parkext = e.value;
-      else if (key_is(e, "parkpos")) {
+      if (lot_key_is(e, "parkext")) lot.parkext = e.value;
+      else if (lot_key_is(e, "parkpos")) {
         int a = 0, b = 0;
         if (std::sscanf(e.value.c_str(), "%d-%d", &a, &b) != 2 || a <= 0 || b < a || b - a > 10000)
           err(e, "parkpos must be first-last (e.g. 701-720)");
         else lot.first = a, lot.last = b;
-      } else if (key_is(e, "context")) lot.context = e.value;
-      else if (key_is(e, "parkingtime")) seconds(lot.parkingtime);
-      else if (key_is(e, "comebackdialtime")) seconds(lot.comebackdialtime);
-      else if (key_is(e, "comebacktoorigin")) lot.comebacktoorigin = config::is_true_word(e.value);
-      else if (key_is(e, "comebackcontext")) lot.comebackcontext = e.value;
-      else if (key_is(e, "parkedmusicclass")) lot.mohclass = e.value;
-      else if (key_is(e, "findslot")) {
+      } else if (lot_key_is(e, "context")) lot.context = e.value;
+      else if (lot_key_is(e, "parkingtime")) seconds(lot.parkingtime);
+      else if (lot_key_is(e, "comebackdialtime")) seconds(lot.comebackdialtime);
+      else if (lot_key_is(e, "comebacktoorigin")) lot.comebacktoorigin = config::is_true_word(e.value);
+      else if (lot_key_is(e, "comebackcontext")) lot.comebackcontext = e.value;
+      else if (lot_key_is(e, "parkedmusicclass")) lot.mohclass = e.value;
+      else if (lot_key_is(e, "findslot")) {
         if (e.value != "first" && e.value != "next") err(e, "findslot must be first or next");
         lot.findslot_next = e.value == "next";
-      } else if (!(key_is(e, "parkedcalltransfers") || key_is(e, "parkedcallreparking") ||
-                   key_is(e, "parkedcallhangup") || key_is(e, "parkedcallrecording") || key_is(e, "parkinghints") ||
-                   key_is(e, "parkedplay") || key_is(e, "courtesytone"))) {
+      } else if (!(lot_key_is(e, "parkedcalltransfers") || lot_key_is(e, "parkedcallreparking") ||
+                   lot_key_is(e, "parkedcallhangup") || lot_key_is(e, "parkedcallrecording") || lot_key_is(e, "parkinghints") ||
+                   lot_key_is(e, "parkedplay") || lot_key_is(e, "courtesytone"))) {
         err(e, "unknown parking lot setting '" + e.name + "'");
       }
     }

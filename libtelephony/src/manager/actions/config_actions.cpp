@@ -326,7 +326,7 @@ std::optional<std::string> apply_change(config::EditableConfig& cfg, const Chang
   return std::nullopt;
 }
 
-std::string module_name(std::string_view v) {
+std::string bare_module_name(std::string_view v) {
   std::string n(v);
   if (n.size() > 3 && n.compare(n.size() - 3, 3, ".so") == 0) n.resize(n.size() - 3);
   return n;
@@ -379,7 +379,7 @@ void update_config(const ActionContextPtr& ctx, const ResponderPtr& r) {
       targets = ctx->engine.modules();
     } else {
       for (auto& m : ctx->engine.modules())
-        if (ami::iequals(m->name(), module_name(reload))) targets.push_back(m);
+        if (ami::iequals(m->name(), bare_module_name(reload))) targets.push_back(m);
       if (targets.empty()) return r->error("Saved, but no module '" + reload + "' to reload");
     }
     std::string failures;
