@@ -320,6 +320,7 @@ Result<void> DialplanPbx::start_application(Channel::Ptr chan, std::string app, 
         try {
           Execution exec(*self, chan);
           chan->set_pbx_running(true);
+          chan->set_application(app, data);  // what `core show channels` and Status report
           co_await exec.run_application(app, data);
         } catch (const std::exception& e) {
           self->engine_.log().error("pbx", "application " + app + " on " + chan->name() + " ended by an exception: " + e.what());
