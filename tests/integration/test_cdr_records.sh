@@ -35,7 +35,7 @@ cat >"$WORK/etc/extensions.conf" <<'CONF'
 [cdr]
 exten => answer,1,Set(CDR(userfield)=ans-uf)
  same => n,Set(CDR(test)=t1)
- same => n,Dial(Local/pickup@callee,5)
+ same => n,Dial(Local/pickup@callee,5,g)
  same => n,NoOp(after ${CDR(disposition)} billsec=${CDR(billsec)} dst=${CDR(dstchannel)})
  same => n,Hangup()
 exten => busy,1,Dial(Local/busy@callee,5)
@@ -85,8 +85,8 @@ row=$(q "select billsec, duration, userfield, test, clid, amaflags, lastdata fro
 IFS='|' read -r billsec duration uf test clid ama lastdata <<<"$row"
 [ "$billsec" -ge 1 ] && [ "$billsec" -le 2 ] || fail "billsec $billsec not ~1 s (callee Wait(1.2))"
 [ "$duration" -ge "$billsec" ] || fail "duration $duration < billsec $billsec"
-[ "$uf" = "ans-uf" ] && [ "$test" = "t1" ] && [ "$ama" = "DOCUMENTATION" ] && [ "$lastdata" = "Local/pickup@callee,5" ] || fail "fields: $row"
-[ -z "$(q "select 1 from cdr where channel like 'Local/nocdr@%'")" ] || fail "NoCDR() channel was recorded"
+[ "$uf" = "ans-uf" ] && [ "$test" = "t1" ] && [ "$ama" = "DOCUMENTATION" ] && [ "$lastdata" = "Local/pickup@callee,5,g" ] || fail "fields: $row"
+[ -z "$(q "select 1 from cdr where channel like 'Local/nocdr@cdr-%;2'")" ] || fail "NoCDR() channel was recorded"
 pass "SQLite fields: billsec/duration, CDR(userfield), CDR(test) variable, amaflags, lastdata; NoCDR honoured"
 grep -Eq 'NoOp\("Local/answer@cdr-[0-9a-f]{8};2", "after ANSWERED billsec=1 dst=Local/pickup@callee-[0-9a-f]{8};1"\)' "$WORK/etc/log/messages" \
   || fail "CDR() read in the dialplan: $(grep 'after' "$WORK/etc/log/messages")"
@@ -133,7 +133,8 @@ kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null || true; DAEMON_PID=""
 [ "$(q 'pragma integrity_check')" = "ok" ] || fail "database damaged by kill -9"
 [ "$(q 'select count(*) from cdr')" = "$before" ] || fail "records lost by kill -9 ($before before)"
 csv_before=$(wc -l <"$CSV")
-start_daemon
+start_daemon  # the killed daemon's socket file is still there: wait until the new one answers
+wait_for 10 "$TELEPHONYD" -C "$WORK/etc" -rx "core show version" || fail "restarted daemon does not answer"
 rx "channel originate Local/answer@cdr application Wait 3" >/dev/null
 idle || fail "call after restart did not end"
 wait_for 5 bash -c "[ \$(sqlite3 '$DB' 'select count(*) from cdr') -gt $before ]" || fail "no record after restart"

@@ -348,6 +348,13 @@ void CdrEngine::on_event(const EventPtr& ev) {
     if (auto* c = find(e->channel.uniqueid); c && !c->party_b) {
       c->snap = e->channel;
       if (e->channel.exten == "h") c->in_h = true;
+      // A finished, unbridged Dial (BUSY, NO ANSWER...) is over once Party A moves on: it is
+      // posted with lastapp Dial (Asterisk's dialed-pending -> finalized step).
+      if (!c->open.empty() && !c->open.back().party_b.empty() && c->open.back().dial_done && !c->open.back().bridged) {
+        for (auto& rec : c->open) finalize(*c, rec, now, std::nullopt);
+        c->open.clear();
+        c->needs_new = true;
+      }
       // After its bridged record ended, a channel gets a new record only when it dials or is
       // bridged again; its later steps do not overwrite the posted one (CDR() keeps reading it).
       if (!c->needs_new && !(c->in_h && cfg.endbeforehexten)) {
