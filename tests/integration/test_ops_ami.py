@@ -4,7 +4,7 @@
 GetConfig / GetConfigJSON / ListCategories on our files; UpdateConfig with every Action-NNNNNN
 verb (NewCat, RenameCat, DelCat, EmptyCat, Update, Delete, Append, Insert), each change read back
 with GetConfig and checked in the file on disk (comments kept, written atomically), a failing
-batch that writes nothing, Reload: applying a dialplan change that a call then runs;
+batch that writes nothing, Reload: applying a dialplan change (dialplan show sees it);
 CreateConfig; files outside the config directory refused; ModuleLoad unload/load/reload;
 FilterList; PresenceState / PresenceStateList / PresenceStateChange with PRESENCE_STATE(); the
 Cdr event of a real call. The daemon is always stopped.

@@ -30,6 +30,7 @@ Result<EventFilter> EventFilter::parse(std::string_view criteria, std::string_vi
   EventFilter f;
   criteria = trim(criteria);
   pattern = trim(pattern);
+  f.text_ = criteria.empty() ? std::string(pattern) : "eventfilter" + std::string(criteria) + " = " + std::string(pattern);
   if (criteria.empty()) {
     if (!pattern.empty() && pattern.front() == '!') {
       f.exclude_ = true;
@@ -85,7 +86,6 @@ Result<EventFilter> EventFilter::parse(std::string_view criteria, std::string_vi
     rx->ok = true;
     f.regex_ = std::move(rx);
   }
-  f.text_ = criteria.empty() ? std::string(pattern) : "eventfilter" + std::string(criteria) + " = " + std::string(pattern);
   return f;
 }
 
