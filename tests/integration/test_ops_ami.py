@@ -6,6 +6,7 @@ verb (NewCat, RenameCat, DelCat, EmptyCat, Update, Delete, Append, Insert), each
 with GetConfig and checked in the file on disk (comments kept, written atomically), a failing
 batch that writes nothing, Reload: applying a dialplan change (dialplan show sees it);
 CreateConfig; files outside the config directory refused; ModuleLoad unload/load/reload;
+ControlPlayback; Park / ParkedCalls / Parkinglots with Park() and ParkedCall();
 FilterList; PresenceState / PresenceStateList / PresenceStateChange with PRESENCE_STATE(); the
 Cdr event of a real call. The daemon is always stopped.
 """
@@ -238,6 +239,83 @@ async def scenario(port, etc):
     assert r.response == 'Error', r
     ok('PresenceState, PresenceStateList, PresenceStateChange, PRESENCE_STATE() read and write')
 
+    # --- ControlPlayback ------------------------------------------------------------------------
+    cp = loop.create_future()
+
+    def on_user(manager, ev):
+        if ev.get('UserEvent') == 'CP' and not cp.done():
+            cp.set_result(ev)
+    m.register_event('UserEvent', on_user)
+    await act({'Action': 'Originate', 'Channel': 'Local/play@test', 'Application': 'Wait', 'Data': '10', 'Async': 'true'})
+    chan = None
+    for _ in range(100):
+        out = await act({'Action': 'Command', 'Command': 'core show channels concise'})
+        rows = out.get('Output') if isinstance(out.get('Output'), list) else [out.get('Output') or '']
+        chan = next((x.split('!')[0] for x in rows if x.startswith('Local/play@test-') and '!ControlPlayback!' in x), None)
+        if chan:
+            break
+        await asyncio.sleep(0.05)
+    assert chan, rows
+    r = await act({'Action': 'ControlPlayback', 'Channel': chan, 'Control': 'pause'})
+    assert r.response == 'Error' and 'no key' in r.message, r
+    r = await act({'Action': 'ControlPlayback', 'Channel': chan, 'Control': 'sideways'})
+    assert r.message == 'Unknown control type', r
+    r = await act({'Action': 'ControlPlayback', 'Channel': chan, 'Control': 'stop'})
+    assert r.success, r
+    ev = await asyncio.wait_for(cp, 5)
+    assert ev['Status'] == 'USERSTOPPED' and ev['Key'] == '0', ev
+    r = await act({'Action': 'ControlPlayback', 'Channel': 'Local/nosuch-1', 'Control': 'stop'})
+    assert r.message == 'No such channel', r
+    ok('ControlPlayback stops a ControlPlayback() stream (CPLAYBACKSTATUS=USERSTOPPED), errors named')
+
+    # --- parking ----------------------------------------------------------------------------------
+    parked, unparked, timedout, usertimeout = (loop.create_future() for _ in range(4))
+
+    def on_park(manager, ev):
+        name = ev.get('Event')
+        target = {'ParkedCall': parked, 'UnParkedCall': unparked, 'ParkedCallTimeOut': timedout}.get(name)
+        if target is not None and not target.done():
+            target.set_result(ev)
+
+    def on_user2(manager, ev):
+        if ev.get('UserEvent') == 'ParkTimeout' and not usertimeout.done():
+            usertimeout.set_result(ev)
+    for name in ('ParkedCall', 'UnParkedCall', 'ParkedCallTimeOut'):
+        m.register_event(name, on_park)
+    m.register_event('UserEvent', on_user2)
+    r = await act({'Action': 'Parkinglots'})
+    lots = [x for x in r if x.get('Event') == 'Parkinglot']
+    assert [(x['Name'], x['StartSpace'], x['StopSpace'], x['Timeout']) for x in lots] == [('default', '701', '705', '3')], r
+    await act({'Action': 'Originate', 'Channel': 'Local/hold@test', 'Application': 'Wait', 'Data': '20', 'Async': 'true'})
+    hold = None
+    for _ in range(100):
+        out = await act({'Action': 'Command', 'Command': 'core show channels concise'})
+        rows = out.get('Output') if isinstance(out.get('Output'), list) else [out.get('Output') or '']
+        hold = next((x.split('!')[0] for x in rows if x.startswith('Local/hold@test-') and x.split('!')[0].endswith(';2')
+                     and '!Wait!' in x), None)
+        if hold:
+            break
+        await asyncio.sleep(0.05)
+    assert hold, rows
+    r = await act({'Action': 'Park', 'Channel': hold, 'TimeoutChannel': hold[:-1] + '1', 'Timeout': '30000'})
+    assert r.success and r.message == 'Park successful', r
+    ev = await asyncio.wait_for(parked, 5)
+    assert ev['ParkeeChannel'] == hold and ev['ParkingSpace'] == '701' and ev['Parkinglot'] == 'default', ev
+    assert ev['ParkerDialString'] == 'Local/hold@test', ev
+    r = await act({'Action': 'ParkedCalls'})
+    items = [x for x in r if x.get('Event') == 'ParkedCall']
+    assert [x['ParkingSpace'] for x in items] == ['701'] and r[-1]['Event'] == 'ParkedCallsComplete', r
+    await act({'Action': 'Originate', 'Channel': 'Local/701@parkedcalls', 'Application': 'Wait', 'Data': '2', 'Async': 'true'})
+    ev = await asyncio.wait_for(unparked, 5)
+    assert ev['ParkeeChannel'] == hold and ev['RetrieverChannel'].startswith('Local/701@parkedcalls-'), ev
+    ok('Park (AMI) into space 701, ParkedCalls, Parkinglots, ParkedCall() retrieves it (UnParkedCall)')
+    await act({'Action': 'Originate', 'Channel': 'Local/700@parkedcalls', 'Application': 'Wait', 'Data': '10', 'Async': 'true'})
+    ev = await asyncio.wait_for(timedout, 8)
+    assert ev['ParkeeChannel'].startswith('Local/700@parkedcalls-') and ev['ParkingSpace'] in ('701', '702'), ev
+    ev = await asyncio.wait_for(usertimeout, 5)
+    assert ev['Slot'] in ('701', '702'), ev
+    ok('Park() by dialing the parking extension; after parkingtime the call times out to comebackcontext')
+
     m.close()
 
 
@@ -268,7 +346,14 @@ def main():
                         'write = all\neventfilter = !Event: Newexten\n' % port,
         'cdr.conf': '[general]\nenable = yes\n',
         'extensions.conf': '[test]\nexten => answer,1,Set(CDR(userfield)=ans)\n same => n,Dial(Local/pickup@test,5)\n'
-                           'exten => pickup,1,Answer()\n same => n,Wait(1.2)\n same => n,Hangup()\n',
+                           'exten => pickup,1,Answer()\n same => n,Wait(1.2)\n same => n,Hangup()\n'
+                           'exten => play,1,Answer()\n same => n,ControlPlayback(demo-congrats,1000,#,*,0)\n'
+                           ' same => n,UserEvent(CP,Status: ${CPLAYBACKSTATUS},Key: ${CPLAYBACKSTOPKEY})\n'
+                           'exten => hold,1,Answer()\n same => n,Wait(30)\n'
+                           '[parkedcallstimeout]\nexten => s,1,UserEvent(ParkTimeout,Slot: ${PARKINGSLOT})\n'
+                           ' same => n,Hangup()\n',
+        'res_parking.conf': '[general]\n[default]\nparkext => 700\nparkpos => 701-705\ncontext => parkedcalls\n'
+                            'parkingtime => 3\ncomebacktoorigin = no\ncomebackcontext = parkedcallstimeout\n',
         'sample.conf': SAMPLE,
     }
     for name, text in files.items():
