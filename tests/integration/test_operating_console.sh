@@ -46,6 +46,7 @@ exten => 200,1,Ringing()
  same => n,Hangup()
 exten => 300,1,Answer()
  same => n,Wait(30)
+exten => 300,hint,Local/300@test
 CONF
 
 start_daemon
@@ -153,6 +154,11 @@ rx "dialplan add extension 401,1,NoOp into test" >/dev/null
 rx "dialplan show test" | grep -q "'100' =>" || fail "dialplan show test"
 [ "$(rx dialplan reload)" = "Dialplan reloaded." ] || fail "dialplan reload"
 pass "dialplan add|remove extension, show, reload"
+
+hints=$(rx "core show hints")
+echo "$hints" | grep -Fq "$(printf '%20s@%-20.20s: %-20.20s  State:%-15.15s Presence:%-15.15s Watchers %2d' 300 test Local/300@test Idle not_set 0)" \
+  && echo "$hints" | grep -q "^- 1 hints registered$" || fail "core show hints: $hints"
+pass "core show hints"
 
 # --- manager show * (a logged-in session is listed) ------------------------------------------------
 exec 7<>/dev/tcp/127.0.0.1/$PORT

@@ -268,6 +268,13 @@ async def scenario(port, etc):
     assert r.message == 'No such channel', r
     ok('ControlPlayback stops a ControlPlayback() stream (CPLAYBACKSTATUS=USERSTOPPED), errors named')
 
+    r = await act({'Action': 'ExtensionStateList'})
+    items = [x for x in r if x.get('Event') == 'ExtensionStatus']
+    assert [(x['Exten'], x['Context'], x['Hint'], x['Status'], x['StatusText']) for x in items] == \
+        [('hold', 'test', 'Local/hold@test', '0', 'Idle')], r
+    assert r[-1]['Event'] == 'ExtensionStateListComplete' and r[-1]['ListItems'] == '1', r
+    ok('ExtensionStateList lists every hint with its state')
+
     # --- parking ----------------------------------------------------------------------------------
     parked, unparked, timedout, usertimeout = (loop.create_future() for _ in range(4))
 
@@ -349,7 +356,7 @@ def main():
                            'exten => pickup,1,Answer()\n same => n,Wait(1.2)\n same => n,Hangup()\n'
                            'exten => play,1,Answer()\n same => n,ControlPlayback(demo-congrats,1000,#,*,0)\n'
                            ' same => n,UserEvent(CP,Status: ${CPLAYBACKSTATUS},Key: ${CPLAYBACKSTOPKEY})\n'
-                           'exten => hold,1,Answer()\n same => n,Wait(30)\n'
+                           'exten => hold,1,Answer()\n same => n,Wait(30)\nexten => hold,hint,Local/hold@test\n'
                            '[parkedcallstimeout]\nexten => s,1,UserEvent(ParkTimeout,Slot: ${PARKINGSLOT})\n'
                            ' same => n,Hangup()\n',
         'res_parking.conf': '[general]\n[default]\nparkext => 700\nparkpos => 701-705\ncontext => parkedcalls\n'

@@ -4,6 +4,7 @@
 #include "apps/dialplan_apps.hpp"
 #include "apps/media_apps.hpp"
 #include "telephony/dialplan/edit.hpp"
+#include "telephony/dialplan/hints.hpp"
 #include "telephony/dialplan/loader.hpp"
 #include "telephony/engine.hpp"
 
@@ -118,6 +119,7 @@ std::shared_ptr<DialplanPbx> install_dialplan(Engine& engine) {
   register_dial_application(engine);
   register_page_application(engine);
   register_commands(engine);
+  register_hint_commands(engine);
   engine.set_pbx(pbx);
   return pbx;
 }
