@@ -256,7 +256,11 @@ async def scenario(port, etc):
             break
         await asyncio.sleep(0.05)
     assert chan, rows
-    r = await act({'Action': 'ControlPlayback', 'Channel': chan, 'Control': 'pause'})
+    for _ in range(50):  # the application opens the file before it accepts controls
+        r = await act({'Action': 'ControlPlayback', 'Channel': chan, 'Control': 'pause'})
+        if 'not playing' not in r.message:
+            break
+        await asyncio.sleep(0.05)
     assert r.response == 'Error' and 'no key' in r.message, r
     r = await act({'Action': 'ControlPlayback', 'Channel': chan, 'Control': 'sideways'})
     assert r.message == 'Unknown control type', r

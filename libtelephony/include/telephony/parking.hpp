@@ -20,7 +20,7 @@
 // retriever; the parked side hangs up when that bridge ends, as Asterisk's), hangs up (GiveUp) or
 // times out (TimeOut: PARKINGSLOT, PARKEDLOT, PARKER, PARKERDIALSTRING set; then either dialed
 // back to the parker's device or sent to comebackcontext). The lot's extensions are added to the
-// running dialplan at load; a `dialplan reload` drops them until `module reload res_parking`.
+// running dialplan at load and again after every successful dialplan reload.
 #pragma once
 
 #include <chrono>

@@ -46,6 +46,10 @@ void register_commands(Engine& engine) {
         auto mod = e->module("pbx_config");
         if (!mod) return ConsoleResult{1, "pbx_config is not loaded (no extensions.conf).\n"};
         auto r = mod->reload(e->options().dirs.config);
+        ModuleReloaded ev;  // as `module reload pbx_config`: the Reload event, and parking re-adds its lots
+        ev.module = "pbx_config";
+        ev.status = r ? "Success" : "Error";
+        e->events().emit(std::move(ev));
         if (!r) return ConsoleResult{1, "Dialplan reload failed; the running dialplan is kept:\n" + r.error().to_string() + "\n"};
         e->mark_reloaded();
         return ConsoleResult{0, "Dialplan reloaded.\n"};

@@ -188,6 +188,23 @@ asio::awaitable<bool> ParkingModule::State::wait_parked(std::shared_ptr<Slot> sl
   co_return true;
 }
 
+// The lots' extensions, as res_parking adds them: parkext => Park(lot), each space => ParkedCall(lot,space).
+void ParkingModule::State::add_lot_extensions() {
+  auto pbx = std::dynamic_pointer_cast<dialplan::DialplanPbx>(engine.pbx());
+  if (!pbx) return;
+  std::vector<ParkingLotConfig> copy;
+  {
+    std::lock_guard lock(mu);
+    copy = lots;
+  }
+  for (const auto& lot : copy) {
+    (void)dialplan::add_extension(*pbx, {lot.context, lot.parkext, "1", "Park", lot.name, true}, {"res_parking", 0});
+    for (int s = lot.first; s <= lot.last; ++s)
+      (void)dialplan::add_extension(*pbx, {lot.context, std::to_string(s), "1", "ParkedCall", lot.name + "," + std::to_string(s), true},
+                                    {"res_parking", 0});
+  }
+}
+
 std::string ParkingModule::State::comeback_preview(const Slot& slot) const {
   const std::string flat = flattened(slot.info.parker_dial_string.empty() ? "s" : slot.info.parker_dial_string);
   return (slot.lot.comebacktoorigin && !slot.info.parker_dial_string.empty() ? std::string("park-dial")
@@ -213,18 +230,16 @@ Result<void, Errors> ParkingModule::load(const fs::path& dir) {
     std::lock_guard lock(state_->mu);
     state_->lots = *lots;
   }
-  // The lots' extensions, as res_parking adds them: parkext => Park(lot), each space => ParkedCall(lot,space).
-  if (auto pbx = std::dynamic_pointer_cast<dialplan::DialplanPbx>(engine_.pbx())) {
-    for (const auto& lot : *lots) {
-      (void)dialplan::add_extension(*pbx, {lot.context, lot.parkext, "1", "Park", lot.name, true}, {"res_parking", 0});
-      for (int s = lot.first; s <= lot.last; ++s)
-        (void)dialplan::add_extension(*pbx, {lot.context, std::to_string(s), "1", "ParkedCall", lot.name + "," + std::to_string(s), true},
-                                      {"res_parking", 0});
-    }
-  }
+  state_->add_lot_extensions();
   if (!state_->registered) {
     state_->registered = true;
     register_parking_apps(engine_, state_);
+    // A dialplan reload builds the plan from extensions.conf alone: put the lots back after it.
+    std::weak_ptr<State> weak = state_;
+    state_->reloads = engine_.events().subscribe({.name = "parking"}, [weak](const EventPtr& ev) {
+      auto* r = ev->as<ModuleReloaded>();
+      if (auto st = weak.lock(); st && r && r->module == "pbx_config" && r->status == "Success") st->add_lot_extensions();
+    });
   }
   return {};
 }

@@ -28,6 +28,8 @@ struct ParkingModule::State {
   std::map<std::string, std::map<int, std::shared_ptr<Slot>>> parked;  // lot -> space -> slot
   std::map<std::string, int> last_space;
   bool registered = false;
+  EventBus::Subscription reloads;  // ModuleReloaded of pbx_config: add the lots' extensions again
+  void add_lot_extensions();
 
   Result<std::shared_ptr<Slot>> take_space(const std::string& lot, const Channel::Ptr& chan, const Channel::Ptr& parker,
                                            std::optional<std::chrono::seconds> timeout);
