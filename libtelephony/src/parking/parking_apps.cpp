@@ -70,12 +70,13 @@ void register_parking_apps(Engine& engine, const std::shared_ptr<ParkingModule::
           if (l != st->parked.end() && !l->second.empty()) slot = l->second.begin()->second;
         }
         auto chan = x.channel_ptr();
-        if (!slot || slot->retrieved.exchange(true)) {
+        if (!slot || slot->claimed.exchange(true)) {
           chan->engine().log().warning("res_parking", "ParkedCall(" + std::string(data) + "): no parked call there");
           co_return AppResult::Hangup;
         }
         if (chan->state() != ChannelState::Up) chan->answer();
         slot->bridge = Bridge::create(chan->engine(), BridgeOptions{.type = "basic", .name = "parking", .creator = "res_parking"});
+        slot->retrieved = true;  // after the bridge exists: the parked side may look at once
         st->emit("UnParkedCall", slot->info, chan->snapshot());
         chan->engine().log().verbose(3, "res_parking", chan->name() + " retrieved parked call " + slot->chan->name() +
                                                           " from " + std::to_string(slot->info.space) + "@" + slot->info.lot);

@@ -20,7 +20,8 @@ struct ParkingModule::State {
     ParkedCallInfo info;
     Channel::Ptr chan;
     std::shared_ptr<Bridge> bridge;  // set by the retriever before `retrieved`
-    std::atomic<bool> retrieved{false};
+    std::atomic<bool> claimed{false};    // one retriever wins
+    std::atomic<bool> retrieved{false};  // the bridge is ready (the parked side joins it)
   };
   Engine& engine;
   mutable std::mutex mu;
