@@ -163,6 +163,7 @@ struct LoggerModule::State {
   std::vector<Open> open;
   bool sink_added = false;
   bool commands_added = false;
+  telephony::EventBus::Subscription dtmf;  // DTMF events -> the DTMF level
 
   ~State() { close_all(); }
   void close_all() {
@@ -345,6 +346,21 @@ telephony::Result<void, Errors> LoggerModule::load(const fs::path& dir) {
       if (auto s = weak.lock()) s->write(r);
     });
     state_->sink_added = true;
+  }
+  if (!state_->dtmf.active()) {
+    // The DTMF level, as Asterisk's channel.c writes it: one line per digit begin and end.
+    telephony::Engine* engine = &engine_;
+    state_->dtmf = engine_.events().subscribe({.name = "logger-dtmf"}, [engine](const telephony::EventPtr& ev) {
+      auto& log = engine->log();
+      if (!log.enabled(LogLevel::Dtmf)) return;
+      if (auto* b = ev->as<telephony::DtmfBegin>())
+        log.write(LogLevel::Dtmf, "channel", std::string("DTMF begin '") + b->digit + "' " +
+                                                 (b->received ? "received" : "sent") + " on " + b->channel.name);
+      else if (auto* e = ev->as<telephony::DtmfEnd>())
+        log.write(LogLevel::Dtmf, "channel", std::string("DTMF end '") + e->digit + "' " +
+                                                 (e->received ? "received" : "sent") + " on " + e->channel.name +
+                                                 ", duration " + std::to_string(e->duration.count()) + " ms");
+    });
   }
   if (!state_->commands_added) {
     state_->commands_added = true;

@@ -22,6 +22,7 @@ rotatestrategy = rotate
 console => notice,warning,error,verbose
 messages => notice,warning,error,verbose
 trace1 => verbose(1)
+dtmf => dtmf
 CONF
 cat >"$WORK/etc/manager.conf" <<CONF
 [general]
@@ -47,6 +48,8 @@ exten => 200,1,Ringing()
 exten => 300,1,Answer()
  same => n,Wait(30)
 exten => 300,hint,Local/300@test
+exten => 500,1,Answer()
+ same => n,SendDTMF(42)
 CONF
 
 start_daemon
@@ -102,6 +105,15 @@ done
 grep -q "Executing \[" "$WORK/etc/log/trace1" && fail "verbose(1) file got level-3 lines"
 grep -q "Spawn extension" "$WORK/etc/log/trace1" && fail "verbose(1) file got level-2 lines"
 pass "verbose trace of a real call (console with prefixes, messages file with dateformat, verbose(n) honoured)"
+
+# --- the DTMF level -------------------------------------------------------------------------------
+rx "channel originate Local/500@test application Wait 2" >/dev/null
+wait_for 5 grep -q "DTMF end '2' received on Local/500@test-" "$WORK/etc/log/dtmf" || fail "no DTMF lines: $(cat "$WORK/etc/log/dtmf" 2>/dev/null)"
+grep -Eq "^\[[0-9-]+ [0-9:]+\] DTMF\[[0-9]+\] channel: DTMF begin '4' received on Local/500@test-[0-9a-f]{8};1$" "$WORK/etc/log/dtmf" || fail "DTMF begin line: $(cat "$WORK/etc/log/dtmf")"
+grep -Eq "DTMF end '4' sent on Local/500@test-[0-9a-f]{8};2, duration [0-9]+ ms$" "$WORK/etc/log/dtmf" || fail "DTMF sent line: $(cat "$WORK/etc/log/dtmf")"
+grep -q "DTMF" "$MSG" && fail "DTMF lines leaked into messages"
+wait_for 10 bash -c "$TELEPHONYD -C $WORK/etc -rx 'core show channels count' | grep -q '^0 active channels'" || fail "DTMF call did not end"
+pass "dtmf level: digits begin/end, received and sent, in their own channel"
 
 # --- core set verbose / debug -------------------------------------------------------------------
 [ "$(rx core set verbose 1)" = "Verbosity was 3 and is now 1" ] || fail "set verbose: $(rx core set verbose 1)"
