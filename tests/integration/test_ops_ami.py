@@ -279,6 +279,13 @@ async def scenario(port, etc):
     assert r[-1]['Event'] == 'ExtensionStateListComplete' and r[-1]['ListItems'] == '1', r
     ok('ExtensionStateList lists every hint with its state')
 
+    r = await act({'Action': 'MessageSend', 'Body': 'hi'})
+    assert r.response == 'Error' and r.message == "No 'To' address specified.", r
+    for to in ('local:100@test', 'pjsip:alice', 'nourl'):
+        r = await act({'Action': 'MessageSend', 'To': to, 'Body': 'hi'})
+        assert r.response == 'Error' and r.message == 'Message technology not found.', (to, r)
+    ok('MessageSend routes by the scheme to a driver that carries messages (none loaded: not found)')
+
     # --- parking ----------------------------------------------------------------------------------
     parked, unparked, timedout, usertimeout = (loop.create_future() for _ in range(4))
 

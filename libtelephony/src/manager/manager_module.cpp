@@ -254,6 +254,7 @@ Result<void, Errors> ManagerModule::apply(ManagerConfig config) {
     register_presence_actions(*server, st.actions);
     register_parking_actions(*server, st.actions);
     register_playback_actions(*server, st.actions);
+    register_message_actions(*server, st.actions);
     if (auto r = server->start(); !r) return Unexpected<Errors>{one_error(r.error())};
     auto publisher = std::make_shared<EngineEventPublisher>(engine_, server);
     publisher->start();

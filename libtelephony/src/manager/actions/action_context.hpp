@@ -51,6 +51,7 @@ void register_transfer_actions(Server& server, const ActionContextPtr& ctx);
 void register_presence_actions(Server& server, const ActionContextPtr& ctx);         // PresenceState, PresenceStateList
 void register_parking_actions(Server& server, const ActionContextPtr& ctx);          // Park, ParkedCalls, Parkinglots
 void register_playback_actions(Server& server, const ActionContextPtr& ctx);         // ControlPlayback
+void register_message_actions(Server& server, const ActionContextPtr& ctx);          // MessageSend
 void register_config_actions(Server& server, const ActionContextPtr& ctx);           // GetConfig, UpdateConfig, ...         // Redirect, Bridge, BlindTransfer, Atxfer, MuteAudio
 
 // Shared helpers.
