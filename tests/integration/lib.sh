@@ -73,6 +73,8 @@ start_daemon() {
 }
 
 rx() { "$TELEPHONYD" -C "$WORK/etc" -rx "$*"; }
+# rxf: the output of a command expected to fail (its exit status is checked separately).
+rxf() { "$TELEPHONYD" -C "$WORK/etc" -rx "$*" || true; }
 
 stop_daemon() {
   kill -TERM "$DAEMON_PID"

@@ -172,6 +172,9 @@ class ChannelTech {
   // The channel became tapped (first audio hook attached) or untapped (last one gone): a driver
   // relaying media natively must route voice through frames while tapped. On the strand.
   virtual void audio_hooks_changed(Channel& chan, bool tapped) {}
+  // Extra `core show channel` lines (name, value) the driver knows: RTP statistics, transport,
+  // peer address. Called from console threads; the driver guards what it reads.
+  virtual std::vector<std::pair<std::string, std::string>> status_lines(const Channel& chan) const { return {}; }
 };
 
 enum class ChannelDirection : std::uint8_t { Inbound, Outbound };

@@ -80,6 +80,9 @@ class Engine {
   enum class StopMode { Now, Gracefully };
   void request_stop(StopMode mode);
   StopMode wait_for_stop_request();
+  // `core restart …`: a stop request after which the host starts itself again.
+  void request_restart(StopMode mode);
+  bool restart_requested() const { return restart_requested_.load(); }
 
   boost::asio::io_context& io() { return io_; }
   // Runs blocking work off the call threads; `done` is posted back to the io_context.
@@ -102,8 +105,16 @@ class Engine {
   // they know, channels count themselves (see device_state.hpp).
   DeviceStates& device_states() { return *device_states_; }
 
+  // Queues outside the event bus (AMI session write queues, CDR backends): `core show
+  // taskprocessors` and the metrics list what each reporter returns. An empty reporter removes.
+  using QueueReporter = std::function<std::vector<EventBus::SubscriberStats>()>;
+  void set_queue_reporter(const std::string& key, QueueReporter reporter);
+  std::vector<QueueReporter> queue_reporters_snapshot() const;
+
   // Modules in load order.
   void add_module(std::shared_ptr<Module> m);
+  // Forgets a module (`module unload`); the caller unloads it first.
+  bool remove_module(std::string_view name);
   std::vector<std::shared_ptr<Module>> modules() const;
   std::shared_ptr<Module> module(std::string_view name) const;
 
@@ -159,6 +170,7 @@ class Engine {
   std::unique_ptr<boost::asio::thread_pool> workers_;
   std::atomic<bool> running_{false};
   std::atomic<bool> accepting_{true};
+  std::atomic<bool> restart_requested_{false};
   std::chrono::system_clock::time_point started_at_{};
   std::chrono::system_clock::time_point reloaded_at_{};
 
@@ -175,6 +187,7 @@ class Engine {
   std::map<std::string, Channel::Ptr, std::less<>> channels_;  // by name
   std::vector<std::shared_ptr<Module>> modules_;
   std::vector<std::weak_ptr<Bridge>> bridges_;
+  std::map<std::string, QueueReporter, std::less<>> queue_reporters_;
   std::shared_ptr<Pbx> pbx_;
   std::condition_variable stop_cv_;
   bool stop_requested_ = false;

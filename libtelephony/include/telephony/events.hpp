@@ -200,6 +200,17 @@ class EventBus {
 
   std::uint64_t published() const { return seq_.load(); }
   std::size_t subscriber_count() const;
+  // Per-subscriber queue figures (`core show taskprocessors`, metrics): high_water is the deepest
+  // the queue has been since the subscription began.
+  struct SubscriberStats {
+    std::string name;
+    std::uint64_t delivered = 0;
+    std::uint64_t dropped = 0;
+    std::size_t queued = 0;
+    std::size_t high_water = 0;
+    std::size_t capacity = 0;
+  };
+  std::vector<SubscriberStats> subscriber_stats() const;
 
  private:
   friend class Subscription;

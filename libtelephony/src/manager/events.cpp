@@ -9,6 +9,9 @@
 #include "telephony/bridge.hpp"
 #include "telephony/device_state.hpp"
 #include "telephony/dialplan/executor.hpp"
+#include "telephony/cdr.hpp"
+#include "telephony/parking.hpp"
+#include "telephony/presence.hpp"
 
 namespace telephony::manager {
 
@@ -81,6 +84,17 @@ std::string presentation_text(int pres) {
   for (const auto& [v, t] : kTexts)
     if (v == pres) text = t;
   return std::to_string(pres) + " (" + text + ")";
+}
+
+void add_parked_call(ami::Message& m, const ParkedCallInfo& c) {
+  add_channel_snapshot(m, c.parkee, "Parkee", {});
+  if (c.parker) add_channel_snapshot(m, *c.parker, "Parker", {});
+  const auto parked_for = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - c.since).count();
+  m.add("ParkerDialString", c.parker_dial_string)
+      .add("Parkinglot", c.lot)
+      .add("ParkingSpace", std::to_string(c.space))
+      .add("ParkingTimeout", std::to_string(std::max<long long>(0, c.timeout.count() - parked_for)))
+      .add("ParkingDuration", std::to_string(parked_for));
 }
 
 std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLookup& vars) {
@@ -223,6 +237,45 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     MappedEvent out{named("Reload"), system};
     const char* status = e->status == "Success" ? "0" : e->status == "NotFound" ? "2" : "3";
     out.message.add("Module", e->module.empty() ? std::string("All") : e->module).add("Status", status);
+    return out;
+  }
+  if (auto* e = dynamic_cast<const ParkingEvent*>(&ev)) {
+    MappedEvent out{named(e->kind), call};
+    add_parked_call(out.message, e->call);
+    if (e->retriever) add_channel_snapshot(out.message, *e->retriever, "Retriever", vars ? vars(*e->retriever) : ChannelVars{});
+    return out;
+  }
+  if (auto* e = ev.as<PresenceStateChanged>()) {
+    MappedEvent out{named("PresenceStateChange"), Privilege::Call};
+    out.message.add("Presentity", e->presentity)
+        .add("Status", e->info.state)
+        .add("Subtype", e->info.subtype)
+        .add("Message", e->info.message);
+    return out;
+  }
+  if (auto* e = ev.as<CdrPosted>()) {
+    // cdr_manager's field set and order.
+    const auto& r = e->record;
+    MappedEvent out{named("Cdr"), Privilege::Cdr};
+    out.message.add("AccountCode", r.accountcode)
+        .add("Source", r.src)
+        .add("Destination", r.dst)
+        .add("DestinationContext", r.dcontext)
+        .add("CallerID", r.clid)
+        .add("Channel", r.channel)
+        .add("DestinationChannel", r.dstchannel)
+        .add("LastApplication", r.lastapp)
+        .add("LastData", r.lastdata)
+        .add("StartTime", cdr_time(r.start))
+        .add("AnswerTime", cdr_time(r.answer))
+        .add("EndTime", cdr_time(r.end))
+        .add("Duration", std::to_string(r.duration))
+        .add("BillableSeconds", std::to_string(r.billsec))
+        .add("Disposition", to_string(r.disposition))
+        .add("AMAFlags", r.amaflags)
+        .add("UniqueID", r.uniqueid)
+        .add("UserField", r.userfield);
+    for (const auto& [k, v] : r.variables) out.message.add(k, v);
     return out;
   }
   return map_confbridge_event(ev, vars);
