@@ -8,6 +8,7 @@
 #include "telephony/manager/module.hpp"
 #include "telephony/media/moh_module.hpp"
 #include "telephony/originate.hpp"
+#include "telephony/sip/module.hpp"
 #include "telephony/spool/module.hpp"
 
 namespace telephonyd {
@@ -24,6 +25,8 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   telephony::confbridge::install_confbridge(engine);
   mods.push_back(std::make_shared<telephony::confbridge::ConfBridgeModule>(engine));
   mods.push_back(std::make_shared<telephony::manager::ManagerModule>(engine));
+  // SIP after the manager (it registers the PJSIP* actions there) and the dialplan.
+  mods.push_back(std::make_shared<telephony::sip::SipModule>(engine));
   mods.push_back(std::make_shared<telephony::spool::SpoolModule>(engine));
   mods.push_back(telephony::make_cli_originate_module(engine));
   // Test probes: inert unless the config dir has media_probe.conf (integration tests only).
