@@ -12,6 +12,10 @@ mkdir -p "$WORK/etc"
 printf '[directories]\nrundir => run\nlogdir => log\nspooldir => spool\n' >"$WORK/etc/telephony.conf"
 printf '[default]\nexten => 100,1,Answer()\n' >"$WORK/etc/extensions.conf"
 cat >"$WORK/etc/pjsip.conf" <<CONF
+[global]
+type=global
+auth_failure_limit=1000
+
 [udp]
 type=transport
 protocol=udp

@@ -194,6 +194,7 @@ class Message {
   std::string_view to_tag_;
   std::uint16_t count_ = 0;
   std::array<std::uint8_t, static_cast<std::size_t>(Header::Count)> first_{};  // index+1; 0: none
+  std::array<std::uint8_t, static_cast<std::size_t>(Header::Count)> counts_{};  // lines per id (saturating)
   std::array<HeaderField, kInlineHeaders> inline_{};
   std::vector<HeaderField> overflow_;
 };

@@ -254,6 +254,7 @@ void CallSession::cancelled() {
 void CallSession::answer(Channel&) {
   if (!inbound_) return;
   respond_invite(200, {}, answer_sdp());
+  if (invite_txn_) awaiting_ack_.push_back(invite_txn_);
   phase_ = Phase::Confirmed;
 }
 
@@ -315,16 +316,22 @@ void CallSession::end_dialog() {
 // In-dialog requests
 
 void CallSession::on_request(std::shared_ptr<ServerTransaction> txn) {
-  post([txn](CallSession& c) { c.in_dialog_request(*txn); });
+  post([txn](CallSession& c) { c.in_dialog_request(txn); });
 }
 
-void CallSession::on_ack() {
-  post([](CallSession& c) {
-    if (c.invite_txn_) c.invite_txn_->ack_2xx();
+void CallSession::on_ack(std::uint32_t cseq) {
+  post([cseq](CallSession& c) {
+    // The ACK of a 2xx carries the CSeq number of its INVITE (RFC 3261 §13.2.2.4).
+    std::erase_if(c.awaiting_ack_, [cseq](const std::shared_ptr<ServerTransaction>& t) {
+      if (t->request().cseq() != cseq) return false;
+      t->ack_2xx();
+      return true;
+    });
   });
 }
 
-void CallSession::in_dialog_request(ServerTransaction& txn) {
+void CallSession::in_dialog_request(const std::shared_ptr<ServerTransaction>& txn_ptr) {
+  ServerTransaction& txn = *txn_ptr;
   const Message& req = txn.request();
   stack_->log_message(true, txn.stored()->bytes, txn.source().remote);
   if (phase_ == Phase::Terminated && req.method() != Method::Bye) return txn.respond_simple(481);
@@ -354,6 +361,7 @@ void CallSession::in_dialog_request(ServerTransaction& txn) {
       w.header(Header::Server, stack_->user_agent());
       const auto sdp = answer_sdp();
       txn.respond(200, w.finish(sdp.empty() ? std::string_view() : "application/sdp", sdp));
+      if (req.method() == Method::Invite) awaiting_ack_.push_back(txn_ptr);
       return;
     }
     case Method::Info: {

@@ -37,7 +37,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
 
   // From the stack (any thread; they post to the strand).
   void on_request(std::shared_ptr<ServerTransaction> txn);
-  void on_ack();
+  void on_ack(std::uint32_t cseq);
   void on_stray_2xx();
 
   // Channel tech (strand).
@@ -76,7 +76,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
 
   void post(std::function<void(CallSession&)> f);
   void bind_channel(const Channel::Ptr& chan);
-  void in_dialog_request(ServerTransaction& txn);
+  void in_dialog_request(const std::shared_ptr<ServerTransaction>& txn);
   void cancelled();
   void respond_invite(int code, std::string_view reason = {}, std::string_view body = {});
   std::string build_request(std::string_view method, const std::string& branch, std::uint32_t cseq,
@@ -119,6 +119,8 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   std::string remote_sdp_;
   std::string ack_;
   std::shared_ptr<ServerTransaction> invite_txn_;
+  // INVITE server transactions (initial and re-INVITEs) whose 2xx waits for its ACK.
+  std::vector<std::shared_ptr<ServerTransaction>> awaiting_ack_;
   std::vector<Target> targets_;
   std::vector<Fork> forks_;
   std::optional<std::size_t> winner_;

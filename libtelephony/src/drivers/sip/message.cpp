@@ -2,6 +2,7 @@
 // Content-Length, and the checks that decide between processing, 400/505 and a silent drop.
 #include "telephony/sip/message.hpp"
 
+#include <array>
 #include <cctype>
 #include <cstring>
 
@@ -12,6 +13,8 @@ namespace telephony::sip {
 void Message::add(const HeaderField& f) {
   if (count_ < kInlineHeaders) inline_[count_] = f;
   else overflow_.push_back(f);
+  auto& seen = counts_[static_cast<std::size_t>(f.id)];
+  if (seen < 255) ++seen;
   auto& first = first_[static_cast<std::size_t>(f.id)];
   if (first == 0 && count_ < 255) first = static_cast<std::uint8_t>(count_ + 1);
   ++count_;
@@ -72,13 +75,19 @@ bool parse_bounded(std::string_view s, std::uint64_t max, std::uint64_t& out) {
   return true;
 }
 
+constexpr std::array<bool, 256> kTokenChars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = true;
+  for (char c : std::string_view("-.!%*_+`'~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u)) continue;
-    if (!std::strchr("-.!%*_+`'~", c) || c == '\0') return false;
-  }
+  for (char c : s)
+    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
   return true;
 }
 
@@ -239,9 +248,8 @@ Result<Message, ParseError> MessageParser::parse(std::string_view bytes, bool da
 Result<void, ParseError> MessageParser::check_common(Message& m) {
   // Single-value headers must appear once with one value.
   for (Header h : {Header::CallId, Header::CSeq, Header::From, Header::To, Header::MaxForwards, Header::ContentType}) {
-    int seen = 0;
-    m.for_each(h, [&](const HeaderField&) { ++seen; });
-    if (seen > 1) return Unexpected{bad(400, "Multiple " + std::string(canonical_name(h)) + " headers")};
+    if (m.counts_[static_cast<std::size_t>(h)] > 1)
+      return Unexpected{bad(400, "Multiple " + std::string(canonical_name(h)) + " headers")};
   }
   for (Header h : {Header::CallId, Header::CSeq, Header::From, Header::To}) {
     if (!m.find(h)) return Unexpected{bad(400, "Missing " + std::string(canonical_name(h)) + " header")};

@@ -158,6 +158,21 @@ void SipStack::housekeeping() {
     self->registrar_.expire();
     auto cfg = self->config();
     self->auth_.forget_old(cfg->global.auth_failure_window);
+    // qualify_frequency: OPTIONS to each AOR's contacts when its period has passed.
+    std::vector<std::string> due;
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(self->mu_);
+      for (const auto& [name, aor] : cfg->aors) {
+        if (!aor.qualify_frequency) continue;
+        auto& last = self->last_qualify_[name];
+        if (now - last >= std::chrono::seconds(aor.qualify_frequency)) {
+          last = now;
+          due.push_back(name);
+        }
+      }
+    }
+    for (const auto& a : due) self->qualify(a);
     std::lock_guard lock(self->mu_);
     self->housekeeping();
   });
@@ -228,7 +243,7 @@ void SipStack::on_request(const Message& req, std::string_view bytes, const Sour
   }
   auto matched = transactions_->match_request(req, bytes, src);
   if (matched.ack) {
-    if (auto s = find_dialog(req.call_id(), req.to_tag())) s->on_ack();
+    if (auto s = find_dialog(req.call_id(), req.to_tag())) s->on_ack(req.cseq());
     return;
   }
   if (!matched.txn) return;  // retransmission, absorbed
@@ -478,6 +493,51 @@ std::string SipStack::contact(const Transport& t, std::string_view user) const {
   if (t.protocol() == TransportProtocol::Tcp) c.append(";transport=tcp");
   if (t.protocol() == TransportProtocol::Tls) c.append(";transport=tls");
   return c + ">";
+}
+
+std::size_t SipStack::qualify(const std::string& aor_name) {
+  auto cfg = config();
+  const auto* aor = cfg->aor(aor_name);
+  if (!aor) return 0;
+  std::size_t n = 0;
+  for (const auto& b : registrar_.contacts(*cfg, aor_name)) {
+    Destination d;
+    if (b.transport) {
+      d = Destination{b.transport, b.source, b.connection};
+    } else {
+      auto u = parse_uri(b.uri);
+      if (!u) continue;
+      auto r = resolve(*u);
+      if (!r) continue;
+      d = *r;
+    }
+    const auto branch = new_branch();
+    MessageWriter w;
+    w.request_line("OPTIONS", b.uri);
+    w.header(Header::Via, via(*d.transport, branch));
+    w.header(Header::MaxForwards, "70");
+    w.header(Header::From, "<sip:qualify@" + d.transport->advertised().to_string() + ">;tag=" + random_token(10));
+    w.header(Header::To, "<" + b.uri + ">");
+    w.header(Header::CallId, random_token(24) + "@libtelephony");
+    w.header(Header::CSeq, "1 OPTIONS");
+    w.header(Header::UserAgent, user_agent());
+    const auto start = std::chrono::steady_clock::now();
+    std::weak_ptr<SipStack> weak = shared_from_this();
+    const std::string aor_copy = aor_name;
+    const std::string uri = b.uri;
+    send_request(Method::Options, branch, w.finish(), d, engine_.io().get_executor(),
+                 [weak, aor_copy, uri, start](StoredPtr resp) {
+                   auto self = weak.lock();
+                   if (!self) return;
+                   // Any final response means the contact is alive (Asterisk counts 401/404 too).
+                   if (resp && resp->msg.status() < 200) return;
+                   const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(
+                                        std::chrono::steady_clock::now() - start).count();
+                   self->registrar_.set_status(aor_copy, uri, resp ? "Reachable" : "Unreachable", resp ? rtt : 0);
+                 });
+    ++n;
+  }
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -63,6 +64,10 @@ class SipStack : public std::enable_shared_from_this<SipStack> {
   std::string contact(const Transport& t, std::string_view user) const;
   const std::string& user_agent() const;
 
+  // Sends OPTIONS to every contact of `aor`; ContactStatus follows (Reachable with the RTT, or
+  // Unreachable). Returns how many contacts were asked.
+  std::size_t qualify(const std::string& aor);
+
   // Dialogs by Call-ID and our tag.
   void add_dialog(const std::string& call_id, const std::string& local_tag, const std::shared_ptr<CallSession>& s);
   void remove_dialog(const std::string& call_id, const std::string& local_tag);
@@ -113,6 +118,7 @@ class SipStack : public std::enable_shared_from_this<SipStack> {
   Counters counters_;
   std::atomic<std::size_t> calls_{0};
   std::unique_ptr<boost::asio::steady_timer> housekeeping_;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_qualify_;  // guarded by mu_
 
   static constexpr std::size_t kDialogShards = 32;
   struct DialogShard {
