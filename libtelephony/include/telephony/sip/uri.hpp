@@ -26,6 +26,8 @@ namespace telephony::sip {
 
 inline bool is_lws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 std::string_view trim_lws(std::string_view s);
+// RFC 3261 token characters (alphanumerics and -.!%*_+`'~).
+bool is_token_char(char c);
 // Case-insensitive ASCII equality.
 bool iequals(std::string_view a, std::string_view b);
 

@@ -152,7 +152,7 @@ void CallSession::start_inbound(const std::shared_ptr<SipStack>& stack, std::sha
   s->remote_sdp_ = std::string(req.body());
   s->dest_ = Destination{invite->source().transport, invite->source().remote, invite->source().connection};
   s->phase_ = Phase::Early;
-  s->state_text_ = "Ringing";
+  s->state_text_ = "Ring";  // the device is calling: in use (Asterisk's AST_STATE_RING)
 
   Engine& engine = stack->engine();
   Engine::ChannelInit init;

@@ -75,19 +75,10 @@ bool parse_bounded(std::string_view s, std::uint64_t max, std::uint64_t& out) {
   return true;
 }
 
-constexpr std::array<bool, 256> kTokenChars = [] {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[static_cast<std::size_t>(c)] = true;
-  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<std::size_t>(c)] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<std::size_t>(c)] = true;
-  for (char c : std::string_view("-.!%*_+`'~")) t[static_cast<unsigned char>(c)] = true;
-  return t;
-}();
-
 bool is_token(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
-    if (!kTokenChars[static_cast<unsigned char>(c)]) return false;
+    if (!is_token_char(c)) return false;
   return true;
 }
 

@@ -69,6 +69,21 @@ ami::Message contact_event(std::string_view name, const Binding& b, const AorOpt
   return ev;
 }
 
+ami::Message contact_status_detail(const Binding& b, const std::string& endpoint) {
+  ami::Message cs;
+  cs.add("Event", "ContactStatusDetail");
+  cs.add("AOR", b.aor);
+  cs.add("URI", b.uri);
+  cs.add("UserAgent", b.user_agent);
+  cs.add("RegExpire", std::to_string(expiry_seconds(b)));
+  cs.add("ViaAddress", b.source.to_string());
+  cs.add("CallID", b.call_id);
+  cs.add("Status", contact_status(b));
+  cs.add("RoundtripUsec", std::to_string(b.rtt_us));
+  cs.add("EndpointName", endpoint);
+  return cs;
+}
+
 ami::Message aor_event(std::string_view name, const std::string& aor_name, const AorOptions& a,
                        const std::vector<Binding>& contacts) {
   ami::Message ev;
@@ -176,20 +191,7 @@ void register_actions(manager::Server& server, std::weak_ptr<SipStack> weak) {
           if (!aor) continue;
           auto contacts = s.registrar().contacts(*cfg, a);
           r->list_item(aor_event("AorDetail", a, *aor, contacts));
-          for (const auto& b : contacts) {
-            ami::Message cs;
-            cs.add("Event", "ContactStatusDetail");
-            cs.add("AOR", a);
-            cs.add("URI", b.uri);
-            cs.add("UserAgent", b.user_agent);
-            cs.add("RegExpire", std::to_string(expiry_seconds(b)));
-            cs.add("ViaAddress", b.source.to_string());
-            cs.add("CallID", b.call_id);
-            cs.add("Status", contact_status(b));
-            cs.add("RoundtripUsec", std::to_string(b.rtt_us));
-            cs.add("EndpointName", ep->name);
-            r->list_item(std::move(cs));
-          }
+          for (const auto& b : contacts) r->list_item(contact_status_detail(b, ep->name));
         }
         for (const auto* auth_name : {&ep->auth, &ep->outbound_auth}) {
           const auto* a = auth_name->empty() ? nullptr : cfg->auth(*auth_name);
@@ -297,20 +299,7 @@ void register_actions(manager::Server& server, std::weak_ptr<SipStack> weak) {
                 {"PJSIPShowRegistrationsInbound"}},
       with([](SipStack& s, const ResponderPtr& r) {
         r->list_start("Following are ContactStatusEvents for each Inbound registration");
-        for (const auto& b : s.registrar().all()) {
-          ami::Message cs;
-          cs.add("Event", "ContactStatusDetail");
-          cs.add("AOR", b.aor);
-          cs.add("URI", b.uri);
-          cs.add("UserAgent", b.user_agent);
-          cs.add("RegExpire", std::to_string(expiry_seconds(b)));
-          cs.add("ViaAddress", b.source.to_string());
-          cs.add("CallID", b.call_id);
-          cs.add("Status", contact_status(b));
-          cs.add("RoundtripUsec", std::to_string(b.rtt_us));
-          cs.add("EndpointName", b.endpoint);
-          r->list_item(std::move(cs));
-        }
+        for (const auto& b : s.registrar().all()) r->list_item(contact_status_detail(b, b.endpoint));
         r->list_complete("ContactStatusDetailComplete");
       }));
   server.register_action(

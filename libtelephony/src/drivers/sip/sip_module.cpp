@@ -39,7 +39,7 @@ class SipDriver : public ChannelDriver {
       auto i = s->info();
       if (i.state == "Terminated") continue;
       ++calls;
-      if (i.state == "Ringing" || i.state == "Calling") ringing = true;
+      if (i.state == "Calling") ringing = true;  // an outbound call to the device, not answered yet
     }
     if (calls) {
       if (ep->device_state_busy_at && static_cast<unsigned>(calls) >= ep->device_state_busy_at) return DeviceState::Busy;

@@ -22,7 +22,6 @@ constexpr std::array<bool, 256> kTokenChars = [] {
   for (char c : std::string_view("-.!%*_+`'~")) t[static_cast<unsigned char>(c)] = true;
   return t;
 }();
-bool is_token_char(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
 
 bool has_space(std::string_view s) {
   for (char c : s)
@@ -74,6 +73,8 @@ Result<HostPort> parse_hostport(std::string_view s) {
 }
 
 }  // namespace
+
+bool is_token_char(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
 
 std::string_view trim_lws(std::string_view s) {
   while (!s.empty() && is_lws(s.front())) s.remove_prefix(1);

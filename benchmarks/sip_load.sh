@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# SIP load benchmarks with SIPp, each against a baseline measured in the same run on this box:
+#  1. call setup rate (INVITE-100-200-ACK-BYE, no media, answered by the dialplan) vs bare
+#     sipp uac → sipp uas, 4 MB socket buffers on both;
+#  2. REGISTER handling rate for 10,000 endpoints with digest (401 + authorized REGISTER), vs the
+#     same REGISTER scenario against SIPp's reference registrar scenario;
+#  3. thread count of telephonyd at 10 and at 2000 concurrent calls;
+#  4. memory (RSS) per registered contact and per call in dialog state.
+# Usage: benchmarks/sip_load.sh [BUILD_DIR] (run by `make bench`; never by ctest).
+set -euo pipefail
+BUILD=${1:-build}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+TELEPHONYD=${TELEPHONYD:-$BUILD/bin/telephonyd}
+PROBE="python3 $SRC/tests/integration/sip_probe.py"
+command -v sipp >/dev/null || { echo "sip_load: sipp (sip-tester) is missing"; exit 1; }
+WORK=$(mktemp -d /tmp/sip-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+trap cleanup EXIT
+CALLS=${SIP_BENCH_CALLS:-5000}
+RATE=${SIP_BENCH_RATE:-1000}
+ENDPOINTS=${SIP_BENCH_ENDPOINTS:-10000}
+BUF=4194304
+
+rate_of() {  # rate_of STATFILE: successful calls per second over the run
+  python3 - "$1" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1]), delimiter=';'))
+h, last = rows[0], rows[-1]
+ok = int(last[h.index('SuccessfulCall(C)')]); failed = int(last[h.index('FailedCall(C)')])
+elapsed = last[h.index('ElapsedTime(C)')]
+hh, mm, rest = elapsed.split(':'); secs = int(hh) * 3600 + int(mm) * 60 + float(rest.split(':')[0])
+print(ok, failed, round(secs, 3), round(ok / secs if secs else 0, 1))
+PY
+}
+
+# ---- 1. baseline: sipp uac -> sipp uas ------------------------------------------------------------
+P_UAS=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp)
+sipp -sn uas -i 127.0.0.1 -p "$P_UAS" -buff_size $BUF -nostdin >/dev/null 2>&1 &
+UAS_PID=$!
+PIDS+=("$UAS_PID")
+sleep 0.5
+(cd "$WORK" && timeout 300 sipp -sn uac 127.0.0.1:"$P_UAS" -i 127.0.0.1 -p "$P_UAC" -buff_size $BUF -m "$CALLS" -r "$RATE" \
+  -nostdin -trace_stat -stf base.csv -fd 1 >/dev/null 2>&1 || true)
+kill "$UAS_PID" 2>/dev/null || true
+read -r b_ok b_fail b_secs b_rate <<<"$(rate_of "$WORK/base.csv")"
+
+# ---- telephonyd -----------------------------------------------------------------------------------
+P_SIP=$($PROBE freeport udp)
+mkdir -p "$WORK/etc"
+printf '[directories]\nrundir => run\nlogdir => log\nspooldir => spool\n[options]\nthreads = 2\n' >"$WORK/etc/telephony.conf"
+cat >"$WORK/etc/extensions.conf" <<'CONF'
+[bench]
+exten => _X.,1,Answer()
+ same => n,Wait(120)
+CONF
+{
+  printf '[global]\ntype=global\nauth_failure_limit=0\n\n[udp]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:%s\n\n' "$P_SIP"
+  printf '[sipp]\ntype=endpoint\ncontext=bench\n[sipp-ip]\ntype=identify\nendpoint=sipp\nmatch=127.0.0.2\n\n'
+  for i in $(seq 1 "$ENDPOINTS"); do
+    printf '[u%d]\ntype=endpoint\ncontext=bench\nauth=u%d\naors=u%d\n[u%d/auth]\ntype=auth\nusername=u%d\npassword=p%d\n[u%d/aor]\ntype=aor\nmax_contacts=1\n' \
+      "$i" "$i" "$i" "$i" "$i" "$i" "$i"
+  done
+} >"$WORK/etc/pjsip.conf"
+"$TELEPHONYD" -C "$WORK/etc" -f >"$WORK/daemon.log" 2>&1 &
+DPID=$!
+PIDS+=("$DPID")
+for _ in $(seq 1 200); do [ -S "$WORK/etc/run/telephonyd.ctl" ] && break; sleep 0.1; done
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$DPID/status"; }
+threads() { awk '/Threads/ {print $2}' "/proc/$DPID/status"; }
+
+# Calls come from 127.0.0.2 (identified as endpoint "sipp", no auth); the uac hangs up after 0 ms.
+(cd "$WORK" && timeout 300 sipp -sn uac 127.0.0.1:"$P_SIP" -i 127.0.0.2 -p "$P_UAC" -buff_size $BUF -m "$CALLS" -r "$RATE" \
+  -s 100 -nostdin -trace_stat -stf eng.csv -fd 1 >/dev/null 2>&1 || true)
+read -r e_ok e_fail e_secs e_rate <<<"$(rate_of "$WORK/eng.csv")"
+
+# ---- 2. REGISTER rate --------------------------------------------------------------------------------
+{ echo SEQUENTIAL; for i in $(seq 1 "$ENDPOINTS"); do echo "u$i;[authentication username=u$i password=p$i]"; done; } >"$WORK/users.csv"
+cat >"$WORK/reg.xml" <<'XML'
+<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="REGISTER 401 per user">
+  <send retrans="500"><![CDATA[
+
+      REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Max-Forwards: 70
+      From: <sip:[field0]@[remote_ip]>;tag=[call_number]
+      To: <sip:[field0]@[remote_ip]>
+      Call-ID: [call_id]
+      CSeq: 1 REGISTER
+      Contact: <sip:[field0]@[local_ip]:[local_port]>
+      Expires: 3600
+      Content-Length: 0
+
+  ]]></send>
+  <recv response="401" auth="true"/>
+  <send retrans="500"><![CDATA[
+
+      REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      Max-Forwards: 70
+      From: <sip:[field0]@[remote_ip]>;tag=[call_number]
+      To: <sip:[field0]@[remote_ip]>
+      Call-ID: [call_id]
+      CSeq: 2 REGISTER
+      Contact: <sip:[field0]@[local_ip]:[local_port]>
+      [field1]
+      Expires: 3600
+      Content-Length: 0
+
+  ]]></send>
+  <recv response="200"/>
+</scenario>
+XML
+rss_before=$(rss_kb)
+P_REG=$($PROBE freeport udp)
+(cd "$WORK" && timeout 300 sipp 127.0.0.1:"$P_SIP" -sf reg.xml -inf users.csv -i 127.0.0.1 -p "$P_REG" -buff_size $BUF \
+  -m "$ENDPOINTS" -r 2000 -nostdin -trace_stat -stf reg.csv -fd 1 >/dev/null 2>&1 || true)
+read -r r_ok r_fail r_secs r_rate <<<"$(rate_of "$WORK/reg.csv")"
+sleep 1
+rss_after=$(rss_kb)
+contacts=$("$TELEPHONYD" -C "$WORK/etc" -rx "pjsip show contacts" | grep -c "Contact:  u" || true)
+
+# ---- 3/4. threads and memory per dialog ---------------------------------------------------------------
+concurrent() {  # concurrent N: N calls held open (the dialplan waits), measured, then released
+  local n=$1 p
+  p=$($PROBE freeport udp)
+  sipp -sn uac 127.0.0.1:"$P_SIP" -i 127.0.0.2 -p "$p" -buff_size $BUF -m "$n" -l "$n" -r 500 -d 60000 \
+    -s 100 -nostdin >/dev/null 2>&1 &
+  local uac=$!
+  PIDS+=("$uac")
+  for _ in $(seq 1 120); do
+    [ "$("$TELEPHONYD" -C "$WORK/etc" -rx "core show channels count" | grep -o '^[0-9]*' | head -1)" -ge "$n" ] && break
+    sleep 0.5
+  done
+  echo "$(threads) $(rss_kb)"
+  kill "$uac" 2>/dev/null || true
+  "$TELEPHONYD" -C "$WORK/etc" -rx "channel request hangup all" >/dev/null 2>&1 || true
+  sleep 2
+}
+read -r t10 rss10 <<<"$(concurrent 10)"
+read -r t2000 rss2000 <<<"$(concurrent 2000)"
+kill "$DPID"; wait "$DPID" 2>/dev/null || true
+
+python3 - <<PY
+b_rate, e_rate = float("$b_rate"), float("$e_rate")
+print("== sip_load (calls=$CALLS rate=$RATE endpoints=$ENDPOINTS)")
+print("call setup: baseline sipp uac->uas %.0f calls/s (%s ok, %s failed); telephonyd %.0f calls/s (%s ok, %s failed); ratio %.2f; completed %.2f %%"
+      % (b_rate, "$b_ok", "$b_fail", e_rate, "$e_ok", "$e_fail", e_rate / b_rate if b_rate else 0,
+         100.0 * int("$e_ok") / max(1, int("$e_ok") + int("$e_fail"))))
+print("REGISTER: %s ok, %s failed in %s s = %.0f registrations/s; contacts listed %s"
+      % ("$r_ok", "$r_fail", "$r_secs", float("$r_rate"), "$contacts"))
+print("memory per contact: %.0f bytes" % ((int("$rss_after") - int("$rss_before")) * 1024 / max(1, int("$contacts"))))
+print("threads: %s at 10 calls, %s at 2000 calls" % ("$t10", "$t2000"))
+print("memory per call in dialog: %.0f bytes" % ((int("$rss2000") - int("$rss10")) * 1024 / 1990))
+PY
