@@ -31,7 +31,8 @@ messages => notice,warning,error
 CONF
 cat >"$WORK/etc/extensions.conf" <<'CONF'
 [default]
-exten => 100,1,Answer()
+exten => 100,1,Log(NOTICE,HEADER ${PJSIP_HEADER(read,From)} ID ${CALLERID(num)})
+ same => n,Answer()
  same => n,Wait(10)
  same => n,Hangup()
 exten => 101,1,Answer()
@@ -40,7 +41,7 @@ exten => 101,1,Answer()
 exten => 102,1,Ringing()
  same => n,Wait(10)
  same => n,Hangup()
-exten => 200,1,Dial(PJSIP/uas,5)
+exten => 200,1,Dial(PJSIP/uas,5,b(addhdr^s^1))
  same => n,Log(NOTICE,DIALRESULT ${DIALSTATUS})
  same => n,Hangup()
 exten => 201,1,Dial(PJSIP/uas407,5)
@@ -49,6 +50,10 @@ exten => 201,1,Dial(PJSIP/uas407,5)
 exten => 202,1,Dial(SIP/uas/sip:direct@127.0.0.1:UASPORT,5)
  same => n,Log(NOTICE,DIALRESULTURI ${DIALSTATUS})
  same => n,Hangup()
+
+[addhdr]
+exten => s,1,Set(PJSIP_HEADER(add,X-Test)=hello)
+ same => n,Return()
 CONF
 sed -i "s/UASPORT/$P_UAS/" "$WORK/etc/extensions.conf"
 cat >"$WORK/etc/pjsip.conf" <<CONF
@@ -154,7 +159,9 @@ pass "unknown caller: challenged, refused (403), logged, no channel created"
 
 sipp_run callin 127.0.0.1:$P_UDP -sf "$SCEN/uac_invite_auth.xml" -i 127.0.0.1 -p $P_UAC -s 100 -key caller alice \
   -au alice -ap secret || fail "call in (caller hangs up) failed: $(tail -5 "$WORK/callin.err" 2>/dev/null)"
-pass "call in: INVITE 401 → INVITE → 100/200 → ACK → BYE from SIPp → 200"
+grep -q "HEADER <sip:alice@127.0.0.1:$P_UAC>;tag=.* ID alice" "$WORK/etc/log/messages" \
+  || fail "PJSIP_HEADER(read,From) / CALLERID(num): $(grep HEADER "$WORK/etc/log/messages")"
+pass "call in: INVITE 401 → INVITE → 100/200 → ACK → BYE from SIPp → 200; PJSIP_HEADER(read) and CALLERID from From"
 
 sipp_run remotebye 127.0.0.1:$P_UDP -sf "$SCEN/uac_invite_remote_bye.xml" -i 127.0.0.1 -p $P_UAC -s 101 -key caller alice \
   -au alice -ap secret || fail "call in (engine hangs up) failed: $(tail -5 "$WORK/remotebye.err" 2>/dev/null)"
@@ -177,11 +184,12 @@ uas() {  # uas NAME ARGS...: a SIPp UAS in the background for one call
   UAS_PID=$!
   sleep 0.3
 }
-uas out_ok -sn uas
+uas out_ok -sn uas -trace_msg -message_file "$WORK/uas_msgs.log"
 rx "channel originate Local/200@default application Wait 2" >/dev/null
 wait "$UAS_PID" || fail "SIPp UAS did not see a complete call: $(tail -5 "$WORK/out_ok.err" 2>/dev/null)"
 wait_for 5 grep -q "DIALRESULT ANSWER" "$WORK/etc/log/messages" || fail "outbound call not answered"
-pass "call out to an AOR's static contact: answered, BYE from the engine"
+grep -q "X-Test: hello" "$WORK/uas_msgs.log" || fail "PJSIP_HEADER(add) header not in the INVITE"
+pass "call out to an AOR's static contact: answered, BYE from the engine; PJSIP_HEADER(add) from a pre-dial handler"
 
 for spec in "486:Busy Here:BUSY" "404:Not Found:CHANUNAVAIL" "503:Service Unavailable:CONGESTION"; do
   IFS=: read -r code reason status <<<"$spec"

@@ -17,4 +17,7 @@ void unregister_sip_console(Engine& engine);
 // before this module in telephonyd); a no-op otherwise.
 void register_sip_manager_actions(Engine& engine, const std::shared_ptr<SipStack>& stack);
 
+// PJSIP_HEADER() (sip_functions.cpp).
+void register_sip_functions(Engine& engine);
+
 }  // namespace telephony::sip

@@ -93,6 +93,7 @@ Result<void, Errors> SipModule::apply(SipConfig config) {
     (void)engine_.drivers().add("PJSIP", driver, true);  // Asterisk's name, accepted everywhere
     register_sip_console(engine_, stack_);
     register_sip_manager_actions(engine_, stack_);
+    register_sip_functions(engine_);
     registered_ = true;
   }
   return {};
