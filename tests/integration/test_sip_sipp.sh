@@ -16,6 +16,7 @@ trap sip_cleanup EXIT
 
 P_UDP=$($PROBE freeport udp); P_TCP=$($PROBE freeport tcp); P_TLS=$($PROBE freeport tcp)
 P_UDP6=$($PROBE freeport udp --host ::1); P_UAS=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp)
+P_REGSRV=$($PROBE freeport udp); P_AMI=$($PROBE freeport tcp)
 mkdir -p "$WORK/etc"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/etc/key.pem" -out "$WORK/etc/cert.pem" -days 2 \
   -subj "/CN=127.0.0.1" >/dev/null 2>&1 || fail "openssl could not make a test certificate"
@@ -115,6 +116,25 @@ contact=sip:uas@127.0.0.1:$P_UAS
 [uas407](phone)
 aors=uas
 outbound_auth=alice
+
+[provider]
+type=registration
+server_uri=sip:127.0.0.1:$P_REGSRV
+client_uri=sip:alice@127.0.0.1
+contact_user=alice
+outbound_auth=alice
+retry_interval=1
+expiration=300
+CONF
+cat >"$WORK/etc/manager.conf" <<CONF
+[general]
+enabled = yes
+port = $P_AMI
+bindaddr = 127.0.0.1
+[admin]
+secret = pw
+read = all
+write = all
 CONF
 start_daemon
 wait_for 5 grep -q "" "$WORK/daemon.log" || true
@@ -223,6 +243,43 @@ sipp_run reg6 "[::1]:$P_UDP6" -sf "$SCEN/uac_register_auth.xml" -i ::1 -p $P_UAC
   || fail "REGISTER over IPv6 failed: $(tail -5 "$WORK/reg6.err" 2>/dev/null)"
 rx "pjsip show contacts" | grep -q "alice/sip:alice@\[::1\]:$P_UAC6" || fail "IPv6 contact not listed: $(rx pjsip show contacts)"
 pass "REGISTER with digest over UDP on ::1"
+
+# --- outbound registration and AMI --------------------------------------------------------------
+timeout 30 sipp -sf "$SCEN/uas_register_auth.xml" -i 127.0.0.1 -p $P_REGSRV -nostdin -m 1 -timeout 20s \
+  >"$WORK/regsrv.out" 2>&1 || fail "outbound REGISTER not accepted by the SIPp registrar: $(tail -5 "$WORK/regsrv.out")"
+wait_for 5 bash -c "'$TELEPHONYD' -C '$WORK/etc' -rx 'pjsip show registrations' | grep -q 'provider/sip:127.0.0.1:$P_REGSRV .* Registered'" \
+  || fail "registration not shown Registered: $(rx pjsip show registrations)"
+pass "outbound registration: REGISTER → 401 → REGISTER with credentials → 200, shown Registered"
+
+ami() {  # ami ACTION-LINES...: logs in, sends one action, prints the reply up to its Complete event
+  python3 - "$P_AMI" "$@" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+f = s.makefile("rb")
+f.readline()
+s.sendall(b"Action: Login\r\nUsername: admin\r\nSecret: pw\r\nEvents: off\r\n\r\n")
+action = "\r\n".join(sys.argv[2:]) + "\r\nActionID: t1\r\n\r\n"
+s.sendall(action.encode())
+out = []
+while True:
+    line = f.readline()
+    if not line:
+        break
+    text = line.decode("utf-8", "replace").rstrip("\r\n")
+    out.append(text)
+    if text.startswith("EventList: Complete") or text == "Message: Endpoint found, will qualify":
+        break
+print("\n".join(out))
+PY
+}
+ami "Action: PJSIPShowEndpoints" >"$WORK/ami1.out" || fail "AMI PJSIPShowEndpoints"
+grep -q "Event: EndpointList" "$WORK/ami1.out" && grep -q "ObjectName: alice" "$WORK/ami1.out" \
+  && grep -q "Event: EndpointListComplete" "$WORK/ami1.out" || fail "PJSIPShowEndpoints: $(cat "$WORK/ami1.out")"
+ami "Action: PJSIPShowContacts" >"$WORK/ami2.out" || fail "AMI PJSIPShowContacts"
+grep -q "Uri: sip:alice@127.0.0.1:$P_UAC" "$WORK/ami2.out" || fail "PJSIPShowContacts: $(cat "$WORK/ami2.out")"
+ami "Action: PJSIPShowRegistrationsOutbound" >"$WORK/ami3.out" || fail "AMI PJSIPShowRegistrationsOutbound"
+grep -q "Status: Registered" "$WORK/ami3.out" || fail "PJSIPShowRegistrationsOutbound: $(cat "$WORK/ami3.out")"
+pass "AMI PJSIPShowEndpoints, PJSIPShowContacts, PJSIPShowRegistrationsOutbound list what the stack holds"
 
 # --- configuration errors -----------------------------------------------------------------------
 cp "$WORK/etc/pjsip.conf" "$WORK/good.conf"

@@ -172,13 +172,17 @@ void register_sip_console(Engine& engine, const std::shared_ptr<SipStack>& stack
   });
   add("pjsip show registrations", "List PJSIP Registrations", "pjsip show registrations",
       [](SipStack& s, const std::vector<std::string>&) {
-        auto cfg = s.config();
         std::string out = "\n <Registration/ServerURI..............................>  <Auth....................>  <Status.......>\n";
         out += kRule;
-        for (const auto& r : cfg->registrations)
-          out += "\n " + pad(r.name + "/" + r.server_uri, 56) + " " + pad(r.outbound_auth, 26) + " Unregistered\n";
-        if (cfg->registrations.empty()) return ConsoleResult{0, "\nNo objects found.\n\n"};
-        return ConsoleResult{0, out + "\nObjects found: " + std::to_string(cfg->registrations.size()) + "\n"};
+        auto regs = s.registrations();
+        for (const auto& r : regs) {
+          const auto& o = r->options();
+          std::string status = r->status();
+          if (status == "Registered") status += " (exp. " + std::to_string(r->next_refresh()) + "s)";
+          out += "\n " + pad(o.name + "/" + o.server_uri, 56) + " " + pad(o.outbound_auth, 26) + " " + status + "\n";
+        }
+        if (regs.empty()) return ConsoleResult{0, "\nNo objects found.\n\n"};
+        return ConsoleResult{0, out + "\nObjects found: " + std::to_string(regs.size()) + "\n"};
       });
   add("pjsip show transports", "List PJSIP Transports", "pjsip show transports",
       [](SipStack& s, const std::vector<std::string>&) {

@@ -303,6 +303,66 @@ void register_actions(manager::Server& server, std::weak_ptr<SipStack> weak) {
         r->list_complete("ContactStatusDetailComplete");
       }));
   server.register_action(
+      "PJSIPShowRegistrationsOutbound", Privilege::System,
+      ActionDoc{"Lists PJSIP outbound registrations.",
+                "Lists every outbound registration as an OutboundRegistrationDetail event; then "
+                "OutboundRegistrationDetailComplete with Registered and NotRegistered counts.",
+                {},
+                {"PJSIPRegister", "PJSIPUnregister"}},
+      with([](SipStack& s, const ResponderPtr& r) {
+        r->list_start("Following are Events for each Outbound registration");
+        int registered = 0;
+        int not_registered = 0;
+        for (const auto& reg : s.registrations()) {
+          const auto& o = reg->options();
+          const auto status = reg->status();
+          (status == "Registered" ? registered : not_registered)++;
+          ami::Message ev;
+          ev.add("Event", "OutboundRegistrationDetail");
+          ev.add("ObjectType", "registration");
+          ev.add("ObjectName", o.name);
+          ev.add("ServerUri", o.server_uri);
+          ev.add("ClientUri", o.client_uri);
+          ev.add("OutboundAuth", o.outbound_auth);
+          ev.add("Expiration", std::to_string(o.expiration));
+          ev.add("RetryInterval", std::to_string(o.retry_interval));
+          ev.add("MaxRetries", std::to_string(o.max_retries));
+          ev.add("ContactUser", o.contact_user);
+          ev.add("Status", status);
+          ev.add("NextReg", std::to_string(reg->next_refresh()));
+          r->list_item(std::move(ev));
+        }
+        ami::Message done;
+        done.add("Event", "OutboundRegistrationDetailComplete");
+        done.add("EventList", "Complete");
+        done.add("Registered", std::to_string(registered));
+        done.add("NotRegistered", std::to_string(not_registered));
+        r->respond(std::move(done));
+      }));
+  for (const bool reg : {true, false}) {
+    const std::string name = reg ? "PJSIPRegister" : "PJSIPUnregister";
+    server.register_action(
+        name, Privilege::System,
+        ActionDoc{reg ? "Register an outbound registration." : "Unregister an outbound registration.",
+                  reg ? "Sends a REGISTER for the outbound registration now and keeps it refreshed."
+                      : "Sends a REGISTER with Expires: 0 and stops refreshing until PJSIPRegister.",
+                  {ActionArgument{"Registration", true, "The outbound registration to (un)register, or *all."}},
+                  {"PJSIPShowRegistrationsOutbound"}},
+        with([reg](SipStack& s, const ResponderPtr& r) {
+          const auto which = header(*r, "Registration");
+          if (which.empty()) return r->error("Registration parameter missing.");
+          int n = 0;
+          for (const auto& x : s.registrations()) {
+            if (which != "*all" && x->options().name != which) continue;
+            if (reg) x->start();
+            else x->unregister();
+            ++n;
+          }
+          if (n == 0) return r->error("Unable to retrieve registration entry " + which);
+          r->success(reg ? "Register sent" : "Unregister sent");
+        }));
+  }
+  server.register_action(
       "PJSIPQualify", Privilege::System,
       ActionDoc{"Qualify a chan_pjsip endpoint.",
                 "Sends an OPTIONS request to every contact of the endpoint's AORs; each result arrives as a "

@@ -122,6 +122,7 @@ Result<void, Errors> SipStack::apply(SipConfig cfg) {
     housekeeping_ = std::make_unique<asio::steady_timer>(engine_.io());
     config_ = std::move(next);
     housekeeping();
+    restart_registrations();
     return {};
   }
   // Reload: transports are bound once (as Asterisk without allow_reload); report changes.
@@ -134,8 +135,35 @@ Result<void, Errors> SipStack::apply(SipConfig cfg) {
       engine_.log().warning("res_pjsip", "Transport '" + t.name + "' changed or was added: transports are bound at start; "
                                          "restart to apply");
   }
+  const bool registrations_changed = [&] {
+    if (next->registrations.size() != config_->registrations.size()) return true;
+    for (std::size_t i = 0; i < next->registrations.size(); ++i) {
+      const auto& a = next->registrations[i];
+      const auto& b = config_->registrations[i];
+      if (a.name != b.name || a.server_uri != b.server_uri || a.client_uri != b.client_uri ||
+          a.outbound_auth != b.outbound_auth || a.expiration != b.expiration || a.contact_user != b.contact_user)
+        return true;
+    }
+    return false;
+  }();
   config_ = std::move(next);
+  if (registrations_changed) restart_registrations();
   return {};
+}
+
+void SipStack::restart_registrations() {
+  for (auto& r : registrations_) r->stop();
+  registrations_.clear();
+  for (const auto& opts : config_->registrations) {
+    auto r = std::make_shared<OutboundRegistration>(shared_from_this(), opts);
+    r->start();
+    registrations_.push_back(std::move(r));
+  }
+}
+
+std::vector<std::shared_ptr<OutboundRegistration>> SipStack::registrations() const {
+  std::lock_guard lock(mu_);
+  return registrations_;
 }
 
 void SipStack::stop() {
@@ -145,6 +173,8 @@ void SipStack::stop() {
     std::lock_guard lock(mu_);
     ts.swap(transports_);
     if (housekeeping_) housekeeping_->cancel();
+    for (auto& r : registrations_) r->stop();
+    registrations_.clear();
   }
   for (auto& t : ts) t->stop();
 }

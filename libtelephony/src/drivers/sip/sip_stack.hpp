@@ -16,6 +16,7 @@
 
 #include "authenticator.hpp"
 #include "registrar.hpp"
+#include "registration_client.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/sip/options.hpp"
 #include "telephony/sip/uri.hpp"
@@ -64,6 +65,9 @@ class SipStack : public std::enable_shared_from_this<SipStack> {
   std::string contact(const Transport& t, std::string_view user) const;
   const std::string& user_agent() const;
 
+  // Outbound registrations (type=registration), in config order.
+  std::vector<std::shared_ptr<OutboundRegistration>> registrations() const;
+
   // Sends OPTIONS to every contact of `aor`; ContactStatus follows (Reachable with the RTT, or
   // Unreachable). Returns how many contacts were asked.
   std::size_t qualify(const std::string& aor);
@@ -105,11 +109,13 @@ class SipStack : public std::enable_shared_from_this<SipStack> {
   void answer_options(ServerTransaction& txn);
   void respond_stateless(const Message& req, const Source& src, int code, std::string_view reason);
   void housekeeping();
+  void restart_registrations();  // with mu_ held
 
   Engine& engine_;
   mutable std::mutex mu_;
   std::shared_ptr<const SipConfig> config_;
   std::vector<std::shared_ptr<Transport>> transports_;
+  std::vector<std::shared_ptr<OutboundRegistration>> registrations_;
   std::unique_ptr<TransactionTable> transactions_;
   Registrar registrar_;
   Authenticator auth_;
