@@ -136,8 +136,14 @@ secret = pw
 read = all
 write = all
 CONF
+# The provider's registrar (SIPp's reference registrar scenario) is up before telephonyd starts,
+# so the first REGISTER reaches it.
+timeout 60 sipp -sf "$SCEN/uas_register_auth.xml" -i 127.0.0.1 -p $P_REGSRV -nostdin -m 1 -timeout 50s \
+  >"$WORK/regsrv.out" 2>&1 &
+REGSRV_PID=$!
+SIPP_PIDS+=($REGSRV_PID)
+sleep 0.5
 start_daemon
-wait_for 5 grep -q "" "$WORK/daemon.log" || true
 
 # --- OPTIONS on every transport --------------------------------------------------------------
 [ "$($PROBE options 127.0.0.1 $P_UDP)" = "SIP/2.0 200 OK" ] || fail "OPTIONS over UDP: $($PROBE options 127.0.0.1 $P_UDP)"
@@ -245,8 +251,7 @@ rx "pjsip show contacts" | grep -q "alice/sip:alice@\[::1\]:$P_UAC6" || fail "IP
 pass "REGISTER with digest over UDP on ::1"
 
 # --- outbound registration and AMI --------------------------------------------------------------
-timeout 30 sipp -sf "$SCEN/uas_register_auth.xml" -i 127.0.0.1 -p $P_REGSRV -nostdin -m 1 -timeout 20s \
-  >"$WORK/regsrv.out" 2>&1 || fail "outbound REGISTER not accepted by the SIPp registrar: $(tail -5 "$WORK/regsrv.out")"
+wait "$REGSRV_PID" || fail "outbound REGISTER not accepted by the SIPp registrar: $(tail -5 "$WORK/regsrv.out")"
 wait_for 5 bash -c "'$TELEPHONYD' -C '$WORK/etc' -rx 'pjsip show registrations' | grep -q 'provider/sip:127.0.0.1:$P_REGSRV .* Registered'" \
   || fail "registration not shown Registered: $(rx pjsip show registrations)"
 pass "outbound registration: REGISTER → 401 → REGISTER with credentials → 200, shown Registered"
