@@ -153,6 +153,12 @@ void CallSession::start_inbound(const std::shared_ptr<SipStack>& stack, std::sha
   s->dest_ = Destination{invite->source().transport, invite->source().remote, invite->source().connection};
   s->phase_ = Phase::Early;
   s->state_text_ = "Ring";  // the device is calling: in use (Asterisk's AST_STATE_RING)
+  const auto se = requested_session_expires(req, *ep);
+  if (!se) {
+    invite->respond_simple(422, {}, "Min-SE: " + std::to_string(ep->timers_min_se) + "\r\n");
+    return;
+  }
+  s->session_expires_ = *se;
 
   Engine& engine = stack->engine();
   Engine::ChannelInit init;
@@ -226,6 +232,11 @@ void CallSession::respond_invite(int code, std::string_view reason, std::string_
   if (code >= 200 && code < 300) {
     w.header(Header::Allow, "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY");
     w.header(Header::Supported, "replaces, timer");
+    if (session_expires_) {
+      // RFC 4028 §9: the UAC asked for a session timer; it refreshes, we watch.
+      w.header(Header::SessionExpires, std::to_string(session_expires_) + ";refresher=uac");
+      w.header(Header::Require, "timer");
+    }
   }
   w.header(Header::Server, stack_->user_agent());
   if (code >= 300) {
@@ -256,6 +267,38 @@ void CallSession::answer(Channel&) {
   respond_invite(200, {}, answer_sdp());
   if (invite_txn_) awaiting_ack_.push_back(invite_txn_);
   phase_ = Phase::Confirmed;
+  arm_session_timer();
+}
+
+void CallSession::arm_session_timer() {
+  if (!session_expires_ || !strand_) return;
+  if (!session_timer_) session_timer_ = std::make_unique<boost::asio::steady_timer>(*strand_);
+  // The refresher must refresh by half the interval; end the call if nothing came by the end.
+  session_timer_->expires_after(std::chrono::seconds(session_expires_));
+  session_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->phase_ != Phase::Confirmed) return;
+    self->stack_->engine().log().notice("res_pjsip_session", "Session timer expired on " + self->channel_name_ +
+                                                                  ": no refresh from the peer; hanging up");
+    if (auto ch = self->channel()) ch->request_hangup(HangupCause::NormalClearing);
+  });
+}
+
+// RFC 4028: the interval the INVITE asks for (0: none), or nullopt when it is below our Min-SE
+// (the caller then answers 422).
+std::optional<unsigned> requested_session_expires(const Message& req, const EndpointOptions& ep) {
+  if (ep.timers == "no") return 0u;
+  auto se = trim_lws(req.value(Header::SessionExpires));
+  se = trim_lws(se.substr(0, se.find(';')));
+  if (se.empty()) return ep.timers == "always" || ep.timers == "forced" ? ep.timers_sess_expires : 0u;
+  unsigned v = 0;
+  for (char c : se) {
+    if (c < '0' || c > '9') return 0u;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+    if (v > 86400) break;
+  }
+  if (v < ep.timers_min_se) return std::nullopt;
+  return v;  // the UAC's interval, at least our Min-SE
 }
 
 void CallSession::indicate(Channel& chan, Control c) {
@@ -356,7 +399,12 @@ void CallSession::in_dialog_request(const std::shared_ptr<ServerTransaction>& tx
         if (chan) chan->queue_frame(Frame::control(hold ? Control::Hold : Control::Unhold));
       }
       if (auto c = parse_name_addr(req.value(Header::Contact))) remote_target_ = std::string(c->uri.text);
+      arm_session_timer();  // a refresh
       auto w = response_for(req, 200, {}, txn.source().remote, local_tag_);
+      if (session_expires_) {
+        w.header(Header::SessionExpires, std::to_string(session_expires_) + ";refresher=uac");
+        w.header(Header::Require, "timer");
+      }
       w.header(Header::Contact, stack_->contact(*dest_.transport, ""));
       w.header(Header::Server, stack_->user_agent());
       const auto sdp = answer_sdp();

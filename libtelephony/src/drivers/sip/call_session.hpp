@@ -13,7 +13,9 @@
 // valid SDP; see docs/sip.md.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,6 +92,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   void cancel_forks(std::size_t except);
   void end_dialog();
   std::string answer_sdp() const;
+  void arm_session_timer();
   Channel::Ptr channel() const { return chan_.lock(); }
 
   std::shared_ptr<SipStack> stack_;
@@ -124,9 +127,15 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   std::vector<Target> targets_;
   std::vector<Fork> forks_;
   std::optional<std::size_t> winner_;
+  unsigned session_expires_ = 0;  // RFC 4028 interval agreed with the peer; 0: no session timer
+  std::unique_ptr<boost::asio::steady_timer> session_timer_;
   mutable std::mutex info_mu_;
   std::string state_text_ = "Idle";
 };
+
+// RFC 4028: the session interval an INVITE asks for (0: none), nullopt when below the endpoint's
+// Min-SE (answer 422).
+std::optional<unsigned> requested_session_expires(const Message& req, const EndpointOptions& ep);
 
 // The ChannelTech a SIP channel is created with (forwards to the session).
 std::unique_ptr<ChannelTech> make_channel_tech(std::shared_ptr<CallSession> session);
