@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "message_writer.hpp"
+#include "telephony/bridge.hpp"
 #include "telephony/sip/uri.hpp"
 
 namespace telephony::sip {
@@ -427,6 +428,8 @@ void CallSession::in_dialog_request(const std::shared_ptr<ServerTransaction>& tx
       return txn.respond_simple(200);
     case Method::Prack:
       return txn.respond_simple(200);
+    case Method::Refer:
+      return blind_transfer(txn);
     default:
       return txn.respond_simple(501, {}, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY\r\n");
   }
@@ -458,6 +461,43 @@ void CallSession::send_in_dialog(std::string_view method, std::string_view conte
   auto bytes = build_request(method, branch, ++local_cseq_, content_type, body, extra);
   stack_->log_message(false, bytes, dest_.address);
   stack_->send_request(method_from(method), branch, std::move(bytes), dest_, *strand_, [](StoredPtr) {});
+}
+
+}  // namespace telephony::sip
+
+namespace telephony::sip {
+
+// REFER (RFC 3515) as a blind transfer: the transferer's bridge peers continue in the dialplan at
+// the Refer-To user, in ${TRANSFER_CONTEXT} or the endpoint's context, as Asterisk does; the
+// transferer hears the result as a NOTIFY with a message/sipfrag body and is then hung up.
+void CallSession::blind_transfer(ServerTransaction& txn) {
+  const Message& req = txn.request();
+  auto chan = channel();
+  if (!chan) return txn.respond_simple(481);
+  if (!endpoint_->allow_transfer) return txn.respond_simple(603, "Transfers are not allowed");
+  auto to = parse_name_addr(req.value(Header::ReferTo));
+  if (!to || !to->uri.is_sip()) return txn.respond_simple(400, "Bad Refer-To header");
+  if (to->uri.headers.find("Replaces") != std::string_view::npos)
+    return txn.respond_simple(501, "Attended transfer (Replaces) is not supported yet");
+  const std::string exten = to->uri.has_user() ? unescape(to->uri.user) : std::string("s");
+  const std::string context = chan->variable("TRANSFER_CONTEXT").value_or(endpoint_->context);
+  auto pbx = stack_->engine().pbx();
+  if (!pbx || !pbx->exists(context, exten, 1, chan->caller().number)) return txn.respond_simple(404);
+  auto bridge = stack_->engine().find_bridge(chan->snapshot().bridge_id);
+  std::vector<Channel::Ptr> peers;
+  if (bridge)
+    for (const auto& m : bridge->members())
+      if (m != chan) peers.push_back(m);
+  if (peers.empty()) return txn.respond_simple(503, "Nobody to transfer");
+  txn.respond_simple(202);
+  for (const auto& p : peers) {
+    p->set_variable("BLINDTRANSFER", chan->name());  // as Asterisk sets it on the transferee
+    p->request_redirect(DialplanLocation{context, exten, 1});
+  }
+  send_in_dialog("NOTIFY", "message/sipfrag;version=2.0", "SIP/2.0 200 OK\r\n",
+                 "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n");
+  chan->set_hangup_cause(HangupCause::NormalClearing);
+  chan->request_hangup(HangupCause::NormalClearing);
 }
 
 }  // namespace telephony::sip

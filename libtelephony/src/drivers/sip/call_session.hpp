@@ -80,6 +80,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   void bind_channel(const Channel::Ptr& chan);
   void in_dialog_request(const std::shared_ptr<ServerTransaction>& txn);
   void cancelled();
+  void blind_transfer(ServerTransaction& txn);
   void respond_invite(int code, std::string_view reason = {}, std::string_view body = {});
   std::string build_request(std::string_view method, const std::string& branch, std::uint32_t cseq,
                             std::string_view content_type = {}, std::string_view body = {}, std::string_view extra = {});
