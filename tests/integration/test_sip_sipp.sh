@@ -51,6 +51,11 @@ exten => 201,1,Dial(PJSIP/uas407,5)
 exten => 202,1,Dial(SIP/uas/sip:direct@127.0.0.1:UASPORT,5)
  same => n,Log(NOTICE,DIALRESULTURI ${DIALSTATUS})
  same => n,Hangup()
+exten => 300,1,Dial(PJSIP/uas,10)
+ same => n,Hangup()
+exten => 301,1,Log(NOTICE,TRANSFERRED ${BLINDTRANSFER})
+ same => n,Wait(1)
+ same => n,Hangup()
 
 [addhdr]
 exten => s,1,Set(PJSIP_HEADER(add,X-Test)=hello)
@@ -238,6 +243,14 @@ rx "channel originate Local/202@default application Wait 1" >/dev/null
 wait "$UAS_PID" || fail "SIP/uas/sip:… dial failed"
 wait_for 5 grep -q "DIALRESULTURI ANSWER" "$WORK/etc/log/messages" || fail "explicit URI dial not answered"
 pass "Dial(SIP/endpoint/sip:user@host:port) reaches the explicit URI"
+
+# A blind transfer by REFER: SIPp A calls 300, which dials SIPp B; A transfers B to 301.
+uas refer_b -sn uas
+sipp_run refer 127.0.0.1:$P_UDP -sf "$SCEN/uac_refer.xml" -i 127.0.0.1 -p $P_UAC -s 300 -key caller alice \
+  -key target 301 -au alice -ap secret || fail "REFER blind transfer failed: $(tail -5 "$WORK/refer.err" 2>/dev/null)"
+wait "$UAS_PID" || fail "the transferred party did not finish its call: $(tail -5 "$WORK/refer_b.err" 2>/dev/null)"
+wait_for 5 grep -q "TRANSFERRED SIP/alice-" "$WORK/etc/log/messages" || fail "transferee did not land in 301"
+pass "REFER blind transfer: 202, NOTIFY sipfrag, the transferee continues at the Refer-To extension"
 
 # --- TCP and IPv6 with SIPp -----------------------------------------------------------------------
 P_TCPC=$($PROBE freeport tcp)
