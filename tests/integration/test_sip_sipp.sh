@@ -109,7 +109,7 @@ password=secret
 
 [alice]
 type=aor
-max_contacts=2
+max_contacts=5
 
 [uas](phone)
 aors=uas
@@ -224,7 +224,9 @@ pass "call out to an AOR's static contact: answered, BYE from the engine; PJSIP_
 
 for spec in "486:Busy Here:BUSY" "404:Not Found:CHANUNAVAIL" "503:Service Unavailable:CONGESTION"; do
   IFS=: read -r code reason status <<<"$spec"
-  uas "out_$code" -sf "$SCEN/uas_reject.xml" -key code "$code" -key reason "$reason"
+  # SIPp checks status codes when it loads a scenario, so the code is written into a copy.
+  sed "s/\[code\]/$code/; s/\[reason\]/$reason/" "$SCEN/uas_reject.xml" >"$WORK/uas_$code.xml"
+  uas "out_$code" -sf "$WORK/uas_$code.xml"
   rx "channel originate Local/200@default application Wait 2" >/dev/null
   wait "$UAS_PID" || true
   wait_for 8 grep -q "DIALRESULT $status" "$WORK/etc/log/messages" \
