@@ -4,11 +4,14 @@ file with its addresses rewritten) over UDP, TCP or TLS and prints the status li
 response, or "NO RESPONSE" after the timeout.
 
   sip_probe.py options HOST PORT [--transport udp|tcp|tls] [--timeout S]
-  sip_probe.py send FILE HOST PORT [--transport ...]      # a torture message
+  sip_probe.py send FILE HOST PORT [--transport ...] [--unique-branch]
+      # a torture message; --unique-branch makes RFC 3261 branches unique, since the RFC 4475
+      # messages reuse branch values and a correct stack absorbs a repeat as a retransmission
   sip_probe.py freeport [udp|tcp] [--host H]               # a free port number
 """
 import argparse
 import random
+import re
 import socket
 import ssl
 import sys
@@ -94,6 +97,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=2.0)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--show", action="store_true", help="print the whole response head")
+    ap.add_argument("--unique-branch", action="store_true")
     a = ap.parse_args()
     if a.cmd == "freeport":
         print(freeport(a.args[0] if a.args else "udp", a.host))
@@ -105,6 +109,10 @@ def main():
         host, port = a.args[1], int(a.args[2])
         with open(a.args[0], "rb") as f:
             data = f.read()
+        if a.unique_branch:
+            tag = ("%08x" % random.getrandbits(32)).encode()
+            # only branches with something after the magic cookie: a bare cookie is a test case
+            data = re.sub(rb"(branch\s*=\s*z9hG4bK)(?=[A-Za-z0-9.!%*_+`'~-])", rb"\g<1>" + tag, data)
     else:
         ap.error("unknown command")
     first, head = exchange(data, host, port, a.transport, a.timeout)

@@ -50,7 +50,7 @@ declare -A want=(
 )
 n=0
 for f in "${!want[@]}"; do
-  got=$($PROBE send "$DATA/rfc4475/dat/$f" 127.0.0.1 "$P_UDP" --timeout 1)
+  got=$($PROBE send "$DATA/rfc4475/dat/$f" 127.0.0.1 "$P_UDP" --timeout 1 --unique-branch)
   code=$(echo "$got" | awk '/^SIP\/2.0/ {print $2}')
   case "${want[$f]}" in
     NONE) [ "$got" = "NO RESPONSE" ] || fail "$f: expected no response, got '$got'" ;;
@@ -69,7 +69,7 @@ declare -A want6=(
   [ipv6-bug-abnf-3-colons.dat]=ANY [ipv6-correct-abnf-2-colons.dat]=ANY
 )
 for f in "${!want6[@]}"; do
-  got=$($PROBE send "$DATA/rfc5118/wire/$f" 127.0.0.1 "$P_UDP" --timeout 1)
+  got=$($PROBE send "$DATA/rfc5118/wire/$f" 127.0.0.1 "$P_UDP" --timeout 1 --unique-branch)
   code=$(echo "$got" | awk '/^SIP\/2.0/ {print $2}')
   case "${want6[$f]}" in
     ANY) [ -n "$code" ] && [ "$code" != 400 ] && [ "$code" != 505 ] || fail "$f: expected an answer, got '$got'" ;;
