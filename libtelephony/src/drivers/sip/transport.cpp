@@ -77,6 +77,7 @@ class UdpTransport : public Transport {
 
   void send(const Address& to, std::string bytes, const std::shared_ptr<Connection>&,
             std::function<void(const std::string&)> on_error) override {
+    if (!socket_.is_open()) return;  // stopped: late retransmissions go nowhere
     boost::system::error_code ec;
     socket_.send_to(asio::buffer(bytes), udp::endpoint(to.ip, to.port), 0, ec);
     if (ec) {
