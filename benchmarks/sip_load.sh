@@ -17,8 +17,8 @@ WORK=$(mktemp -d /tmp/sip-bench.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-CALLS=${SIP_BENCH_CALLS:-5000}
-RATE=${SIP_BENCH_RATE:-1000}
+CALLS=${SIP_BENCH_CALLS:-20000}   # baseline: offered at BASE_RATE, the achieved rate is the ceiling
+BASE_RATE=${SIP_BENCH_BASE_RATE:-20000}
 ENDPOINTS=${SIP_BENCH_ENDPOINTS:-10000}
 BUF=4194304
 
@@ -40,10 +40,13 @@ sipp -sn uas -i 127.0.0.1 -p "$P_UAS" -buff_size $BUF -nostdin >/dev/null 2>&1 &
 UAS_PID=$!
 PIDS+=("$UAS_PID")
 sleep 0.5
-(cd "$WORK" && timeout 300 sipp -sn uac 127.0.0.1:"$P_UAS" -i 127.0.0.1 -p "$P_UAC" -buff_size $BUF -m "$CALLS" -r "$RATE" \
-  -nostdin -trace_stat -stf base.csv -fd 1 >/dev/null 2>&1 || true)
+(cd "$WORK" && timeout 300 sipp -sn uac 127.0.0.1:"$P_UAS" -i 127.0.0.1 -p "$P_UAC" -buff_size $BUF -m "$CALLS" \
+  -r "$BASE_RATE" -nostdin -trace_stat -stf base.csv -fd 1 >/dev/null 2>&1 || true)
 kill "$UAS_PID" 2>/dev/null || true
 read -r b_ok b_fail b_secs b_rate <<<"$(rate_of "$WORK/base.csv")"
+# The engine is offered half the rate the bare SIPp pair sustained, for 10 s.
+RATE=$(python3 -c "print(max(1, int(float('$b_rate') / 2)))")
+ENG_CALLS=$((RATE * 10))
 
 # ---- telephonyd -----------------------------------------------------------------------------------
 P_SIP=$($PROBE freeport udp)
@@ -70,8 +73,8 @@ rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$DPID/status"; }
 threads() { awk '/Threads/ {print $2}' "/proc/$DPID/status"; }
 
 # Calls come from 127.0.0.2 (identified as endpoint "sipp", no auth); the uac hangs up after 0 ms.
-(cd "$WORK" && timeout 300 sipp -sn uac 127.0.0.1:"$P_SIP" -i 127.0.0.2 -p "$P_UAC" -buff_size $BUF -m "$CALLS" -r "$RATE" \
-  -s 100 -nostdin -trace_stat -stf eng.csv -fd 1 >/dev/null 2>&1 || true)
+(cd "$WORK" && timeout 300 sipp -sn uac 127.0.0.1:"$P_SIP" -i 127.0.0.2 -p "$P_UAC" -buff_size $BUF -m "$ENG_CALLS" \
+  -r "$RATE" -s 100 -nostdin -trace_stat -stf eng.csv -fd 1 >/dev/null 2>&1 || true)
 read -r e_ok e_fail e_secs e_rate <<<"$(rate_of "$WORK/eng.csv")"
 
 # ---- 2. REGISTER rate --------------------------------------------------------------------------------
@@ -144,7 +147,7 @@ kill "$DPID"; wait "$DPID" 2>/dev/null || true
 
 python3 - <<PY
 b_rate, e_rate = float("$b_rate"), float("$e_rate")
-print("== sip_load (calls=$CALLS rate=$RATE endpoints=$ENDPOINTS)")
+print("== sip_load (baseline offered $BASE_RATE/s x $CALLS; engine offered $RATE/s x $ENG_CALLS; endpoints=$ENDPOINTS)")
 print("call setup: baseline sipp uac->uas %.0f calls/s (%s ok, %s failed); telephonyd %.0f calls/s (%s ok, %s failed); ratio %.2f; completed %.2f %%"
       % (b_rate, "$b_ok", "$b_fail", e_rate, "$e_ok", "$e_fail", e_rate / b_rate if b_rate else 0,
          100.0 * int("$e_ok") / max(1, int("$e_ok") + int("$e_fail"))))
