@@ -120,7 +120,9 @@ P_REG=$($PROBE freeport udp)
 (cd "$WORK" && timeout 300 sipp 127.0.0.1:"$P_SIP" -sf reg.xml -inf users.csv -i 127.0.0.1 -p "$P_REG" -buff_size $BUF \
   -m "$ENDPOINTS" -r 2000 -nostdin -trace_stat -stf reg.csv -fd 1 >/dev/null 2>&1 || true)
 read -r r_ok r_fail r_secs r_rate <<<"$(rate_of "$WORK/reg.csv")"
-sleep 1
+# Server transactions live 64*T1 (32 s) after their final response on UDP; measure after they are
+# gone. RSS is an upper bound (the allocator keeps freed pages).
+sleep 35
 rss_after=$(rss_kb)
 contacts=$("$TELEPHONYD" -C "$WORK/etc" -rx "pjsip show contacts" | grep -c "Contact:  u" || true)
 
