@@ -166,3 +166,21 @@ TEST_F(SipStackTest, UnknownDialogGets481AndUnknownMethod501) {
   auto odd = request("FROBNICATE", "", 1, "odd-1");
   EXPECT_EQ(status_line(exchange(odd)), "SIP/2.0 501 Not Implemented");
 }
+
+TEST_F(SipStackTest, ReloadAppliesOverloadLimitsAnd503CarriesRetryAfter) {
+  const std::string conf = "[global]\ntype=global\nmax_transaction_rate=1\noverload_retry_after=7\n"
+                           "[udp]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:" + std::to_string(port_) +
+                           "\n[alice]\ntype=endpoint\ncontext=default\nauth=alice\naors=alice\n"
+                           "[alice]\ntype=auth\nusername=alice\npassword=secret\n"
+                           "[alice]\ntype=aor\nmax_contacts=1\n";
+  auto file = config::parse_string(conf, "pjsip.conf");
+  ASSERT_TRUE(file);
+  auto cfg = sip::parse_sip_config(*file);
+  ASSERT_TRUE(cfg);
+  ASSERT_TRUE(module_->apply(std::move(*cfg)));  // a reload: same transport, new limits
+  auto first = exchange(request("INVITE", "", 1, "ovl-1"));
+  EXPECT_EQ(status_line(first), "SIP/2.0 401 Unauthorized");
+  auto second = exchange(request("INVITE", "", 1, "ovl-2"));
+  EXPECT_EQ(status_line(second), "SIP/2.0 503 Service Unavailable") << second;
+  EXPECT_NE(second.find("Retry-After: 7"), std::string::npos) << second;
+}
