@@ -38,8 +38,8 @@ exten => 100,1,Log(NOTICE,INBOUND via kamailio from \${CALLERID(num)})
  same => n,Hangup()
 [default]
 exten => 200,1,Dial(PJSIP/kamailio/sip:bob@127.0.0.3:$P_KAM,10)
- same => n,Log(NOTICE,OUTBOUND \${DIALSTATUS})
  same => n,Hangup()
+exten => h,1,Log(NOTICE,OUTBOUND \${DIALSTATUS})
 CONF
 cat >"$WORK/etc/pjsip.conf" <<CONF
 [udp]
