@@ -17,8 +17,7 @@ WORK=$(mktemp -d /tmp/sip-bench.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
 trap cleanup EXIT
-CALLS=${SIP_BENCH_CALLS:-20000}   # baseline: offered at BASE_RATE, the achieved rate is the ceiling
-BASE_RATE=${SIP_BENCH_BASE_RATE:-20000}
+BASE_RATE=${SIP_BENCH_BASE_RATE:-16000}  # the baseline ramp stops here
 ENDPOINTS=${SIP_BENCH_ENDPOINTS:-10000}
 BUF=4194304
 
@@ -35,19 +34,30 @@ PY
 }
 
 # ---- 1. baseline: sipp uac -> sipp uas ------------------------------------------------------------
-P_UAS=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp)
+# The sustained rate: the highest offered rate (doubling from 250/s, 3 s each) that a bare SIPp
+# pair completes at >= 99 %.
+P_UAS=$($PROBE freeport udp)
 sipp -sn uas -i 127.0.0.1 -p "$P_UAS" -buff_size $BUF -nostdin >/dev/null 2>&1 &
 UAS_PID=$!
 PIDS+=("$UAS_PID")
 sleep 0.5
-(cd "$WORK" && timeout 300 sipp -sn uac 127.0.0.1:"$P_UAS" -i 127.0.0.1 -p "$P_UAC" -buff_size $BUF -m "$CALLS" \
-  -r "$BASE_RATE" -nostdin -trace_stat -stf base.csv -fd 1 >/dev/null 2>&1 || true)
+b_rate=0; b_ok=0; b_fail=0
+offer=250
+while [ "$offer" -le "$BASE_RATE" ]; do
+  P_UAC=$($PROBE freeport udp)
+  rm -f "$WORK/base.csv"
+  (cd "$WORK" && timeout 60 sipp -sn uac 127.0.0.1:"$P_UAS" -i 127.0.0.1 -p "$P_UAC" -buff_size $BUF -m $((offer * 3)) \
+    -r "$offer" -nostdin -trace_stat -stf base.csv -fd 1 >/dev/null 2>&1 || true)
+  read -r ok failed _secs rate <<<"$(rate_of "$WORK/base.csv")"
+  python3 -c "import sys; sys.exit(0 if int('$ok') >= 0.99 * ($offer * 3) else 1)" || break
+  b_rate=$rate; b_ok=$ok; b_fail=$failed
+  offer=$((offer * 2))
+done
 kill "$UAS_PID" 2>/dev/null || true
-read -r b_ok b_fail b_secs b_rate <<<"$(rate_of "$WORK/base.csv")"
+P_UAC=$($PROBE freeport udp)
 # The engine is offered half the rate the bare SIPp pair sustained, for 10 s.
 RATE=$(python3 -c "print(max(1, int(float('$b_rate') / 2)))")
 ENG_CALLS=$((RATE * 10))
-
 # ---- telephonyd -----------------------------------------------------------------------------------
 P_SIP=$($PROBE freeport udp)
 mkdir -p "$WORK/etc"
@@ -65,12 +75,24 @@ CONF
       "$i" "$i" "$i" "$i" "$i" "$i" "$i"
   done
 } >"$WORK/etc/pjsip.conf"
-"$TELEPHONYD" -C "$WORK/etc" -f >"$WORK/daemon.log" 2>&1 &
-DPID=$!
-PIDS+=("$DPID")
-for _ in $(seq 1 200); do [ -S "$WORK/etc/run/telephonyd.ctl" ] && break; sleep 0.1; done
+# Each measurement gets a fresh daemon, so that RSS deltas are not hidden by memory the allocator
+# kept from an earlier phase.
+DPID=""
+start_daemon() {
+  "$TELEPHONYD" -C "$WORK/etc" -f >"$WORK/daemon.log" 2>&1 &
+  DPID=$!
+  PIDS+=("$DPID")
+  for _ in $(seq 1 200); do [ -S "$WORK/etc/run/telephonyd.ctl" ] && break; sleep 0.1; done
+  sleep 1
+}
+stop_daemon() {
+  kill "$DPID" 2>/dev/null || true
+  wait "$DPID" 2>/dev/null || true
+  rm -f "$WORK/etc/run/telephonyd.ctl"
+}
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$DPID/status"; }
 threads() { awk '/Threads/ {print $2}' "/proc/$DPID/status"; }
+start_daemon
 
 # Calls come from 127.0.0.2 (identified as endpoint "sipp", no auth); the uac hangs up after 0 ms.
 (cd "$WORK" && timeout 300 sipp -sn uac 127.0.0.1:"$P_SIP" -i 127.0.0.2 -p "$P_UAC" -buff_size $BUF -m "$ENG_CALLS" \
@@ -115,6 +137,8 @@ cat >"$WORK/reg.xml" <<'XML'
   <recv response="200"/>
 </scenario>
 XML
+stop_daemon
+start_daemon
 rss_before=$(rss_kb)
 P_REG=$($PROBE freeport udp)
 (cd "$WORK" && timeout 300 sipp 127.0.0.1:"$P_SIP" -sf reg.xml -inf users.csv -i 127.0.0.1 -p "$P_REG" -buff_size $BUF \
@@ -134,28 +158,33 @@ concurrent() {  # concurrent N: N calls held open (the dialplan waits), measured
     -s 100 -nostdin >/dev/null 2>&1 &
   local uac=$!
   PIDS+=("$uac")
+  local up=0
   for _ in $(seq 1 120); do
-    [ "$("$TELEPHONYD" -C "$WORK/etc" -rx "core show channels count" | grep -o '^[0-9]*' | head -1)" -ge "$n" ] && break
+    up=$("$TELEPHONYD" -C "$WORK/etc" -rx "core show channels count" | grep -o '^[0-9]* active channel' | grep -o '^[0-9]*')
+    [ "${up:-0}" -ge "$n" ] && break
     sleep 0.5
   done
-  echo "$(threads) $(rss_kb)"
+  echo "$(threads) $(rss_kb) ${up:-0}"
   kill "$uac" 2>/dev/null || true
   "$TELEPHONYD" -C "$WORK/etc" -rx "channel request hangup all" >/dev/null 2>&1 || true
   sleep 2
 }
-read -r t10 rss10 <<<"$(concurrent 10)"
-read -r t2000 rss2000 <<<"$(concurrent 2000)"
-kill "$DPID"; wait "$DPID" 2>/dev/null || true
+stop_daemon
+start_daemon
+read -r t10 rss10 up10 <<<"$(concurrent 10)"
+read -r t2000 rss2000 up2000 <<<"$(concurrent 2000)"
+stop_daemon
 
 python3 - <<PY
 b_rate, e_rate = float("$b_rate"), float("$e_rate")
-print("== sip_load (baseline offered $BASE_RATE/s x $CALLS; engine offered $RATE/s x $ENG_CALLS; endpoints=$ENDPOINTS)")
+print("== sip_load (baseline ramp up to $BASE_RATE/s; engine offered $RATE/s x $ENG_CALLS; endpoints=$ENDPOINTS)")
 print("call setup: baseline sipp uac->uas %.0f calls/s (%s ok, %s failed); telephonyd %.0f calls/s (%s ok, %s failed); ratio %.2f; completed %.2f %%"
       % (b_rate, "$b_ok", "$b_fail", e_rate, "$e_ok", "$e_fail", e_rate / b_rate if b_rate else 0,
          100.0 * int("$e_ok") / max(1, int("$e_ok") + int("$e_fail"))))
 print("REGISTER: %s ok, %s failed in %s s = %.0f registrations/s; contacts listed %s"
       % ("$r_ok", "$r_fail", "$r_secs", float("$r_rate"), "$contacts"))
 print("memory per contact: %.0f bytes" % ((int("$rss_after") - int("$rss_before")) * 1024 / max(1, int("$contacts"))))
-print("threads: %s at 10 calls, %s at 2000 calls" % ("$t10", "$t2000"))
-print("memory per call in dialog: %.0f bytes" % ((int("$rss2000") - int("$rss10")) * 1024 / 1990))
+print("threads: %s at %s live channels, %s at %s live channels" % ("$t10", "$up10", "$t2000", "$up2000"))
+calls = max(1, int("$up2000") - int("$up10"))
+print("memory per call in dialog: %.0f bytes (RSS delta over %d channels)" % ((int("$rss2000") - int("$rss10")) * 1024 / calls, calls))
 PY
