@@ -39,17 +39,20 @@ class SipStackTest : public ::testing::Test {
     });
     engine_->start();
     port_ = free_udp_port();
-    const std::string conf = "[udp]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:" + std::to_string(port_) +
-                             "\n[alice]\ntype=endpoint\ncontext=default\nauth=alice\naors=alice\n"
-                             "[alice]\ntype=auth\nusername=alice\npassword=secret\n"
-                             "[alice]\ntype=aor\nmax_contacts=1\n";
-    auto file = config::parse_string(conf, "pjsip.conf");
+    auto file = config::parse_string(config_text(""), "pjsip.conf");
     ASSERT_TRUE(file);
     auto cfg = sip::parse_sip_config(*file);
     ASSERT_TRUE(cfg) << cfg.error().to_string();
     module_ = std::make_unique<sip::SipModule>(*engine_);
     ASSERT_TRUE(module_->apply(std::move(*cfg)));
     sock_ = std::make_unique<udp::socket>(io_, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  }
+  // pjsip.conf for the test: one UDP transport on port_, alice with digest auth and one contact.
+  std::string config_text(const std::string& global) const {
+    return global + "[udp]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:" + std::to_string(port_) +
+           "\n[alice]\ntype=endpoint\ncontext=default\nauth=alice\naors=alice\n"
+           "[alice]\ntype=auth\nusername=alice\npassword=secret\n"
+           "[alice]\ntype=aor\nmax_contacts=1\n";
   }
   void TearDown() override {
     module_->unload();
@@ -168,12 +171,8 @@ TEST_F(SipStackTest, UnknownDialogGets481AndUnknownMethod501) {
 }
 
 TEST_F(SipStackTest, ReloadAppliesOverloadLimitsAnd503CarriesRetryAfter) {
-  const std::string conf = "[global]\ntype=global\nmax_transaction_rate=1\noverload_retry_after=7\n"
-                           "[udp]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:" + std::to_string(port_) +
-                           "\n[alice]\ntype=endpoint\ncontext=default\nauth=alice\naors=alice\n"
-                           "[alice]\ntype=auth\nusername=alice\npassword=secret\n"
-                           "[alice]\ntype=aor\nmax_contacts=1\n";
-  auto file = config::parse_string(conf, "pjsip.conf");
+  auto file = config::parse_string(
+      config_text("[global]\ntype=global\nmax_transaction_rate=1\noverload_retry_after=7\n"), "pjsip.conf");
   ASSERT_TRUE(file);
   auto cfg = sip::parse_sip_config(*file);
   ASSERT_TRUE(cfg);
