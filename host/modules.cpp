@@ -11,6 +11,7 @@
 #include "telephony/manager/module.hpp"
 #include "telephony/media/moh_module.hpp"
 #include "telephony/originate.hpp"
+#include "telephony/sip/module.hpp"
 #include "telephony/spool/module.hpp"
 
 namespace telephonyd {
@@ -31,6 +32,8 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   // Parking adds its lots' extensions to the loaded dialplan.
   mods.push_back(std::make_shared<telephony::ParkingModule>(engine));
   mods.push_back(std::make_shared<telephony::manager::ManagerModule>(engine));
+  // SIP after the manager (it registers the PJSIP* actions there) and the dialplan.
+  mods.push_back(std::make_shared<telephony::sip::SipModule>(engine));
   mods.push_back(std::make_shared<telephony::spool::SpoolModule>(engine));
   mods.push_back(telephony::make_cli_originate_module(engine));
   // Prometheus metrics (prometheus.conf + http.conf), after the modules it reports on.

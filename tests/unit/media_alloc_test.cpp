@@ -7,6 +7,7 @@
 #include <new>
 
 #include "testkit/testkit.hpp"
+#include "allocation_counter.hpp"
 #include "media_signals.hpp"
 #include "telephony/media/codec.hpp"
 #include "telephony/media/dtmf.hpp"
@@ -19,6 +20,8 @@
 namespace {
 std::atomic<long> g_allocations{0};
 }  // namespace
+
+long telephony::testing::allocation_count() { return g_allocations.load(); }
 
 // Counting replacements of the global allocation functions (forwarding to malloc/free).
 void* operator new(std::size_t n) {

@@ -117,7 +117,11 @@ void register_core_commands(Engine& engine) {
         int status = 0;
         bool any = false;
         for (auto& m : e->modules()) {
-          if (!a.empty() && std::find(a.begin(), a.end(), std::string(m->name())) == a.end()) continue;
+          // Asterisk names modules by their file ("res_pjsip.so"); both spellings work.
+          const std::string name(m->name());
+          if (!a.empty() && std::find(a.begin(), a.end(), name) == a.end() &&
+              std::find(a.begin(), a.end(), name + ".so") == a.end())
+            continue;
           any = true;
           auto r = m->reload(e->options().dirs.config);
           ModuleReloaded ev;

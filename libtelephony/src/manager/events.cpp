@@ -278,6 +278,7 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     for (const auto& [k, v] : r.variables) out.message.add(k, v);
     return out;
   }
+  if (auto sip = map_sip_event(ev)) return sip;
   return map_confbridge_event(ev, vars);
 }
 
