@@ -146,7 +146,7 @@ std::string CallSession::build_request(std::string_view method, const std::strin
   if (method == "INVITE" || method == "UPDATE") {
     w.header(Header::Contact, stack_->contact(*dest_.transport, ""));
     w.header(Header::Allow, kDialogAllow);
-    w.header(Header::Supported, "replaces, timer, 100rel");
+    w.header(Header::Supported, "timer, 100rel");
     session_timer_headers(w, false);
   }
   w.header(Header::UserAgent, stack_->user_agent());

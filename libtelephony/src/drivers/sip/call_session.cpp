@@ -76,11 +76,6 @@ CallSession::Info CallSession::info() const {
   return Info{channel_name_, endpoint_->name, call_id_, state_text_, dest_.address.to_string()};
 }
 
-std::string CallSession::remote_tag() const {
-  std::lock_guard lock(info_mu_);
-  return remote_tag_;
-}
-
 std::string CallSession::answer_sdp() const {
   // Temporary until rtp::MediaSession is wired in (issue 12): decline the offered audio stream
   // (port 0) with its first payload type, a valid answer that sets up no media.
@@ -189,13 +184,6 @@ void CallSession::start_inbound(const std::shared_ptr<SipStack>& stack, std::sha
       });
   });
 
-  // An INVITE with Replaces (RFC 3891) takes over one of our dialogs: call_transfer.cpp.
-  if (req.find(Header::Replaces)) {
-    s->post([invite](CallSession& c) {
-      if (auto ch = c.channel()) c.attended_transfer(*invite, ch, invite->request().value(Header::Replaces));
-    });
-    return;
-  }
   auto pbx = engine.pbx();
   if (!pbx || !pbx->exists(ep->context, exten, 1, cid.number)) {
     engine.log().notice("res_pjsip_session", "Call from '" + ep->name + "' (" +
@@ -224,7 +212,7 @@ void CallSession::respond_invite(int code, std::string_view reason, std::string_
   }
   if (code >= 200 && code < 300) {
     w.header(Header::Allow, kDialogAllow);
-    w.header(Header::Supported, "replaces, timer, 100rel");
+    w.header(Header::Supported, "timer, 100rel");
     session_timer_headers(w, true);
   }
   w.header(Header::Server, stack_->user_agent());

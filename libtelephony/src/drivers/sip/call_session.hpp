@@ -13,7 +13,7 @@
 // Where each part lives: call_session.cpp (the tech, inbound INVITEs, final responses, hangup),
 // call_dialog.cpp (requests inside the dialog, both directions), call_outbound.cpp (dial strings,
 // forks, UAC digest, PRACK as UAC), reliable_provisional.cpp (RFC 3262 as UAS), session_timer.cpp
-// (RFC 4028 in both roles), call_transfer.cpp (REFER: blind and attended).
+// (RFC 4028 in both roles), call_transfer.cpp (REFER: blind transfer).
 //
 // Media: SDP offer/answer and RTP belong to the media session (issue 12, rtp::MediaSession).
 // Until it is wired in, an offer is answered with its audio stream declined (port 0), which is
@@ -77,11 +77,6 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   Info info() const;
   const std::string& endpoint_name() const { return endpoint_->name; }
   bool inbound() const { return inbound_; }
-  // Call-ID and tags, for matching a Replaces header (call_transfer.cpp). Set before the dialog is
-  // registered and not changed after, so any thread that found the session may read them.
-  const std::string& call_id() const { return call_id_; }
-  const std::string& local_tag() const { return local_tag_; }
-  std::string remote_tag() const;
   Channel::Ptr channel() const { return chan_.lock(); }
 
  private:
@@ -125,7 +120,6 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // call_transfer.cpp
   void refer(ServerTransaction& txn);
   void blind_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const std::string& exten);
-  void attended_transfer(ServerTransaction& txn, const Channel::Ptr& chan, std::string_view replaces);
   void notify_transfer_result(std::string_view sipfrag);
   // call_outbound.cpp
   void send_invite(std::size_t fork);
