@@ -8,7 +8,7 @@
 #  - DTMF by SIP INFO (application/dtmf-relay and application/dtmf) read by Read();
 #  - AMI PJSIPNotify to a channel's dialog, to an endpoint (Variable) and with a pjsip_notify.conf
 #    Option; PJSIPHangup (AMI, by name and regex) and the PJSIPHangup() application;
-#  - SecurityEvent and DeviceStateChange on AMI.
+#  - a PJSIP security event (InvalidAccountID) and DeviceStateChange on AMI.
 source "$(dirname "$0")/lib.sh"
 require_commands sipp python3
 SRC="${TELEPHONY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -231,8 +231,36 @@ grep -q "NOT REACHED" "$WORK/etc/log/messages" && fail "the dialplan continued a
 pass "PJSIPHangup: AMI by name (BUSY_HERE → 486, cause 17), by /regex/ (700 → 603 with a warning), the application (437)"
 
 # --- events on AMI ------------------------------------------------------------------------------------
-grep -q "Event: DeviceStateChange" "$WORK/ami.events" && grep -q "Device: SIP/caller" "$WORK/ami.events" \
-  || fail "no DeviceStateChange for SIP/caller: $(grep -A3 DeviceStateChange "$WORK/ami.events" | head -20)"
-pass "DeviceStateChange on AMI for SIP devices"
+# An INVITE from a user no endpoint knows: challenged (401), and an InvalidAccountID security
+# event of service PJSIP on AMI.
+sipp_run unknown 127.0.0.1:$P_UDP -sf "$(refused_scenario 401)" -p $P_UAC -s long -key caller mallory \
+  || fail "an unknown caller was not challenged: $(why unknown)"
+cat >"$WORK/seen.py" <<'PY'
+import sys
+for block in open(sys.argv[1], encoding="utf-8").read().split("\n\n"):
+    f = dict(l.split(": ", 1) for l in block.split("\n") if ": " in l)
+    if f.get("Event") == "InvalidAccountID" and f.get("Service") == "PJSIP" and f.get("AccountID") == "mallory" \
+            and f.get("RemoteAddress", "").startswith("IPV4/UDP/127.0.0.1/"):
+        sys.exit(0)
+sys.exit(1)
+PY
+wait_for 5 python3 "$WORK/seen.py" "$WORK/ami.events" \
+  || fail "no InvalidAccountID for mallory: $(grep -B2 -A12 'Service: PJSIP' "$WORK/ami.events" | head -40)"
+pass "unknown caller: 401 and an InvalidAccountID security event (Service PJSIP) on AMI"
+
+# SIP/relpeer (a static contact: NOT_INUSE pushed, so its channels decide) rang, then was in use
+# during the 100rel call, and went back to NOT_INUSE.
+RELPEER_STATES=$(python3 - "$WORK/ami.events" <<'PY'
+import sys
+states = []
+for block in open(sys.argv[1], encoding="utf-8").read().split("\n\n"):
+    f = dict(l.split(": ", 1) for l in block.split("\n") if ": " in l)
+    if f.get("Event") == "DeviceStateChange" and f.get("Device") == "SIP/relpeer":
+        states.append(f["State"])
+print(" ".join(states))
+PY
+)
+[[ "$RELPEER_STATES" == *"RINGING INUSE"*"NOT_INUSE"* ]] || fail "DeviceStateChange for SIP/relpeer: '$RELPEER_STATES'"
+pass "DeviceStateChange on AMI for a SIP device: RINGING, INUSE, NOT_INUSE"
 
 stop_daemon
