@@ -9,6 +9,9 @@
 #include "telephony/media/moh_module.hpp"
 #include "telephony/originate.hpp"
 #include "telephony/spool/module.hpp"
+#if defined(TELEPHONY_WITH_TDM)
+#include "telephony/tdm/tdm_module.hpp"
+#endif
 
 namespace telephonyd {
 
@@ -24,6 +27,10 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   telephony::confbridge::install_confbridge(engine);
   mods.push_back(std::make_shared<telephony::confbridge::ConfBridgeModule>(engine));
   mods.push_back(std::make_shared<telephony::manager::ManagerModule>(engine));
+  // Channel drivers load after the manager so that their AMI actions find its server.
+#if defined(TELEPHONY_WITH_TDM)
+  mods.push_back(std::make_shared<telephony::tdm::TdmModule>(engine));
+#endif
   mods.push_back(std::make_shared<telephony::spool::SpoolModule>(engine));
   mods.push_back(telephony::make_cli_originate_module(engine));
   // Test probes: inert unless the config dir has media_probe.conf (integration tests only).

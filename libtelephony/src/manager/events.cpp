@@ -166,6 +166,13 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     for (const auto& [k, v] : e->headers) out.message.add(k, v);
     return out;
   }
+  if (auto* e = ev.as<ManagerEventRaised>()) {
+    auto classes = PrivilegeSet::parse(e->privilege);
+    MappedEvent out{named(e->name), classes ? *classes : system};
+    if (e->channel) add_channel_snapshot(out.message, *e->channel, {}, vars ? vars(*e->channel) : ChannelVars{});
+    for (const auto& [k, v] : e->headers) out.message.add(k, v);
+    return out;
+  }
   if (ev.as<EngineFullyBooted>()) {
     MappedEvent out{named("FullyBooted"), system};
     out.message.add("Status", "Fully Booted");
