@@ -12,6 +12,9 @@
 #if defined(TELEPHONY_WITH_TDM)
 #include "telephony/tdm/tdm_module.hpp"
 #endif
+#if defined(TELEPHONY_WITH_CONSOLE)
+#include "telephony/console/console_module.hpp"
+#endif
 
 namespace telephonyd {
 
@@ -30,6 +33,9 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   // Channel drivers load after the manager so that their AMI actions find its server.
 #if defined(TELEPHONY_WITH_TDM)
   mods.push_back(std::make_shared<telephony::tdm::TdmModule>(engine));
+#endif
+#if defined(TELEPHONY_WITH_CONSOLE)
+  mods.push_back(std::make_shared<telephony::console::ConsoleModule>(engine));
 #endif
   mods.push_back(std::make_shared<telephony::spool::SpoolModule>(engine));
   mods.push_back(telephony::make_cli_originate_module(engine));

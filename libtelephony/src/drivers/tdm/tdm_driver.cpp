@@ -6,29 +6,13 @@
 // that answers the call attempt with Busy (cause 17) or Congestion (cause 34), so that Dial sets
 // DIALSTATUS to BUSY / CONGESTION exactly as Asterisk does; a line or group that does not exist
 // is a request error (CHANUNAVAIL).
+#include "drivers/refused_tech.hpp"
 #include "module_state.hpp"
 #include "telephony/tdm/dial_string.hpp"
 
 namespace telephony::tdm {
 
 namespace {
-
-// The channel returned for a busy line or group: it reports busy/congestion when called.
-class RefusedTech : public ChannelTech {
- public:
-  RefusedTech(Control c, HangupCause cause) : control_(c), cause_(cause) {}
-  Result<void> call(Channel& chan, std::string_view, std::chrono::milliseconds) override {
-    chan.queue_frame(Frame::control(control_));
-    chan.set_hangup_cause(cause_);
-    chan.request_hangup(cause_);
-    return {};
-  }
-  std::vector<media::Format> native_formats() const override { return {media::Format::ulaw()}; }
-
- private:
-  Control control_;
-  HangupCause cause_;
-};
 
 class DahdiDriver : public ChannelDriver {
  public:
