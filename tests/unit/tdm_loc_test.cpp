@@ -10,6 +10,7 @@
 #include "telephony/dialplan/loader.hpp"
 #include "telephony/dialplan/module.hpp"
 #include "telephony/engine.hpp"
+#include "telephony/manager_event.hpp"
 #include "telephony/originate.hpp"
 #include "telephony/tdm/tdm_module.hpp"
 #include "testkit/engine_kit.hpp"

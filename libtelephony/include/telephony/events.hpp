@@ -121,18 +121,6 @@ struct UserEventRaised : Event {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// An event a module raises for AMI in its final shape: `Event: <name>`, then the channel snapshot
-// (when set), then `headers` in order, under the privilege classes `privilege` ("system",
-// "call,system" ...). For module-specific AMI events (chan_dahdi's Alarm/SpanAlarm/DNDState/
-// DAHDIChannel, a driver's registry events) so the manager needs no code per module.
-struct ManagerEventRaised : Event {
-  TELEPHONY_EVENT_TYPE(ManagerEventRaised)
-  std::string name;
-  std::string privilege = "system";
-  std::optional<ChannelSnapshot> channel;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
 struct EngineFullyBooted : Event { TELEPHONY_EVENT_TYPE(EngineFullyBooted) };
 struct EngineShutdown : Event {
   TELEPHONY_EVENT_TYPE(EngineShutdown)

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "telephony/bridge.hpp"
+#include "telephony/manager_event.hpp"
 
 namespace telephony::manager {
 

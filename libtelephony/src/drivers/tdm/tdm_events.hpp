@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "telephony/events.hpp"
+#include "telephony/manager_event.hpp"
 
 namespace telephony::tdm {
 
