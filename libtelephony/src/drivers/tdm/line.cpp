@@ -304,7 +304,9 @@ void TdmLine::tech_answer(std::uint64_t gen) {
     if (gen != self->gen_.load()) return;
     const auto sig = self->call_config_->signalling;
     if (faces_phone(sig)) {
-      // The far side answered the phone's call: reverse polarity if asked (payphones, meters).
+      // The far side answered the phone's call: the ringback stops, the channel's audio flows,
+      // and the polarity reverses if asked (payphones, call meters).
+      self->stop_tone();
       if (self->call_config_->settings.answeronpolarityswitch) self->port_->set_polarity(true);
       return;
     }
