@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <cerrno>
 #include <cstring>
@@ -26,7 +27,7 @@ namespace {
 
 class KernelChannel : public SpanChannel {
  public:
-  KernelChannel(boost::asio::io_context& io, int fd, int channo) : desc_(io, fd), channo_(channo) {}
+  KernelChannel(boost::asio::io_context& io, int fd, int channo) : desc_(io, fd), fd_(fd), channo_(channo) {}
   ~KernelChannel() override {
     boost::system::error_code ec;
     desc_.close(ec);
@@ -73,7 +74,7 @@ class KernelChannel : public SpanChannel {
   bool off_hook() const override {
     dahdi_params p{};
     p.channo = channo_;
-    if (::ioctl(desc_.native_handle(), DAHDI_GET_PARAMS, &p) != 0) return off_hook_;
+    if (::ioctl(fd_, DAHDI_GET_PARAMS, &p) != 0) return off_hook_;
     return faces_phone(sig_) ? p.rxisoffhook != 0 : off_hook_;
   }
   std::string describe() const override { return "/dev/dahdi/channel " + std::to_string(channo_); }
@@ -136,6 +137,7 @@ class KernelChannel : public SpanChannel {
   }
 
   boost::asio::posix::stream_descriptor desc_;
+  const int fd_;  // desc_'s, for const queries
   const int channo_;
   PortListener* listener_ = nullptr;
   std::optional<Executor> executor_;

@@ -261,7 +261,7 @@ void TdmLine::to_idle() {
   progress_.reset();
   busy_detect_.reset();
   hold_.reset();
-  audio_up_ = answered_ = cid_sent_ = false;
+  audio_up_ = answered_ = cid_sent_ = answer_early_ = false;
   rings_seen_ = 0;
   distinctive_ = 0;
   number_to_dial_.clear();

@@ -222,6 +222,7 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   bool audio_up_ = false;    // rx audio goes to the channel
   bool answered_ = false;
   bool cid_sent_ = false;
+  bool answer_early_ = false;  // a line's answer (polarity) came before dialling ended
   CallerId outbound_caller_;
   Source source_;
   std::function<void()> source_done_;

@@ -52,6 +52,8 @@ void TdmLine::trunk_event(PortEvent e) {
         arm(ring_timer_, call_config_->ringtimeout, &TdmLine::trunk_ring_stop);
       } else if (st == LineState::Proceeding && s.answeronpolarityswitch) {
         trunk_answered();
+      } else if ((st == LineState::Dialing || st == LineState::Seizing) && s.answeronpolarityswitch) {
+        answer_early_ = true;  // answered while our last digit was still going out
       } else if ((st == LineState::Active || st == LineState::Proceeding) && answered_ && s.hanguponpolarityswitch) {
         engine_.log().verbose("chan_dahdi", "Polarity reversal on DAHDI/" + std::to_string(number_) + ": far end hung up");
         trunk_far_disconnect(HangupCause::NormalClearing);
@@ -163,6 +165,10 @@ void TdmLine::trunk_dialed() {
   audio_up_ = true;  // the exchange's ringback/announcements reach the caller (early media)
   if (tx_.load() == TxSource::None) tx_ = TxSource::Channel;
   const bool em = !faces_line(call_config_->signalling);
+  if (answer_early_) {
+    trunk_answered();
+    return;
+  }
   if (em || s.answeronpolarityswitch || s.callprogress) {
     set_state(LineState::Proceeding);
     chan->queue_frame(Frame::control(Control::Progress));
