@@ -99,7 +99,19 @@ bool Device::open(std::string& error) {
 }
 
 void Device::send_raw(const std::uint8_t* data, std::size_t n) {
-  if (n) (void)::send(fd_, data, n, MSG_DONTWAIT);
+  if (!n) return;
+  if (::send(fd_, data, n, MSG_DONTWAIT) < 0 && errno == ECONNREFUSED) {
+    // The port's socket was bound again (dahdi restart): attach to the new one.
+    sockaddr_un port{};
+    port.sun_family = AF_UNIX;
+    std::memcpy(port.sun_path, opts_.socket_path.data(), std::min(opts_.socket_path.size(), sizeof(port.sun_path) - 1));
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&port), sizeof port) == 0) {
+      std::array<std::uint8_t, tdm::kWireHeader + tdm::kWireMaxHello> hello;
+      (void)::send(fd_, hello.data(), tdm::encode_wire_hello(hello, seq_++, opts_.name), MSG_DONTWAIT);
+      (void)::send(fd_, data, n, MSG_DONTWAIT);
+      emit("reattached");
+    }
+  }
 }
 
 void Device::send_signal(LineSignal s) {

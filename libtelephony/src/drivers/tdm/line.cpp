@@ -95,7 +95,7 @@ void TdmLine::stop() {
 
 bool TdmLine::available() const {
   return !busy_.load() && !stopped_.load() && !in_alarm_.load() && !dnd_.load() && state_.load() == LineState::Idle &&
-         !(faces_phone(call_config_ ? call_config_->signalling : Signalling::Unused) && port_->off_hook());
+         !(faces_phone(config()->signalling) && port_->off_hook());
 }
 
 bool TdmLine::try_reserve() {

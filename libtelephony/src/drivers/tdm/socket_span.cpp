@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/local/datagram_protocol.hpp>
 #include <cerrno>
 #include <cstring>
@@ -39,14 +40,24 @@ class SocketLink : public WireLink, public std::enable_shared_from_this<SocketLi
     if (!ec) socket_.bind(datagram_protocol::endpoint(path_.string()), ec);
     if (!ec) socket_.non_blocking(true, ec);
     if (ec) return fail("cannot bind " + path_.string() + ": " + ec.message());
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0) inode_ = st.st_ino;
     return {};
   }
 
+  // Closes on the attached channel's strand when there is one (the socket's operations run
+  // there), else at once. The socket file goes too unless a newer span already bound that path
+  // (dahdi restart builds the new span before the old one's close has run).
   void close() {
-    boost::system::error_code ec;
-    socket_.close(ec);
-    std::error_code fs_ec;
-    std::filesystem::remove(path_, fs_ec);
+    auto self = shared_from_this();
+    auto finish = [self] {
+      boost::system::error_code ec;
+      self->socket_.close(ec);
+      struct stat st {};
+      if (::stat(self->path_.c_str(), &st) == 0 && st.st_ino == self->inode_) ::unlink(self->path_.c_str());
+    };
+    if (executor_ && generation_.load() > 0) boost::asio::post(*executor_, finish);
+    else finish();
   }
 
   void bind(std::optional<SpanChannel::Executor> ex) override {
@@ -171,6 +182,7 @@ class SocketLink : public WireLink, public std::enable_shared_from_this<SocketLi
   std::weak_ptr<SoftChannel> channel_;
   std::optional<SpanChannel::Executor> executor_;
   std::atomic<std::uint64_t> generation_{0};
+  ino_t inode_ = 0;
   std::array<std::uint8_t, kWireMaxDatagram + 1> rx_buf_{};
   datagram_protocol::endpoint sender_;
   mutable std::mutex peer_mu_;
