@@ -19,7 +19,8 @@
 // blocks and never allocates.
 #pragma once
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -80,7 +81,9 @@ class PortListener {
 
 class SpanChannel : public std::enable_shared_from_this<SpanChannel> {
  public:
-  using Executor = boost::asio::any_io_executor;
+  // A concrete strand, not a type-erased executor: posting a block to it (the loc span does once
+  // per burst) must not allocate, and copying it is a reference count.
+  using Executor = boost::asio::strand<boost::asio::io_context::executor_type>;
   virtual ~SpanChannel() = default;
   virtual void attach(PortListener* listener, Executor ex, Signalling sig, PortTiming timing) = 0;
   virtual void detach() = 0;

@@ -132,7 +132,7 @@ std::string callerid_datetime_now() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   localtime_r(&t, &tm);
-  char buf[16];
+  char buf[48];
   std::snprintf(buf, sizeof buf, "%02d%02d%02d%02d", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
   return buf;
 }

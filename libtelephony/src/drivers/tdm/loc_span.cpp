@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 
+#include "handler_arena.hpp"
 #include "soft_channel.hpp"
 #include "soft_spans.hpp"
 #include "telephony/media/codec.hpp"
@@ -96,7 +97,7 @@ class LoopEnd : public WireLink, public std::enable_shared_from_this<LoopEnd> {
       ++count_;
       if (!scheduled_) schedule = scheduled_ = true;
     }
-    if (schedule) boost::asio::post(*ex, [self = shared_from_this()] { self->drain(); });
+    if (schedule) boost::asio::post(*ex, arena_bound(arena_, [self = shared_from_this()] { self->drain(); }));
   }
 
   void drain() {
@@ -129,6 +130,7 @@ class LoopEnd : public WireLink, public std::enable_shared_from_this<LoopEnd> {
   std::size_t head_ = 0, count_ = 0;
   bool scheduled_ = false;
   std::atomic<std::uint64_t> delivered_{0}, dropped_{0};
+  HandlerArena arena_;  // the drain post of each burst allocates nothing
 };
 
 class LocSpan : public Span {

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "handler_arena.hpp"
 #include "soft_channel.hpp"
 #include "soft_spans.hpp"
 
@@ -124,11 +125,12 @@ class SocketLink : public WireLink, public std::enable_shared_from_this<SocketLi
     auto self = shared_from_this();
     socket_.async_receive_from(
         boost::asio::buffer(rx_buf_), sender_,
-        boost::asio::bind_executor(*executor_, [self, generation](const boost::system::error_code& ec, std::size_t n) {
+        boost::asio::bind_executor(*executor_, arena_bound(arena_, [self, generation](const boost::system::error_code& ec,
+                                                                                    std::size_t n) {
           if (ec || generation != self->generation_) return;
           self->on_datagram(n);
           self->receive(generation);
-        }));
+        })));
   }
 
   void on_datagram(std::size_t n) {
@@ -191,6 +193,7 @@ class SocketLink : public WireLink, public std::enable_shared_from_this<SocketLi
   std::string peer_name_;
   std::atomic<std::uint16_t> seq_{0};
   std::atomic<std::uint64_t> rx_{0}, rejected_{0}, dropped_{0};
+  HandlerArena arena_;  // each datagram's receive operation allocates nothing
 };
 
 class SocketSpan : public Span {
