@@ -1,4 +1,5 @@
 // Resolving system.conf + chan_dahdi.conf + indications.conf into a TdmPlan (see tdm_system.hpp).
+#include <optional>
 #include <sstream>
 
 #include "config/text.hpp"
@@ -57,18 +58,23 @@ Result<TdmPlan, Errors> plan_tdm(const std::filesystem::path& config_dir, const 
           config::Location{(config_dir / "chan_dahdi.conf").string(), 0});
     return Unexpected<Errors>{std::move(c.errs)};
   }
+  // Every file is read even when an earlier one has errors: --check-config shows them all.
   auto sys = load_system_conf(*sys_path);
-  if (!sys) return Unexpected<Errors>{sys.error()};
+  if (!sys) c.add(sys.error());
+  auto dahdi_file = config::load_module_config(config_dir, "chan_dahdi.conf");
+  if (!dahdi_file) c.add(dahdi_file.error());
+  std::optional<ChanDahdiConfig> dahdi;
+  if (dahdi_file) {
+    auto parsed = parse_chan_dahdi(*dahdi_file);
+    if (parsed) dahdi = std::move(*parsed);
+    else c.add(parsed.error());
+  }
+  if (!sys) return Unexpected<Errors>{std::move(c.errs)};
   plan.warnings = sys->warnings;
   std::vector<int> kernel_counts;
   for (const auto& k : kernel.spans) kernel_counts.push_back(k.channels);
   auto layout = plan_spans(*sys, kernel_counts);
   if (!layout) c.add(layout.error());
-
-  auto dahdi_file = config::load_module_config(config_dir, "chan_dahdi.conf");
-  if (!dahdi_file) return Unexpected<Errors>{dahdi_file.error()};
-  auto dahdi = parse_chan_dahdi(*dahdi_file);
-  if (!dahdi) c.add(dahdi.error());
 
   media::Indications ind = media::builtin_indications();
   if (config::find_module_config(config_dir, "indications.conf")) {
