@@ -4,7 +4,7 @@ tdmphone processes driven line by line, a small AMI client, and tone checks.
 Everything started here is stopped by Kit.close() (the tests call it in `finally`)."""
 import math
 import os
-import queue
+import re
 import shutil
 import socket
 import struct
@@ -54,13 +54,12 @@ class Phone:
     def _read(self):
         for line in self.proc.stdout:
             parts = line.strip().split(' ', 2)
-            if len(parts) < 2:
+            if len(parts) < 2 or not parts[0].isdigit():
                 continue
-            ev = {'t': int(parts[0]), 'name': parts[1], 'args': parts[2] if len(parts) > 2 else ''}
-            for kv in ev['args'].split(' '):
-                if '=' in kv:
-                    k, v = kv.split('=', 1)
-                    ev[k] = v
+            ev = {'t': int(parts[0]), 'event': parts[1], 'args': parts[2] if len(parts) > 2 else ''}
+            # key=value pairs; a value runs until the next " key=" (caller ID names have spaces)
+            for k, v in re.findall(r'(\w+)=(.*?)(?= \w+=|$)', ev['args']):
+                ev.setdefault(k, v)
             with self.cv:
                 self.events.append(ev)
                 self.cv.notify_all()
@@ -77,18 +76,18 @@ class Phone:
             while True:
                 for i in range(self.cursor, len(self.events)):
                     ev = self.events[i]
-                    if ev['name'] == name and (pred is None or pred(ev)):
+                    if ev['event'] == name and (pred is None or pred(ev)):
                         self.cursor = i + 1
                         return ev
                 left = deadline - time.time()
                 if left <= 0:
                     fail('%s: no "%s" event within %ss; saw %s' % (self.name, name, timeout,
-                                                                  [e['name'] + ' ' + e['args'] for e in self.events[-12:]]))
+                                                                  [e['event'] + ' ' + e['args'] for e in self.events[-12:]]))
                 self.cv.wait(left)
 
     def all(self, name):
         with self.cv:
-            return [e for e in self.events if e['name'] == name]
+            return [e for e in self.events if e['event'] == name]
 
     def measure(self, seconds=0.6):
         self.send('measure %s' % seconds)
@@ -186,7 +185,7 @@ class Kit:
         self.ami_port = free_port()
         self.env = dict(os.environ)
         self.write('telephony.conf', '[directories]\nspooldir => spool\nrundir => run\nlogdir => log\n'
-                                     'astdbdir => db\nrecordings => rec\n')
+                                     'astdbdir => db\nrecordingsdir => rec\n')
         self.write('manager.conf', '[general]\nenabled=yes\nport=%d\nbindaddr=127.0.0.1\n\n'
                                    '[test]\nsecret=secret\nread=all\nwrite=all\n' % self.ami_port)
         self.write('media_probe.conf', '')

@@ -321,6 +321,13 @@ void Device::on_audio(std::span<const std::uint8_t> g711) {
     for (auto* rx : {&cid_bell_, &cid_v23_, &cid_dtmf_}) {
       if (!*rx) continue;
       if (auto m = (*rx)->process(in)) {
+        // Bell 202 and V.23 tones are close enough that both receivers may decode one burst:
+        // report a message once.
+        const auto now = Clock::now();
+        const std::string key = m->number + "|" + m->name + "|" + m->datetime;
+        if (key == last_cid_ && now - last_cid_at_ < std::chrono::seconds(3)) continue;
+        last_cid_ = key;
+        last_cid_at_ = now;
         std::string args = "number=" + (m->number_absent ? std::string(1, m->number_absent) : m->number) + " name=" +
                            (m->name_absent ? std::string(1, m->name_absent) : m->name);
         args += " format=" + std::string(tdm::to_string(m->format));

@@ -114,6 +114,8 @@ class Device {
   telephony::media::DtmfDetector dtmf_;
   std::string digits_;
   std::optional<telephony::tdm::CallerIdReceiver> cid_bell_, cid_v23_, cid_dtmf_;
+  std::string last_cid_;
+  Clock::time_point last_cid_at_{};
   std::vector<std::int16_t> measure_buf_;
   int measure_left_ = 0;      // ticks
   bool dialtone_ = false;
