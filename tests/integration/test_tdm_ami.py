@@ -42,7 +42,8 @@ def test_dahdi_ami(kit):
     chan = ami.wait(lambda e: e.get('Event') == 'Alarm', 5)
     if span.get('Span') != '2' or span.get('Alarm') != 'Red Alarm' or chan.get('DAHDIChannel') != '3':
         fail('alarm events: %s / %s' % (span, chan))
-    if 'RED' not in [l for l in kit.rx('dahdi show status').splitlines() if 'sock' in l and 'lines' in l][0]:
+    span2 = [l for l in kit.rx('dahdi show status').splitlines() if l.startswith('   2 ')]
+    if not span2 or 'sock/lines' not in span2[0] or 'RED' not in span2[0]:
         fail('dahdi show status:\n' + kit.rx('dahdi show status'))
     chans = {c['DAHDIChannel']: c for c in ami.list_action('DAHDIShowChannels', 'DAHDIShowChannelsComplete')}
     if chans['3'].get('Alarm') != 'Red Alarm' or chans['1'].get('Alarm') != 'No Alarm':

@@ -199,7 +199,10 @@ class SocketLink : public WireLink, public std::enable_shared_from_this<SocketLi
 class SocketSpan : public Span {
  public:
   SocketSpan(boost::asio::io_context& io, int number, std::filesystem::path dir, std::vector<Law> laws, SpanLog log)
-      : Span(number, "SOCK/" + dir.string(), "DAHDI_DYNAMIC/sock/" + dir.string(), laws.empty() ? Law::Ulaw : laws.front()),
+      // The description (40 columns in `dahdi show status`) names the directory, the span name
+      // the whole path.
+      : Span(number, "SOCK/" + dir.string(), "DAHDI_DYNAMIC/sock/" + dir.filename().string(),
+             laws.empty() ? Law::Ulaw : laws.front()),
         dir_(std::move(dir)) {
     for (std::size_t i = 0; i < laws.size(); ++i) {
       auto path = dir_ / std::to_string(i + 1);
