@@ -186,21 +186,28 @@ std::string TdmLine::next_name() {
 }
 
 Channel::Ptr TdmLine::new_channel(ChannelDirection dir, const ChannelRequest* req) {
-  const auto& s = call_config_->settings;
+  rx_framer_.reset();
+  return create_channel(dir, req, call_config_, gen_.load());
+}
+
+Channel::Ptr TdmLine::create_channel(ChannelDirection dir, const ChannelRequest* req,
+                                     const std::shared_ptr<const LineConfig>& cfg, std::uint64_t gen) {
+  // Any thread: touches only the engine, atomics and mu_-guarded fields.
+  const auto& s = cfg->settings;
+  TxParams tx;
+  tx.law = cfg->law;
+  tx.block_bytes = std::clamp(cfg->block_ms * 8, 80, 320);
+  if (s.txgain != 0) tx.gain = std::make_shared<const GainTable>(make_gain_table(tx.law, s.txgain));
   Engine::ChannelInit init;
   init.tech = "DAHDI";
   init.resource = std::to_string(number_);
-  TxParams tx;
-  tx.law = call_config_->law;
-  tx.block_bytes = std::clamp(call_config_->block_ms * 8, 80, 320);
-  if (s.txgain != 0) tx.gain = std::make_shared<const GainTable>(make_gain_table(tx.law, s.txgain));
-  init.impl = std::make_unique<TdmTech>(shared_from_this(), gen_.load(), std::move(tx));
+  init.impl = std::make_unique<TdmTech>(shared_from_this(), gen, std::move(tx));
   init.requestor = req ? req->requestor : nullptr;
   init.direction = dir;
   init.name_override = next_name();
   if (req) init.uniqueid = req->uniqueid;
   auto chan = engine_.create_channel(std::move(init));
-  if (!s.language.empty()) chan->set_language(s.language);
+  if (!s.language.empty() && !(req && req->requestor)) chan->set_language(s.language);
   if (!s.accountcode.empty()) chan->set_accountcode(s.accountcode);
   for (const auto& [name, value] : s.setvar) chan->set_variable(name, value);
   {
@@ -211,8 +218,7 @@ Channel::Ptr TdmLine::new_channel(ChannelDirection dir, const ChannelRequest* re
     owner_accountcode_ = chan->accountcode();
   }
   calls_.fetch_add(1);
-  rx_framer_.reset();
-  publish(DahdiChannelCreated{chan->snapshot(), s.group, call_config_->span, number_});
+  publish(DahdiChannelCreated{chan->snapshot(), s.group, cfg->span, number_});
   return chan;
 }
 
@@ -546,36 +552,11 @@ void TdmLine::on_event(PortEvent e) {
 namespace telephony::tdm {
 
 Channel::Ptr TdmLine::make_outbound(const ChannelRequest& req, std::string number, int distinctive_ring) {
-  // Runs on the requester's thread: only atomics and mu_-guarded fields are touched here; the
-  // strand-only call state is set by the posted task, which runs before the call() that follows.
+  // Runs on the requester's thread; the strand-only call state is set by the posted task, which
+  // runs before the call() that follows.
   auto cfg = config();
   const auto gen = ++gen_;
-  const auto& s = cfg->settings;
-  TxParams tx;
-  tx.law = cfg->law;
-  tx.block_bytes = std::clamp(cfg->block_ms * 8, 80, 320);
-  if (s.txgain != 0) tx.gain = std::make_shared<const GainTable>(make_gain_table(tx.law, s.txgain));
-  Engine::ChannelInit init;
-  init.tech = "DAHDI";
-  init.resource = std::to_string(number_);
-  init.impl = std::make_unique<TdmTech>(shared_from_this(), gen, std::move(tx));
-  init.requestor = req.requestor;
-  init.direction = ChannelDirection::Outbound;
-  init.name_override = next_name();
-  init.uniqueid = req.uniqueid;
-  auto chan = engine_.create_channel(std::move(init));
-  if (!s.language.empty() && !req.requestor) chan->set_language(s.language);
-  if (!s.accountcode.empty()) chan->set_accountcode(s.accountcode);
-  for (const auto& [name, value] : s.setvar) chan->set_variable(name, value);
-  {
-    std::lock_guard lock(mu_);
-    owner_ = chan;
-    owner_name_ = chan->name();
-    owner_uniqueid_ = chan->uniqueid();
-    owner_accountcode_ = chan->accountcode();
-  }
-  calls_.fetch_add(1);
-  publish(DahdiChannelCreated{chan->snapshot(), s.group, cfg->span, number_});
+  auto chan = create_channel(ChannelDirection::Outbound, &req, cfg, gen);
   boost::asio::post(strand_, [self = shared_from_this(), cfg, gen, number = std::move(number), distinctive_ring] {
     if (gen != self->gen_.load()) return;
     self->call_config_ = cfg;

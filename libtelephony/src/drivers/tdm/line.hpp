@@ -168,7 +168,9 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   void trunk_far_disconnect(HangupCause cause);
   void em_event(PortEvent e);
   // common (line.cpp)
-  Channel::Ptr new_channel(ChannelDirection dir, const ChannelRequest* req);
+  Channel::Ptr new_channel(ChannelDirection dir, const ChannelRequest* req);  // strand
+  Channel::Ptr create_channel(ChannelDirection dir, const ChannelRequest* req,
+                              const std::shared_ptr<const LineConfig>& cfg, std::uint64_t gen);
   void set_state(LineState s);
   void end_call(HangupCause cause, bool far_end);
   void to_idle();

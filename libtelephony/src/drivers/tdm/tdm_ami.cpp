@@ -23,17 +23,6 @@ std::shared_ptr<TdmLine> line_of(TdmSystem& system, std::string_view text) {
   return system.line(n);
 }
 
-std::string alarm_of(TdmSystem& system, const TdmLine& line) {
-  for (const auto& span : system.spans())
-    if (span->number() == line.config()->span) {
-      const auto bits = span->alarms();
-      if (bits & kAlarmRed) return "Red Alarm";
-      if (bits & kAlarmYellow) return "Yellow Alarm";
-      if (bits & kAlarmBlue) return "Blue Alarm";
-    }
-  return "No Alarm";
-}
-
 // Runs `act(line)` for actions that name one DAHDIChannel; Asterisk's error texts.
 template <class Act>
 void with_line(const std::shared_ptr<TdmState>& state, const ResponderPtr& r, Act act) {
@@ -64,7 +53,7 @@ void show_channels(const std::shared_ptr<TdmState>& state, const ResponderPtr& r
           .add("SignallingCode", std::to_string(dahdi_signalling_code(cfg->signalling)))
           .add("Context", cfg->settings.context)
           .add("DND", st.dnd ? "Enabled" : "Disabled")
-          .add("Alarm", alarm_of(*system, *line))
+          .add("Alarm", system->alarm_of(*line))
           .add("Description", cfg->settings.description);
       r->list_item(std::move(m));
       ++items;

@@ -1,6 +1,7 @@
 // `dahdi ...` console commands, in chan_dahdi's output shapes (column widths and field names),
 // so scripts that parse `asterisk -rx "dahdi show channels"` keep working.
 #include <cstdio>
+#include <optional>
 
 #include "module_state.hpp"
 #include "telephony/console.hpp"
@@ -19,15 +20,15 @@ constexpr const char* kLbo[] = {"0 db (CSU)/0-133 feet (DSX-1)", "133-266 feet (
                                 "399-533 feet (DSX-1)",          "533-655 feet (DSX-1)", "-7.5db (CSU)",
                                 "-15db (CSU)",                   "-22.5db (CSU)"};
 
-std::string alarm_word(const TdmLine& line, TdmSystem& system) {
-  for (const auto& span : system.spans())
-    if (span->number() == line.config()->span) {
-      const auto bits = span->alarms();
-      if (bits & kAlarmRed) return "Red Alarm";
-      if (bits & kAlarmYellow) return "Yellow Alarm";
-      if (bits & kAlarmBlue) return "Blue Alarm";
-    }
-  return "No Alarm";
+// A channel number argument, or nullopt (the caller shows the usage).
+std::optional<int> number_arg(const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const int n = std::stoi(text, &used);
+    if (used == text.size()) return n;
+  } catch (...) {
+  }
+  return std::nullopt;
 }
 
 ConsoleResult not_running() { return {1, "No DAHDI channels are configured (chan_dahdi is not loaded).\n"}; }
@@ -40,13 +41,9 @@ ConsoleResult show_channels(const std::shared_ptr<TdmState>& state, const std::v
   std::string context;
   if (args.size() == 2) {
     if (args[0] == "group") {
-      int g = -1;
-      try {
-        g = std::stoi(args[1]);
-      } catch (...) {
-      }
-      if (g < 0 || g > 63) return {2, ""};
-      group_mask = std::uint64_t{1} << g;
+      const auto g = number_arg(args[1]);
+      if (!g || *g < 0 || *g > 63) return {2, ""};
+      group_mask = std::uint64_t{1} << *g;
     } else if (args[0] == "context") {
       context = args[1];
     } else {
@@ -65,7 +62,7 @@ ConsoleResult show_channels(const std::shared_ptr<TdmState>& state, const std::v
     const auto st = line->status();
     out += fmt(f, std::to_string(line->number()).c_str(), cfg->span, std::string(signalling_description(cfg->signalling)).c_str(),
                st.dialed.c_str(), s.context.c_str(), s.language.c_str(), s.mohinterpret.c_str(), "",
-               st.in_alarm ? "No" : "Yes", alarm_word(*line, *system).c_str(), s.description.c_str());
+               st.in_alarm ? "No" : "Yes", system->alarm_of(*line).c_str(), s.description.c_str());
   }
   return {0, out};
 }
@@ -74,12 +71,9 @@ ConsoleResult show_channel(const std::shared_ptr<TdmState>& state, const std::ve
   if (args.size() != 1) return {2, ""};
   auto system = state->current();
   if (!system) return not_running();
-  int n = 0;
-  try {
-    n = std::stoi(args[0]);
-  } catch (...) {
-    return {2, ""};
-  }
+  const auto number = number_arg(args[0]);
+  if (!number) return {2, ""};
+  const int n = *number;
   auto line = system->line(n);
   if (!line) return {1, fmt("Unable to find given channel %d\n", n)};
   auto cfg = line->config();
@@ -162,12 +156,9 @@ ConsoleResult set_dnd(const std::shared_ptr<TdmState>& state, const std::vector<
   if (args.size() != 2) return {2, ""};
   auto system = state->current();
   if (!system) return not_running();
-  int n = 0;
-  try {
-    n = std::stoi(args[0]);
-  } catch (...) {
-    return {2, ""};
-  }
+  const auto number = number_arg(args[0]);
+  if (!number) return {2, ""};
+  const int n = *number;
   auto line = system->line(n);
   if (!line) return {1, fmt("No such DAHDI channel %d\n", n)};
   const bool on = config::is_true_word(args[1]) || args[1] == "enable";

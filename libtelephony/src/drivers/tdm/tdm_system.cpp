@@ -89,6 +89,11 @@ std::shared_ptr<TdmLine> TdmSystem::line(int channel) const {
   return it == by_number_.end() ? nullptr : it->second;
 }
 
+std::string TdmSystem::alarm_of(const TdmLine& line) const {
+  const auto span = static_cast<std::size_t>(line.config()->span - 1);
+  return span < spans_.size() ? alarm_name(spans_[span]->alarms()) : alarm_name(0);
+}
+
 void TdmSystem::on_span_alarm(Span& span, std::uint8_t before, std::uint8_t now) {
   const auto reports = plan_.reportalarms;
   if (now) engine_.log().warning("chan_dahdi", "Detected alarm on span " + std::to_string(span.number()) + ": " + alarm_name(now));

@@ -57,6 +57,8 @@ class TdmSystem : public std::enable_shared_from_this<TdmSystem> {
   void reconfigure(const TdmPlan& plan);
 
   std::shared_ptr<TdmLine> line(int channel) const;
+  // "Red Alarm", "Yellow Alarm", "Blue Alarm" or "No Alarm" for the line's span.
+  std::string alarm_of(const TdmLine& line) const;
   const std::vector<std::shared_ptr<TdmLine>>& lines() const { return lines_; }
   const std::vector<std::shared_ptr<Span>>& spans() const { return spans_; }
   const TdmPlan& plan() const { return plan_; }
