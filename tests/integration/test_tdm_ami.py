@@ -4,7 +4,8 @@
 Span alarms: the line simulator on span 2 reports a red alarm; AMI sends SpanAlarm and Alarm (per
 channel, reportalarms=all), `dahdi show status` and DAHDIShowStatus say RED, DAHDIShowChannels says
 Red Alarm for the channel, and the clear comes back as SpanAlarmClear/AlarmClear. DND: DAHDIDNDon
-publishes DNDState and a call to the line gets BUSY; DAHDIDNDoff undoes it. Device state: the hint
+publishes DNDState and DeviceStateChange (BUSY) and a call to the line gets BUSY; DAHDIDNDoff
+undoes it. Device state: the hint
 on DAHDI/2 reads idle, then in use while its phone is off-hook. DAHDIDialOffhook turns into DTMF on
 the call, DAHDITransfer flashes, DAHDIHangup ends the call, DAHDIRestart rebuilds the system, and
 bad requests get Asterisk's error messages.
@@ -57,14 +58,17 @@ def test_dahdi_ami(kit):
     if r.get('Response') != 'Success' or r.get('Message') != 'DND Enabled':
         fail('DAHDIDNDon: %s' % r)
     ami.wait(lambda e: e.get('Event') == 'DNDState' and e.get('DAHDIChannel') == '2' and e.get('Status') == 'enabled', 5)
+    # The line pushes its device state (no channel exists): DND is BUSY for hints and Page's `s`.
+    ami.wait(lambda e: e.get('Event') == 'DeviceStateChange' and e.get('Device') == 'DAHDI/2' and e.get('State') == 'BUSY', 5)
     p1.send('offhook', 'wait 0.3', 'dial 201')
     ami.wait(lambda e: e.get('Event') == 'VarSet' and e.get('Variable') == 'RESULT' and e.get('Value') == 'BUSY', 15)
     if p2.all('ring'):
         fail('a line in DND rang')
     ami.action('DAHDIDNDoff', DAHDIChannel='2')
     ami.wait(lambda e: e.get('Event') == 'DNDState' and e.get('Status') == 'disabled', 5)
+    ami.wait(lambda e: e.get('Event') == 'DeviceStateChange' and e.get('Device') == 'DAHDI/2' and e.get('State') == 'NOT_INUSE', 5)
     p1.send('onhook')
-    print('ok - DND: DNDState events, a call to the line in DND gets BUSY')
+    print('ok - DND: DNDState and DeviceStateChange (BUSY, NOT_INUSE) events, a call to the line in DND gets BUSY')
 
     time.sleep(1.5)  # rxflash: the on-hook counts after 1.25 s
     st = ami.action('ExtensionState', Exten='201', Context='phones')

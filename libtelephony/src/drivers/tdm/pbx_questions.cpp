@@ -1,5 +1,6 @@
 // The dialplan's answers for overlap dialling, asked of whatever PBX the engine runs now (a
-// reload swaps it; every question takes the current one).
+// reload swaps it; every question takes the current one). exists/can_match/match_more are the
+// Pbx interface's; ignorepat has no Pbx question yet, so it reads the dialplan module's snapshot.
 #include "line.hpp"
 #include "telephony/dialplan/executor.hpp"
 #include "telephony/dialplan/pattern.hpp"
@@ -17,12 +18,12 @@ class PbxQuestions : public DialplanQuestions {
     return pbx && pbx->exists(context, exten, 1, caller);
   }
   bool can_match(std::string_view context, std::string_view exten, std::string_view caller) const override {
-    if (auto plan = snapshot()) return plan->can_match(context, exten, caller);
-    return exists(context, exten, caller);
+    auto pbx = engine_.pbx();
+    return pbx && pbx->can_match(context, exten, caller);
   }
   bool match_more(std::string_view context, std::string_view exten, std::string_view caller) const override {
-    if (auto plan = snapshot()) return plan->match_more(context, exten, caller);
-    return false;
+    auto pbx = engine_.pbx();
+    return pbx && pbx->match_more(context, exten, caller);
   }
   bool ignore_pattern(std::string_view context, std::string_view digits) const override {
     auto plan = snapshot();

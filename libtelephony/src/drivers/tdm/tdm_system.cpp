@@ -71,6 +71,9 @@ Result<void, Errors> TdmSystem::start() {
 
 void TdmSystem::stop() {
   for (auto& line : lines_) line->stop();
+  // A line that a restart removes must not keep its last pushed state; one that stays is pushed
+  // again by the new system's start().
+  for (auto& line : lines_) engine_.device_states().clear("DAHDI/" + std::to_string(line->number()));
   for (auto& span : spans_) {
     span->set_alarm_observer(nullptr);
     span->stop();
@@ -112,7 +115,11 @@ void TdmSystem::device_state_changed(const TdmLine& line) {
     if (!fresh && it->second == st) return;
     it->second = st;
   }
-  engine_.log().debug("chan_dahdi", "DAHDI/" + std::to_string(line.number()) + " is " + std::string(to_string(st)));
+  // Pushed, not polled: hints, Page()'s `s` and DEVICE_STATE() see DND, ringing and an off-hook
+  // phone without a channel, and each change is one DeviceStateChange event.
+  const auto device = "DAHDI/" + std::to_string(line.number());
+  engine_.log().debug("chan_dahdi", device + " is " + std::string(to_string(st)));
+  engine_.device_states().set(device, st);
 }
 
 }  // namespace telephony::tdm
