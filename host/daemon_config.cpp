@@ -93,7 +93,9 @@ Errors check_all_config_files(const fs::path& config_dir) {
   for (const auto& e : fs::directory_iterator(config_dir, ec))
     if (e.is_regular_file() && (e.path().extension() == ".conf" || e.path().extension() == ".yaml" ||
                                 e.path().extension() == ".yml"))
-      files.push_back(e.path());
+      // system.conf is DAHDI's (dahdi_cfg's flat key=value dialect, not Asterisk's); the TDM
+      // module checks it with its own parser.
+      if (e.path().filename() != "system.conf") files.push_back(e.path());
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     auto r = f.extension() == ".conf" ? telephony::config::parse_file(f, {.config_dir = config_dir})

@@ -20,7 +20,8 @@ struct DaemonConfig {
 
 telephony::Result<DaemonConfig, telephony::Errors> load_daemon_config(const std::filesystem::path& config_dir);
 
-// Parses every *.conf file in the directory (include-aware) and returns every error found.
+// Parses every *.conf file in the directory (include-aware) and returns every error found;
+// system.conf (DAHDI's dialect) is left to the TDM module.
 telephony::Errors check_all_config_files(const std::filesystem::path& config_dir);
 
 }  // namespace telephonyd

@@ -13,6 +13,12 @@
 #include "telephony/originate.hpp"
 #include "telephony/sip/module.hpp"
 #include "telephony/spool/module.hpp"
+#if defined(TELEPHONY_WITH_TDM)
+#include "telephony/tdm/tdm_module.hpp"
+#endif
+#if defined(TELEPHONY_WITH_CONSOLE)
+#include "telephony/console/console_module.hpp"
+#endif
 
 namespace telephonyd {
 
@@ -32,6 +38,13 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   // Parking adds its lots' extensions to the loaded dialplan.
   mods.push_back(std::make_shared<telephony::ParkingModule>(engine));
   mods.push_back(std::make_shared<telephony::manager::ManagerModule>(engine));
+  // Channel drivers load after the manager so that their AMI actions find its server.
+#if defined(TELEPHONY_WITH_TDM)
+  mods.push_back(std::make_shared<telephony::tdm::TdmModule>(engine));
+#endif
+#if defined(TELEPHONY_WITH_CONSOLE)
+  mods.push_back(std::make_shared<telephony::console::ConsoleModule>(engine));
+#endif
   // SIP after the manager (it registers the PJSIP* actions there) and the dialplan.
   mods.push_back(std::make_shared<telephony::sip::SipModule>(engine));
   mods.push_back(std::make_shared<telephony::spool::SpoolModule>(engine));

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "telephony/bridge.hpp"
+#include "telephony/manager_event.hpp"
 #include "telephony/device_state.hpp"
 #include "telephony/dialplan/executor.hpp"
 #include "telephony/cdr.hpp"
@@ -191,6 +192,13 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     MappedEvent out{named("UserEvent"), Privilege::User};
     if (e->channel) add_channel_snapshot(out.message, *e->channel, {}, vars ? vars(*e->channel) : ChannelVars{});
     out.message.add("UserEvent", e->name);
+    for (const auto& [k, v] : e->headers) out.message.add(k, v);
+    return out;
+  }
+  if (auto* e = ev.as<ManagerEventRaised>()) {
+    auto classes = PrivilegeSet::parse(e->privilege);
+    MappedEvent out{named(e->name), classes ? *classes : system};
+    if (e->channel) add_channel_snapshot(out.message, *e->channel, {}, vars ? vars(*e->channel) : ChannelVars{});
     for (const auto& [k, v] : e->headers) out.message.add(k, v);
     return out;
   }

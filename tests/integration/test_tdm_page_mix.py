@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Page() to a mix of device technologies through telephonyd: a DAHDI phone on a socket span,
+the ALSA console (file/null PCMs, as test_console_alsa.py) and a Local channel. The pager says
+440 Hz; every paged device must hear it: the DAHDI phone (auto-answers on the first ring) measures
+it, the console's playback file holds it, the Local device records it. Then Page's `s` option
+skips DAHDI/1, whose phone is off-hook (the line's device state is in use), and still pages
+DAHDI/2.
+
+The device list is one string; a SIP device joins the mix by adding `&SIP/<peer>` once SIP lands.
+(Local devices are not in the `s` page: the Local driver reports no device state yet, so Page's
+`s` treats them as UNKNOWN and skips them, as docs/page.md says.)
+"""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tdmkit import Ami, Phone, dominant, fail, loudest_window, near, raw_s16, rms, run, wav_samples  # noqa: E402
+
+MIX = ['DAHDI/2', 'Console/dsp', 'Local/dev@paged']
+
+
+def test_page_mix(kit):
+    socks = kit.path('tdm', 'phones')
+    kit.write('system.conf', 'dynamic=sock,%s,2,0\nfxoks=1-2\n' % socks)
+    kit.write('chan_dahdi.conf', '[channels]\ncontext=phones\nsignalling=fxo_ks\nusecallerid=no\nchannel => 1-2\n')
+    play_raw, cap_raw = kit.path('speaker.raw'), kit.path('mic.raw')
+    open(cap_raw, 'wb').close()  # the console microphone hears nothing
+    with open(kit.path('.asoundrc'), 'w') as f:
+        f.write('pcm.tel_out { type file; slave.pcm "null"; file "%s"; format "raw" }\n'
+                'pcm.tel_in { type file; slave.pcm "null"; file "/dev/null"; infile "%s"; format "raw" }\n'
+                % (play_raw, cap_raw))
+    kit.env['HOME'] = kit.work
+    kit.write('console.conf', '[dsp]\ninput_device=tel_in\noutput_device=tel_out\nautoanswer=yes\nsamplerate=16000\n')
+    local_rec = kit.path('local.wav')
+    kit.write('extensions.conf', '[pager]\n'
+                                 'exten => page,1,Page(%s,q,10)\n'
+                                 'exten => pages,1,Page(DAHDI/1&DAHDI/2,sq,10)\n'
+                                 '[phone]\nexten => talk,1,ProbeTone(440,6)\n same => n,Hangup()\n'
+                                 'exten => short,1,ProbeTone(440,2)\n same => n,Hangup()\n'
+                                 '[paged]\nexten => dev,1,ProbeRecord(%s,10)\n'
+                                 '[phones]\nexten => _X.,1,Wait(20)\n' % ('&'.join(MIX), local_rec))
+    kit.start()
+    ami = Ami(kit.ami_port)
+    busy = Phone(kit, os.path.join(socks, '1'), name='busy')
+    paged = Phone(kit, os.path.join(socks, '2'), 'phone', '--auto-answer', '1', name='paged')
+
+    kit.rx('channel originate Local/page@pager extension talk@phone')
+    paged.wait('answered', 10)
+    time.sleep(1.0)
+    m = paged.measure(1.0)
+    if not near(m.get('freq', 0), 440, 15) or float(m['level']) < -40:
+        fail('the DAHDI phone heard %s Hz at %s dBFS, the pager says 440 Hz' % (m.get('freq'), m.get('level')))
+    print('ok - DAHDI/2 auto-answered and hears the page (%s Hz)' % m['freq'])
+    ami.wait(lambda e: e.get('Event') == 'Hangup' and e.get('Channel') == 'Console/dsp', 15)
+    ami.wait(lambda e: e.get('Event') == 'Hangup' and e.get('Channel', '').startswith('Local/dev@paged')
+             and e.get('Channel', '').endswith(';2'), 15)
+    deadline = time.time() + 5
+    while not os.path.exists(local_rec) and time.time() < deadline:
+        time.sleep(0.1)
+
+    speaker = loudest_window(raw_s16(play_raw), 16000, 0.5)
+    f = dominant(speaker[::2], 8000, 200, 3000, 10)
+    if not near(f, 440, 20) or rms(speaker) < 300:
+        fail('the console played %s Hz at RMS %.0f, not the page' % (f, rms(speaker)))
+    print('ok - Console/dsp played the page (%d Hz)' % f)
+    r, local = wav_samples(local_rec)
+    local = loudest_window(local, r, 0.5)
+    if not near(dominant(local, r, 200, 3000, 10), 440, 20) or rms(local) < 300:
+        fail('the Local device did not hear the page')
+    print('ok - Local/dev@paged heard the page')
+
+    # Page's s: DAHDI/1's phone is off-hook (in use), so only DAHDI/2 is paged.
+    paged.send('onhook')
+    time.sleep(1.5)  # rxflash: the on-hook counts after 1.25 s
+    busy.send('offhook')
+    time.sleep(0.5)
+    before = len(ami.events('DialBegin'))
+    kit.rx('channel originate Local/pages@pager extension short@phone')
+    paged.wait('answered', 10)
+    ami.wait(lambda e: e.get('Event') == 'Hangup' and e.get('Channel', '').startswith('DAHDI/2-'), 15)
+    dialed = [e.get('DialString', '') + e.get('DestChannel', '') for e in ami.events('DialBegin')[before:]]
+    if any('DAHDI/1' in d for d in dialed) or busy.all('ring'):
+        fail('Page s dialled DAHDI/1 although its phone was off-hook: %s' % dialed)
+    if not any('DAHDI/2' in d for d in dialed):
+        fail('Page s did not dial DAHDI/2: %s' % dialed)
+    if 'Skipping DAHDI/1: device state is INUSE' not in kit.tail(200):
+        fail('the log does not say why DAHDI/1 was skipped')
+    print('ok - option s skipped DAHDI/1 (off-hook: INUSE) and paged DAHDI/2')
+    ami.close()
+
+
+if __name__ == '__main__':
+    run(test_page_mix)
