@@ -59,7 +59,7 @@ defaultzone=uk
   EXPECT_EQ(cfg->channels.at(2).echocanceller, "mg2");
   EXPECT_EQ(cfg->default_zone, "uk");
   ASSERT_EQ(cfg->load_zones.size(), 2u);
-  EXPECT_EQ(cfg->channels.at(5).where.line, 7);
+  EXPECT_EQ(cfg->channels.at(5).where.line, 8);  // fxsks=5-8 is the 8th line
 }
 
 TEST(TdmSystemConf, RejectsEveryBadLineWithItsLine) {
@@ -132,7 +132,7 @@ callerid=asreceived
 answeronpolarityswitch=yes
 channel => 3-4
 rxgain=-3.5
-cadence=125,125,-2000,4000
+cadence=125,125,2000,-4000
 ringtimeout=5000
 reportalarms=all
 [extra]
