@@ -8,6 +8,7 @@
 #include "telephony/manager/module.hpp"
 #include "telephony/media/moh_module.hpp"
 #include "telephony/originate.hpp"
+#include "telephony/rtp/rtp_config.hpp"
 #include "telephony/spool/module.hpp"
 
 namespace telephonyd {
@@ -19,6 +20,8 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   // Music on hold classes before the dialplan, so the first call already finds them.
   mods.push_back(std::make_shared<telephony::media::MusicOnHoldModule>(engine));
   mods.push_back(std::make_shared<telephony::media::FeaturesModule>());
+  // rtp.conf before any driver that opens media (the SIP driver's calls take ports from it).
+  mods.push_back(std::make_shared<telephony::rtp::RtpModule>(engine));
   mods.push_back(std::make_shared<telephony::dialplan::PbxConfigModule>(engine));
   // ConfBridge() works with the built-in profiles without confbridge.conf; the module adds the file.
   telephony::confbridge::install_confbridge(engine);

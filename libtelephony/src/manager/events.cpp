@@ -183,6 +183,7 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     out.message.add("Module", e->module.empty() ? std::string("All") : e->module).add("Status", status);
     return out;
   }
+  if (auto m = map_rtp_event(ev, vars)) return m;
   return map_confbridge_event(ev, vars);
 }
 
