@@ -8,6 +8,8 @@
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 
+#include <cstdlib>
+
 #include "rtp_load.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/rtp/media_session.hpp"
@@ -22,6 +24,13 @@ using namespace std::chrono_literals;
 std::string phone_sdp(std::uint16_t port) {
   return "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio " + std::to_string(port) +
          " RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n";
+}
+
+// RTP shard threads of the engine under test (RTP_BENCH_SHARDS, default 1: the baseline is one
+// thread too).
+unsigned shards() {
+  const char* v = std::getenv("RTP_BENCH_SHARDS");
+  return v && std::atoi(v) > 0 ? static_cast<unsigned>(std::atoi(v)) : 1u;
 }
 
 struct Window {
@@ -64,6 +73,11 @@ Window measure(std::vector<Flow> flows, const std::vector<int>& sink_fds, double
 void BM_RelayEngineVsBare(benchmark::State& state) {
   const int calls = static_cast<int>(state.range(0));
   const double seconds = 5;
+  // The "phones": one socket sends every call's RTP (sendmmsg), one receives what the relay
+  // sends on (recvmmsg), so the load generator costs little next to the relay under test.
+  Socket gen = open_udp(), sink = open_udp();
+  enlarge_buffers(gen);
+  enlarge_buffers(sink);
   for (auto _ : state) {
     // ---- engine ----
     Window engine_w;
@@ -74,7 +88,7 @@ void BM_RelayEngineVsBare(benchmark::State& state) {
       engine.start();
       rtp::RtpConfig c;
       c.bind_address = "127.0.0.1";
-      c.io_threads = 2;
+      c.io_threads = shards();
       rtp::rtp_module(engine)->set_config(c);
       rtp::MediaSettings s;
       s.endpoint = "bench";
@@ -83,46 +97,32 @@ void BM_RelayEngineVsBare(benchmark::State& state) {
       // Warm the stack (threads, pools) before measuring the per-call heap.
       { auto warm = rtp::MediaSession::create(engine, s); }
       const std::size_t heap0 = mallinfo2().uordblks;
-      std::vector<Socket> phones;
       std::vector<rtp::MediaSession::Ptr> legs;
       std::vector<Flow> flows;
-      std::vector<int> fds;
       for (int i = 0; i < calls; ++i) {
         auto x = rtp::MediaSession::create(engine, s);
-        if (!x) {
-          state.SkipWithError(x.error().to_string().c_str());
+        auto y = x ? rtp::MediaSession::create(engine, s, x->get()) : x;
+        if (!x || !y) {
+          state.SkipWithError((x ? y : x).error().to_string().c_str());
           return;
         }
-        auto y = rtp::MediaSession::create(engine, s, x->get());
-        if (!y) {
-          state.SkipWithError(y.error().to_string().c_str());
-          return;
-        }
-        Socket px = open_udp(), py = open_udp();
-        (void)(*x)->answer_offer(phone_sdp(px.port));
-        (void)(*y)->answer_offer(phone_sdp(py.port));
+        (void)(*x)->answer_offer(phone_sdp(sink.port));
+        (void)(*y)->answer_offer(phone_sdp(sink.port));
         if (auto r = rtp::MediaSession::start_native_relay(*x, *y); !r) {
           state.SkipWithError(r.error().to_string().c_str());
           return;
         }
-        flows.push_back({px.fd, (*x)->local_rtp_port(), 0, 0x1000u + static_cast<std::uint32_t>(i), 0});
-        flows.push_back({py.fd, (*y)->local_rtp_port(), 0, 0x9000u + static_cast<std::uint32_t>(i), 0});
-        fds.push_back(px.fd);
-        fds.push_back(py.fd);
-        phones.push_back(px);
-        phones.push_back(py);
+        flows.push_back({gen.fd, (*x)->local_rtp_port(), 0, 0x1000u + static_cast<std::uint32_t>(i), 0});
+        flows.push_back({gen.fd, (*y)->local_rtp_port(), 0, 0x9000u + static_cast<std::uint32_t>(i), 0});
         legs.push_back(*x);
         legs.push_back(*y);
       }
       heap_per_call = static_cast<double>(mallinfo2().uordblks - heap0) / calls;
       threads = thread_count();
       const pid_t main_tid = current_tid();
-      engine_w = measure(flows, fds, seconds, [main_tid](pid_t gen, pid_t sink) {
-        return cpu_ns("", {gen, sink, main_tid});
-      });
+      engine_w = measure(flows, {sink.fd}, seconds, [main_tid](pid_t g, pid_t k) { return cpu_ns("", {g, k, main_tid}); });
       for (auto& l : legs) l->stop();
       legs.clear();
-      for (auto& p : phones) ::close(p.fd);
       std::this_thread::sleep_for(200ms);
       engine.stop();
     }
@@ -130,33 +130,26 @@ void BM_RelayEngineVsBare(benchmark::State& state) {
     Window bare_w;
     {
       std::vector<BareRelay::Pair> pairs;
-      std::vector<Socket> phones;
       std::vector<Flow> flows;
-      std::vector<int> fds;
       for (int i = 0; i < calls; ++i) {
-        Socket px = open_udp(), py = open_udp();
-        BareRelay::Pair p{open_udp(), open_udp(), px.port, py.port};
-        flows.push_back({px.fd, p.a.port, 0, 0x1000u + static_cast<std::uint32_t>(i), 0});
-        flows.push_back({py.fd, p.b.port, 0, 0x9000u + static_cast<std::uint32_t>(i), 0});
-        fds.push_back(px.fd);
-        fds.push_back(py.fd);
-        phones.push_back(px);
-        phones.push_back(py);
+        BareRelay::Pair p{open_udp(), open_udp(), sink.port, sink.port};
+        flows.push_back({gen.fd, p.a.port, 0, 0x1000u + static_cast<std::uint32_t>(i), 0});
+        flows.push_back({gen.fd, p.b.port, 0, 0x9000u + static_cast<std::uint32_t>(i), 0});
         pairs.push_back(p);
       }
       BareRelay relay(std::move(pairs));
       relay.start();
-      bare_w = measure(flows, fds, seconds, [&relay](pid_t, pid_t) {
+      bare_w = measure(flows, {sink.fd}, seconds, [&relay](pid_t, pid_t) {
         for (const auto& t : thread_cpu())
           if (t.tid == relay.tid()) return t.ns;
         return std::uint64_t{0};
       });
       relay.stop();
-      for (auto& p : phones) ::close(p.fd);
     }
     state.SetIterationTime(seconds * 2);
     state.counters["calls"] = calls;
-    state.counters["pkts_per_s"] = engine_w.packets / seconds;
+    state.counters["shards"] = shards();
+    state.counters["pkts_per_s"] = static_cast<double>(engine_w.packets) / seconds;
     state.counters["engine_ns_per_pkt"] = engine_w.cpu_ns_per_packet;
     state.counters["bare_ns_per_pkt"] = bare_w.cpu_ns_per_packet;
     state.counters["ratio_to_bare"] = bare_w.cpu_ns_per_packet > 0 ? engine_w.cpu_ns_per_packet / bare_w.cpu_ns_per_packet : 0;
@@ -169,6 +162,8 @@ void BM_RelayEngineVsBare(benchmark::State& state) {
     state.counters["threads"] = static_cast<double>(threads);
     state.counters["heap_bytes_per_call"] = heap_per_call;
   }
+  ::close(gen.fd);
+  ::close(sink.fd);
 }
 BENCHMARK(BM_RelayEngineVsBare)->Arg(10)->Arg(200)->Arg(2000)->Iterations(1)->UseManualTime()->Unit(benchmark::kSecond);
 

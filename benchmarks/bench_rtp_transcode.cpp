@@ -68,7 +68,7 @@ double bare_transcode_us(const std::vector<std::uint8_t>& opus_packet) {
   const int rounds = 500;
   const auto t0 = std::chrono::steady_clock::now();
   for (int r = 0; r < rounds; ++r) {
-    opus_decode(dec, opus_packet.data(), static_cast<opus_int32>(opus_packet.size()), pcm48.data(), 960, 0);
+    benchmark::DoNotOptimize(opus_decode(dec, opus_packet.data(), static_cast<opus_int32>(opus_packet.size()), pcm48.data(), 960, 0));
     down->process(pcm48, pcm8);
     media::g711::ulaw_encode(pcm8, ulaw);
     media::g711::ulaw_decode(ulaw, pcm8);

@@ -78,10 +78,16 @@ inline Socket open_udp() {
   socklen_t len = sizeof a;
   ::getsockname(s.fd, reinterpret_cast<sockaddr*>(&a), &len);
   s.port = ntohs(a.sin_port);
-  int buf = 512 * 1024;
-  ::setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
   return s;
 }
+// A socket that absorbs bursts: the generator's and the sink's (SO_RCVBUFFORCE when permitted).
+inline void enlarge_buffers(const Socket& s, int bytes = 16 * 1024 * 1024) {
+  if (::setsockopt(s.fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) != 0)
+    ::setsockopt(s.fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+  if (::setsockopt(s.fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof bytes) != 0)
+    ::setsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+}
+
 inline sockaddr_in loopback(std::uint16_t port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -122,12 +128,29 @@ class Generator {
  private:
   void run() {
     tid_ = current_tid();
-    std::vector<std::uint8_t> pkt(12 + payload_.size());
-    std::memcpy(pkt.data() + 12, payload_.data(), payload_.size());
+    // One buffer and one sendmmsg entry per flow; flows that share a socket leave in one call.
+    const std::size_t len = 12 + payload_.size();
+    std::vector<std::uint8_t> bufs(flows_.size() * len);
+    std::vector<sockaddr_in> to(flows_.size());
+    std::vector<iovec> iov(flows_.size());
+    std::vector<mmsghdr> msgs(flows_.size());
+    for (std::size_t i = 0; i < flows_.size(); ++i) {
+      std::memcpy(bufs.data() + i * len + 12, payload_.data(), payload_.size());
+      to[i] = loopback(flows_[i].to_port);
+      iov[i] = {bufs.data() + i * len, len};
+      msgs[i] = {};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_name = &to[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof to[i];
+    }
     auto next = std::chrono::steady_clock::now();
     std::uint32_t ts = 0;
     while (!stop_) {
-      for (auto& f : flows_) {
+      const std::uint64_t t = now_ns();
+      for (std::size_t i = 0; i < flows_.size(); ++i) {
+        auto& f = flows_[i];
+        std::uint8_t* pkt = bufs.data() + i * len;
         pkt[0] = 0x80;
         pkt[1] = f.pt;
         pkt[2] = static_cast<std::uint8_t>(f.seq >> 8);
@@ -135,10 +158,19 @@ class Generator {
         for (int k = 0; k < 4; ++k) pkt[4 + k] = static_cast<std::uint8_t>(ts >> (24 - 8 * k));
         for (int k = 0; k < 4; ++k) pkt[8 + k] = static_cast<std::uint8_t>(f.ssrc >> (24 - 8 * k));
         ++f.seq;
-        const std::uint64_t t = now_ns();
-        if (stamp_ && payload_.size() >= 8) std::memcpy(pkt.data() + 12, &t, 8);
-        const auto to = loopback(f.to_port);
-        if (::sendto(f.from_fd, pkt.data(), pkt.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) > 0) ++sent_;
+        if (stamp_ && payload_.size() >= 8) std::memcpy(pkt + 12, &t, 8);
+      }
+      for (std::size_t i = 0; i < flows_.size();) {
+        std::size_t j = i;
+        while (j < flows_.size() && j - i < 256 && flows_[j].from_fd == flows_[i].from_fd) ++j;
+        std::size_t done = i;
+        while (done < j) {
+          const int n = ::sendmmsg(flows_[i].from_fd, msgs.data() + done, static_cast<unsigned>(j - done), 0);
+          if (n <= 0) break;
+          done += static_cast<std::size_t>(n);
+        }
+        sent_ += done - i;
+        i = j;
       }
       ts += 160;
       next += std::chrono::milliseconds(20);

@@ -2,6 +2,7 @@
 #include "rtp/rtp_stack.hpp"
 
 #include <pthread.h>
+#include <unistd.h>
 #include <sys/random.h>
 
 #include <boost/asio/ip/address.hpp>
@@ -55,6 +56,68 @@ std::size_t SendBatch::flush() {
   return refused;
 }
 
+PollSet::PollSet(boost::asio::io_context& io) : epfd_(::epoll_create1(EPOLL_CLOEXEC)), descriptor_(io) {
+  boost::system::error_code ec;
+  // Asio owns (and closes) a duplicate; we keep using our own number for epoll_ctl/epoll_wait.
+  if (epfd_ >= 0) descriptor_.assign(::dup(epfd_), ec);
+}
+
+PollSet::~PollSet() {
+  boost::system::error_code ec;
+  descriptor_.close(ec);
+  if (epfd_ >= 0) ::close(epfd_);
+}
+
+Result<void> PollSet::add(int fd, Slot* slot) {
+  ::epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.ptr = slot;
+  if (::epoll_ctl(epfd_, EPOLL_CTL_ADD, fd, &ev) != 0) return fail("epoll_ctl ADD failed", "rtp");
+  ++registered_;
+  if (!armed_) arm();
+  return {};
+}
+
+void PollSet::remove(int fd) {
+  ::epoll_event ev{};
+  if (::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, &ev) == 0 && registered_ > 0) --registered_;
+}
+
+void PollSet::retire(std::shared_ptr<void> keep) { retired_.push_back(std::move(keep)); }
+
+void PollSet::stop() {
+  stopped_ = true;
+  boost::system::error_code ec;
+  descriptor_.cancel(ec);
+}
+
+void PollSet::arm() {
+  if (stopped_) return;
+  armed_ = true;
+  descriptor_.async_wait(boost::asio::posix::descriptor_base::wait_read, [this](const boost::system::error_code& ec) {
+    armed_ = false;
+    if (ec || stopped_) return;
+    process();
+    // Asio watches the set edge-triggered. A packet arriving after process() looked still leaves
+    // an edge in Asio's epoll queue, which its reactor reads only after this handler returned —
+    // on this same thread, since a shard's io_context has exactly one — so the wait armed here
+    // sees it.
+    arm();
+  });
+}
+
+void PollSet::process() {
+  for (;;) {
+    const int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), 0);
+    for (int i = 0; i < n; ++i) {
+      auto* slot = static_cast<Slot*>(events_[static_cast<std::size_t>(i)].data.ptr);
+      slot->ready(slot->owner, slot->rtcp);
+    }
+    retired_.clear();
+    if (n < static_cast<int>(events_.size())) break;
+  }
+}
+
 Shard::Shard(unsigned i) : index(i) {}
 
 RtpStack::RtpStack(RtpConfig config) : config_(std::make_shared<const RtpConfig>(config)) {
@@ -83,7 +146,10 @@ void RtpStack::stop() {
     stopped_ = true;
   }
   for (auto& s : shards_) {
-    asio::post(s->io, [raw = s.get()] { raw->wheel.stop(); });
+    asio::post(s->io, [raw = s.get()] {
+      raw->wheel.stop();
+      raw->poll.stop();
+    });
     s->work.reset();
   }
   for (auto& s : shards_) {
@@ -94,6 +160,7 @@ void RtpStack::stop() {
   // their streams and sockets are released instead of waiting in the queue forever.
   for (auto& s : shards_) {
     s->wheel.stop();
+    s->poll.stop();
     s->io.restart();
     while (s->io.poll() > 0) {
     }

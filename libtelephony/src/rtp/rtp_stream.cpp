@@ -50,6 +50,8 @@ RtpStream::RtpStream(Engine& engine, std::shared_ptr<RtpStack> stack, Shard& sha
   rtp_fd_ = rtp_sock_.native_handle();
   rtcp_fd_ = rtcp_sock_.native_handle();
   local_port_ = rtp_sock_.local_endpoint().port();
+  rtp_slot_ = {&RtpStream::on_readable, this, false};
+  rtcp_slot_ = {&RtpStream::on_readable, this, true};
   rtcp_timer_.fire = &RtpStream::on_rtcp_timer;
   timeout_timer_.fire = &RtpStream::on_timeout_timer;
   dtmf_rx_timer_.fire = &RtpStream::on_dtmf_rx_timer;
@@ -70,8 +72,8 @@ std::string RtpStream::local_address() const {
 void RtpStream::start() {
   asio::post(shard_.io, [self = shared_from_this()] {
     if (self->closed_) return;
-    self->wait_rtp();
-    self->wait_rtcp();
+    (void)self->shard_.poll.add(self->rtp_fd_, &self->rtp_slot_);
+    (void)self->shard_.poll.add(self->rtcp_fd_, &self->rtcp_slot_);
     self->schedule_rtcp();
     if (self->settings_.rtp_timeout.count() > 0 || self->settings_.rtp_timeout_hold.count() > 0)
       self->shard_.wheel.schedule(self->timeout_timer_, std::chrono::milliseconds(1000));
@@ -85,6 +87,9 @@ void RtpStream::close() {
     for (auto* t : {&self->rtcp_timer_, &self->timeout_timer_, &self->dtmf_rx_timer_, &self->dtmf_tx_timer_,
                     &self->playout_timer_})
       self->shard_.wheel.cancel(*t);
+    self->shard_.poll.remove(self->rtp_fd_);
+    self->shard_.poll.remove(self->rtcp_fd_);
+    self->shard_.poll.retire(self);  // events of this batch may still name our slots
     boost::system::error_code ec;
     self->rtp_sock_.close(ec);
     self->rtcp_sock_.close(ec);
@@ -186,25 +191,13 @@ void RtpStream::reset_jitter(media::Format f, std::uint32_t clock) {
 
 // ---- receive -----------------------------------------------------------------------------------
 
-void RtpStream::wait_rtp() {
-  rtp_sock_.async_wait(udp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
-    if (ec || self->closed_) return;
-    self->drain(self->rtp_sock_, false);
-    self->wait_rtp();
-  });
+void RtpStream::on_readable(void* self, bool rtcp_socket) {
+  auto* s = static_cast<RtpStream*>(self);
+  if (!s->closed_) s->drain(rtcp_socket ? s->rtcp_fd_ : s->rtp_fd_, rtcp_socket);
 }
 
-void RtpStream::wait_rtcp() {
-  rtcp_sock_.async_wait(udp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
-    if (ec || self->closed_) return;
-    self->drain(self->rtcp_sock_, true);
-    self->wait_rtcp();
-  });
-}
-
-void RtpStream::drain(udp::socket& sock, bool rtcp_socket) {
+void RtpStream::drain(int fd, bool rtcp_socket) {
   auto& b = shard_.batch;
-  const int fd = sock.native_handle();
   for (;;) {
     for (std::size_t i = 0; i < ReceiveBatch::kPackets; ++i) {
       b.headers[i].msg_hdr.msg_namelen = sizeof(b.from[i]);

@@ -82,9 +82,8 @@ class RtpStream : public std::enable_shared_from_this<RtpStream> {
   };
 
   // receive (shard)
-  void wait_rtp();
-  void wait_rtcp();
-  void drain(boost::asio::ip::udp::socket& sock, bool rtcp_socket);
+  static void on_readable(void* self, bool rtcp_socket);  // PollSet callback
+  void drain(int fd, bool rtcp_socket);
   void on_packet(std::uint8_t* data, std::size_t len, const boost::asio::ip::udp::endpoint& from);
   void on_rtcp(std::uint8_t* data, std::size_t len, const boost::asio::ip::udp::endpoint& from);
   bool accept_source(const boost::asio::ip::udp::endpoint& from, std::uint16_t seq);
@@ -126,6 +125,7 @@ class RtpStream : public std::enable_shared_from_this<RtpStream> {
   boost::asio::ip::udp::socket rtp_sock_;
   boost::asio::ip::udp::socket rtcp_sock_;
   int rtp_fd_ = -1, rtcp_fd_ = -1;
+  PollSet::Slot rtp_slot_, rtcp_slot_;
   std::uint16_t local_port_ = 0;
   std::atomic<bool> closed_{false};
 
