@@ -103,6 +103,8 @@ struct Flow {
   std::uint16_t seq = 0;
   std::uint32_t ssrc = 0;
   std::uint8_t pt = 0;
+  std::uint32_t ts_step = 160;  // RTP clock ticks per 20 ms packet (960 for opus)
+  std::uint32_t ts = 0;
 };
 
 // Sends one 20 ms packet per flow per tick until stopped; the first 8 payload bytes carry the
@@ -145,7 +147,6 @@ class Generator {
       msgs[i].msg_hdr.msg_namelen = sizeof to[i];
     }
     auto next = std::chrono::steady_clock::now();
-    std::uint32_t ts = 0;
     while (!stop_) {
       const std::uint64_t t = now_ns();
       for (std::size_t i = 0; i < flows_.size(); ++i) {
@@ -155,9 +156,10 @@ class Generator {
         pkt[1] = f.pt;
         pkt[2] = static_cast<std::uint8_t>(f.seq >> 8);
         pkt[3] = static_cast<std::uint8_t>(f.seq);
-        for (int k = 0; k < 4; ++k) pkt[4 + k] = static_cast<std::uint8_t>(ts >> (24 - 8 * k));
+        for (int k = 0; k < 4; ++k) pkt[4 + k] = static_cast<std::uint8_t>(f.ts >> (24 - 8 * k));
         for (int k = 0; k < 4; ++k) pkt[8 + k] = static_cast<std::uint8_t>(f.ssrc >> (24 - 8 * k));
         ++f.seq;
+        f.ts += f.ts_step;
         if (stamp_ && payload_.size() >= 8) std::memcpy(pkt + 12, &t, 8);
       }
       for (std::size_t i = 0; i < flows_.size();) {
@@ -172,7 +174,6 @@ class Generator {
         sent_ += done - i;
         i = j;
       }
-      ts += 160;
       next += std::chrono::milliseconds(20);
       if (std::chrono::steady_clock::now() > next + std::chrono::milliseconds(20)) {
         ++late_;
