@@ -26,8 +26,13 @@ class SipChannelTech : public ChannelTech {
   void send_digit_end(Channel& chan, char digit, std::chrono::milliseconds held) override {
     s_->send_digit_end(chan, digit, held);
   }
-  std::vector<media::Format> native_formats() const override {
-    return {media::Format::ulaw(), media::Format::alaw(), media::Format::slin()};
+  // Media (call_media.cpp).
+  void write(Channel& chan, const Frame& f) override { s_->write(chan, f); }
+  void send_digit_begin(Channel& chan, char digit) override { s_->send_digit_begin(chan, digit); }
+  std::vector<media::Format> native_formats() const override { return s_->native_formats(); }
+  bool wants_inband_dtmf() const override { return s_->wants_inband_dtmf(); }
+  std::vector<std::pair<std::string, std::string>> status_lines(const Channel&) const override {
+    return s_->media_status_lines();
   }
 
  private:
@@ -70,12 +75,6 @@ std::optional<std::pair<char, int>> parse_info_dtmf(std::string_view type, std::
   return std::pair<char, int>{digit, duration};
 }
 
-// Hold per RFC 3264 §8.4: a=sendonly / a=inactive, or the old c=0.0.0.0 form.
-bool sdp_is_hold(std::string_view sdp) {
-  return sdp.find("a=sendonly") != std::string_view::npos || sdp.find("a=inactive") != std::string_view::npos ||
-         sdp.find("c=IN IP4 0.0.0.0") != std::string_view::npos;
-}
-
 }  // namespace
 
 std::unique_ptr<ChannelTech> make_channel_tech(std::shared_ptr<CallSession> session) {
@@ -98,38 +97,12 @@ void CallSession::bind_channel(const Channel::Ptr& chan) {
   chan_ = chan;
   strand_.emplace(chan->strand());
   channel_name_ = chan->name();
+  if (media_) media_->attach(chan);  // received audio and DTMF become the channel's frames
 }
 
 CallSession::Info CallSession::info() const {
   std::lock_guard lock(info_mu_);
   return Info{channel_name_, endpoint_->name, call_id_, state_text_, dest_.address.to_string()};
-}
-
-std::string CallSession::answer_sdp() const {
-  // Temporary until rtp::MediaSession is wired in (issue 12): decline the offered audio stream
-  // (port 0) with its first payload type, a valid answer that sets up no media.
-  if (remote_sdp_.empty()) return {};
-  std::string pt = "0";
-  std::string proto = "RTP/AVP";
-  auto m = remote_sdp_.find("m=audio ");
-  if (m != std::string::npos) {
-    auto line_end = remote_sdp_.find_first_of("\r\n", m);
-    std::string line = remote_sdp_.substr(m, line_end - m);
-    // m=audio <port> <proto> <fmt> ...
-    std::size_t p1 = line.find(' ', 8);
-    std::size_t p2 = p1 == std::string::npos ? p1 : line.find(' ', p1 + 1);
-    if (p2 != std::string::npos) {
-      proto = line.substr(p1 + 1, p2 - p1 - 1);
-      auto p3 = line.find(' ', p2 + 1);
-      pt = line.substr(p2 + 1, p3 == std::string::npos ? std::string::npos : p3 - p2 - 1);
-    }
-  }
-  const auto ip = dest_.transport ? dest_.transport->advertised().ip.to_string() : std::string("127.0.0.1");
-  const char* family = dest_.transport && dest_.transport->advertised().ip.is_v6() ? "IP6" : "IP4";
-  std::string sdp = "v=0\r\no=- 1 1 IN ";
-  sdp.append(family).append(" ").append(ip).append("\r\ns=libtelephony\r\nc=IN ").append(family).append(" ").append(ip);
-  sdp.append("\r\nt=0 0\r\nm=audio 0 ").append(proto).append(" ").append(pt).append("\r\n");
-  return sdp;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -160,6 +133,7 @@ void CallSession::start_inbound(const std::shared_ptr<SipStack>& stack, std::sha
     return;
   }
   s->session_expires_ = *se;
+  if (!s->answer_initial_offer(*invite)) return;  // 488 (no common codec …) or 503 sent
 
   Engine& engine = stack->engine();
   Engine::ChannelInit init;
@@ -303,6 +277,7 @@ std::optional<unsigned> requested_session_expires(const Message& req, const Endp
 }
 
 void CallSession::indicate(Channel& chan, Control c) {
+  if (hold_indication(chan, c)) return;
   if (!inbound_ || !invite_txn_ || invite_txn_->final_sent()) return;
   switch (c) {
     case Control::Ringing:
@@ -325,6 +300,11 @@ void CallSession::indicate(Channel& chan, Control c) {
 
 void CallSession::send_digit_end(Channel&, char digit, std::chrono::milliseconds held) {
   if (phase_ != Phase::Confirmed) return;
+  if (media_ && !media_->dtmf_via_info()) {
+    // RFC 4733 (or inband, which the channel already generated as tones).
+    if (!media_->wants_inband_dtmf()) media_->send_digit_end(digit, held);
+    return;
+  }
   if (endpoint_->dtmf_mode != DtmfMode::Info && endpoint_->dtmf_mode != DtmfMode::Auto) return;
   const std::string body = std::string("Signal=") + digit + "\r\nDuration=" + std::to_string(held.count()) + "\r\n";
   send_in_dialog("INFO", "application/dtmf-relay", body);
@@ -342,6 +322,7 @@ void CallSession::hangup(Channel& chan) {
     cancel_forks(forks_.size());
   }
   phase_ = Phase::Terminated;
+  stop_media();
   end_dialog();
 }
 
@@ -363,8 +344,9 @@ void CallSession::on_request(std::shared_ptr<ServerTransaction> txn) {
   post([txn](CallSession& c) { c.in_dialog_request(txn); });
 }
 
-void CallSession::on_ack(std::uint32_t cseq) {
-  post([cseq](CallSession& c) {
+void CallSession::on_ack(std::uint32_t cseq, std::string_view sdp) {
+  post([cseq, sdp = std::string(sdp)](CallSession& c) {
+    c.apply_ack_answer(sdp);
     // The ACK of a 2xx carries the CSeq number of its INVITE (RFC 3261 §13.2.2.4).
     std::erase_if(c.awaiting_ack_, [cseq](const std::shared_ptr<ServerTransaction>& t) {
       if (t->request().cseq() != cseq) return false;
@@ -394,11 +376,8 @@ void CallSession::in_dialog_request(const std::shared_ptr<ServerTransaction>& tx
     case Method::Invite:
     case Method::Update: {
       // re-INVITE / UPDATE: hold and unhold as the offer says; answer with our (media-less) SDP.
-      if (!req.body().empty()) {
-        const bool hold = sdp_is_hold(req.body());
-        remote_sdp_ = std::string(req.body());
-        if (chan) chan->queue_frame(Frame::control(hold ? Control::Hold : Control::Unhold));
-      }
+      // The media session queues Control::Hold/Unhold on the channel when the offer holds/resumes.
+      if (!answer_reoffer(txn)) return;  // 488 with Warning; the session stays as it was
       if (auto c = parse_name_addr(req.value(Header::Contact))) remote_target_ = std::string(c->uri.text);
       arm_session_timer();  // a refresh
       auto w = response_for(req, 200, {}, txn.source().remote, local_tag_);
