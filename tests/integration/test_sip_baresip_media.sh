@@ -93,19 +93,7 @@ wait_for 20 grep -q "PHONE QOS" "$WORK/etc/log/messages" || fail "the call from 
 wait_for 15 bash -c "! kill -0 $BARESIP_PID" || fail "baresip did not quit"
 BARESIP_PID=""
 
-frequency() {
-  python3 - "$1" <<'PY'
-import sys, wave, struct
-w = wave.open(sys.argv[1])
-rate, n, ch = w.getframerate(), w.getnframes(), w.getnchannels()
-data = struct.unpack("<%dh" % (n * ch), w.readframes(n))[::ch]
-mid = data[len(data) // 4 : 3 * len(data) // 4]
-if len(mid) < rate // 4 or max(abs(x) for x in mid) < 500:
-    print(0); sys.exit()
-crossings = sum(1 for a, b in zip(mid, mid[1:]) if (a < 0) != (b < 0))
-print(round(crossings / 2 / (len(mid) / rate)))
-PY
-}
+frequency() { python3 "$SRC/tests/integration/tone_frequency.py" "$1"; }
 near() { [ "$1" -ge $(($2 - $2 / 20)) ] && [ "$1" -le $(($2 + $2 / 20)) ]; }
 
 [ -s "$WORK/rec/phone.wav" ] || fail "the engine's recording of the phone is missing"

@@ -88,20 +88,7 @@ contact=sip:uas@127.0.0.1:$P_UAS
 CONF
 start_daemon
 
-# Measured frequency of a wav (zero crossings over the middle of the file; pure tones only).
-frequency() {
-  python3 - "$1" <<'PY'
-import sys, wave, struct
-w = wave.open(sys.argv[1])
-rate, n = w.getframerate(), w.getnframes()
-data = struct.unpack("<%dh" % n, w.readframes(n))
-mid = data[n // 4 : 3 * n // 4]
-if len(mid) < rate // 4 or max(abs(x) for x in mid) < 500:
-    print(0); sys.exit()
-crossings = sum(1 for a, b in zip(mid, mid[1:]) if (a < 0) != (b < 0))
-print(round(crossings / 2 / (len(mid) / rate)))
-PY
-}
+frequency() { python3 "$SRC/tests/integration/tone_frequency.py" "$1"; }
 near() { [ "$1" -ge $(($2 - $2 / 20)) ] && [ "$1" -le $(($2 + $2 / 20)) ]; }
 
 # --- call in: tone and RFC 4733 digit ------------------------------------------------------------
