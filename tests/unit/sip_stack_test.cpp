@@ -1,6 +1,7 @@
 // The SIP stack on a real UDP socket in-process: OPTIONS, REGISTER with digest (401 → 200), a
 // wrong password refused and logged in fail2ban's form, malformed requests answered 400 naming
-// the header, unknown dialogs 481, and the registrar's contact driving device state.
+// the header, unknown dialogs 481, the registrar's contact pushing device state (SIP/alice in the
+// engine's DeviceStates, DeviceStateChanged on the bus) and the security events of each decision.
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/udp.hpp>
@@ -12,7 +13,9 @@
 #include <vector>
 
 #include "telephony/config/config.hpp"
+#include "telephony/device_state.hpp"
 #include "telephony/engine.hpp"
+#include "telephony/events.hpp"
 #include "telephony/sip/digest.hpp"
 #include "telephony/sip/message.hpp"
 #include "telephony/sip/module.hpp"
@@ -37,6 +40,11 @@ class SipStackTest : public ::testing::Test {
       std::lock_guard lock(mu_);
       log_.emplace_back(line);
     });
+    events_ = engine_->events().subscribe({.name = "sip-test"}, [this](const EventPtr& ev) {
+      std::lock_guard lock(mu_);
+      if (auto* s = ev->as<SecurityEvent>()) security_.push_back(*s);
+      if (auto* d = ev->as<DeviceStateChanged>()) device_changes_.push_back(*d);
+    });
     engine_->start();
     port_ = free_udp_port();
     auto file = config::parse_string(config_text(""), "pjsip.conf");
@@ -56,7 +64,32 @@ class SipStackTest : public ::testing::Test {
   }
   void TearDown() override {
     module_->unload();
+    events_.close();
     engine_->stop();
+  }
+
+  // Waits (bounded) until `pred` holds over the recorded events.
+  template <class Pred>
+  bool eventually(Pred pred) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(mu_);
+        if (pred()) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  }
+  const SecurityEvent* security(std::string_view name) const {
+    for (const auto& e : security_)
+      if (e.name == name) return &e;
+    return nullptr;
+  }
+  static std::string field(const SecurityEvent& e, std::string_view name) {
+    for (const auto& [k, v] : e.fields)
+      if (k == name) return v;
+    return "<absent>";
   }
 
   // Sends `msg` and returns the first final (or the first non-100) response, "" on timeout.
@@ -105,6 +138,9 @@ class SipStackTest : public ::testing::Test {
   std::unique_ptr<udp::socket> sock_;
   std::mutex mu_;
   std::vector<std::string> log_;
+  EventBus::Subscription events_;
+  std::vector<SecurityEvent> security_;
+  std::vector<DeviceStateChanged> device_changes_;
 };
 
 std::string status_line(const std::string& reply) { return reply.substr(0, reply.find("\r\n")); }
@@ -121,7 +157,8 @@ TEST_F(SipStackTest, OptionsIsAnswered) {
 TEST_F(SipStackTest, RegisterWithDigestThenDeviceStateFollows) {
   auto driver = engine_->drivers().find("PJSIP");
   ASSERT_TRUE(driver);  // the alias
-  EXPECT_EQ(driver->device_state("alice"), DeviceState::Unavailable);
+  EXPECT_EQ(engine_->device_states().get("SIP/alice"), DeviceState::Unavailable);
+  EXPECT_EQ(engine_->device_states().get("PJSIP/alice"), DeviceState::Unavailable);  // a hint's spelling
   auto challenge = exchange(request("REGISTER", "Expires: 300\r\n", 1, "reg-1"));
   ASSERT_EQ(status_line(challenge), "SIP/2.0 401 Unauthorized") << challenge;
   auto parsed = sip::parse_message(challenge, true);
@@ -136,7 +173,26 @@ TEST_F(SipStackTest, RegisterWithDigestThenDeviceStateFollows) {
   auto ok = exchange(request("REGISTER", "Expires: 300\r\nAuthorization: " + auth + "\r\n", 2, "reg-1"));
   ASSERT_EQ(status_line(ok), "SIP/2.0 200 OK") << ok;
   EXPECT_NE(ok.find(";expires=300"), std::string::npos) << ok;
-  EXPECT_EQ(driver->device_state("alice"), DeviceState::NotInUse);
+  EXPECT_EQ(engine_->device_states().get("SIP/alice"), DeviceState::NotInUse);
+  EXPECT_EQ(engine_->device_states().get("PJSIP/alice"), DeviceState::NotInUse);
+  // Pushed, so published: UNAVAILABLE at load, NOT_INUSE once registered (AMI DeviceStateChange).
+  EXPECT_TRUE(eventually([&] {
+    return device_changes_.size() >= 2 && device_changes_.front().device == "SIP/alice" &&
+           device_changes_.front().state == DeviceState::Unavailable &&
+           device_changes_.back().device == "SIP/alice" && device_changes_.back().state == DeviceState::NotInUse;
+  }));
+  // The challenge and the accepted answer as Asterisk's security events of service PJSIP.
+  ASSERT_TRUE(eventually([&] { return security("ChallengeSent") && security("SuccessfulAuth"); }));
+  std::lock_guard lock(mu_);
+  const auto* sent = security("ChallengeSent");
+  EXPECT_EQ(sent->service, "PJSIP");
+  EXPECT_EQ(sent->severity, "Informational");
+  EXPECT_EQ(sent->account_id, "alice");
+  EXPECT_EQ(sent->session_id, "reg-1");
+  EXPECT_EQ(field(*sent, "Challenge"), std::string(md5->nonce));
+  EXPECT_EQ(sent->local_address, "IPV4/UDP/127.0.0.1/" + std::to_string(port_));
+  EXPECT_EQ(sent->remote_address, "IPV4/UDP/127.0.0.1/" + std::to_string(sock_->local_endpoint().port()));
+  EXPECT_EQ(field(*security("SuccessfulAuth"), "UsingPassword"), "1");
   auto out = engine_->commands().execute("pjsip show contacts");
   EXPECT_NE(out.output.find("alice/sip:alice@127.0.0.1:"), std::string::npos) << out.output;
 }
@@ -153,7 +209,29 @@ TEST_F(SipStackTest, WrongPasswordIsRefusedAndLoggedForFail2ban) {
   const auto me = std::to_string(sock_->local_endpoint().port());
   EXPECT_TRUE(logged("Request 'REGISTER' from '<sip:alice@127.0.0.1>' failed for '127.0.0.1:" + me +
                      "' (callid: bad-1) - Failed to authenticate"));
-  EXPECT_EQ(engine_->drivers().find("SIP")->device_state("alice"), DeviceState::Unavailable);
+  EXPECT_EQ(engine_->device_states().get("SIP/alice"), DeviceState::Unavailable);
+  ASSERT_TRUE(eventually([&] { return security("InvalidPassword") != nullptr; }));
+  std::lock_guard lock(mu_);
+  const auto* bad = security("InvalidPassword");
+  EXPECT_EQ(bad->severity, "Error");
+  EXPECT_EQ(bad->account_id, "alice");
+  EXPECT_EQ(field(*bad, "ReceivedChallenge"), std::string(ch->nonce));
+  auto creds = sip::parse_digest_credentials(auth);
+  ASSERT_TRUE(creds);
+  EXPECT_EQ(field(*bad, "ReceivedHash"), std::string(creds->response));
+}
+
+TEST_F(SipStackTest, UnknownUserIsChallengedAndReportedAsInvalidAccountId) {
+  auto req = request("REGISTER", "", 1, "who-1");
+  req.replace(req.find("From: <sip:alice@"), 17, "From: <sip:mallory@");
+  EXPECT_EQ(status_line(exchange(req)), "SIP/2.0 401 Unauthorized");
+  const auto me = std::to_string(sock_->local_endpoint().port());
+  EXPECT_TRUE(logged("Request 'REGISTER' from '<sip:mallory@127.0.0.1>' failed for '127.0.0.1:" + me +
+                     "' (callid: who-1) - No matching endpoint found"));
+  ASSERT_TRUE(eventually([&] { return security("InvalidAccountID") != nullptr; }));
+  std::lock_guard lock(mu_);
+  EXPECT_EQ(security("InvalidAccountID")->account_id, "mallory");
+  EXPECT_EQ(security("InvalidAccountID")->service, "PJSIP");
 }
 
 TEST_F(SipStackTest, MalformedRequestGets400NamingTheHeader) {
@@ -182,4 +260,21 @@ TEST_F(SipStackTest, ReloadAppliesOverloadLimitsAnd503CarriesRetryAfter) {
   auto second = exchange(request("INVITE", "", 1, "ovl-2"));
   EXPECT_EQ(status_line(second), "SIP/2.0 503 Service Unavailable") << second;
   EXPECT_NE(second.find("Retry-After: 7"), std::string::npos) << second;
+}
+
+TEST_F(SipStackTest, AclRefusalIsReportedAsFailedAclNamingTheAcl) {
+  auto text = config_text("");
+  text.replace(text.find("aors=alice\n"), 11, "aors=alice\nacl=office\n");
+  text += "[office]\ntype=acl\ndeny=0.0.0.0/0\npermit=10.0.0.0/8\n";
+  auto file = config::parse_string(text, "pjsip.conf");
+  ASSERT_TRUE(file);
+  auto cfg = sip::parse_sip_config(*file);
+  ASSERT_TRUE(cfg) << cfg.error().to_string();
+  ASSERT_TRUE(module_->apply(std::move(*cfg)));
+  EXPECT_EQ(status_line(exchange(request("REGISTER", "", 1, "acl-1"))), "SIP/2.0 403 Forbidden");
+  EXPECT_TRUE(logged("(callid: acl-1) - Not match Endpoint ACL"));
+  ASSERT_TRUE(eventually([&] { return security("FailedACL") != nullptr; }));
+  std::lock_guard lock(mu_);
+  EXPECT_EQ(security("FailedACL")->account_id, "alice");
+  EXPECT_EQ(field(*security("FailedACL"), "ACLName"), "office");
 }

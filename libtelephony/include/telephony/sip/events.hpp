@@ -1,5 +1,6 @@
 // Engine events the SIP driver publishes on the EventBus: contact changes of the registrar and
-// qualify (AMI ContactStatus) and outbound registration states (AMI Registry).
+// qualify (AMI ContactStatus) and outbound registration states (AMI Registry). Security events
+// are the core SecurityEvent (service "PJSIP"); device states go through engine.device_states().
 #pragma once
 
 #include <string>
@@ -29,20 +30,6 @@ struct RegistryStateChanged : Event {
   std::string domain;    // server_uri
   std::string status;    // Registered, Unregistered, Rejected, Failed
   std::string cause;
-};
-
-// Asterisk security events of the SIP service (ChallengeSent, SuccessfulAuth, InvalidPassword,
-// InvalidAccountID, FailedACL). Temporary home until the core SecurityEvent seam lands in
-// events.hpp; then the driver publishes that type instead (same fields).
-struct SecurityEventRaised : Event {
-  static constexpr std::string_view kType = "SipSecurityEvent";
-  std::string_view type() const override { return kType; }
-  std::string event;           // "InvalidPassword" …
-  std::string service = "PJSIP";
-  std::string account;
-  std::string session_id;      // the Call-ID
-  std::string remote_address;  // "IPV4/UDP/127.0.0.1/5061"
-  std::string local_address;
 };
 
 }  // namespace telephony::sip

@@ -58,7 +58,7 @@ std::vector<std::string> Authenticator::challenges(std::string_view realm, bool 
 }
 
 Authenticator::Verdict Authenticator::verify(const Message& req, const AuthOptions& auth, std::string_view realm,
-                                             unsigned nonce_lifetime, std::string* username_out) const {
+                                             unsigned nonce_lifetime, Presented* presented) const {
   // Several Authorization headers may be present (one per realm); use the one for our realm.
   std::optional<DigestCredentials> creds;
   bool malformed = false;
@@ -74,7 +74,7 @@ Authenticator::Verdict Authenticator::verify(const Message& req, const AuthOptio
     });
   }
   if (!creds) return malformed ? Verdict::Malformed : Verdict::NoCredentials;
-  if (username_out) *username_out = std::string(creds->username);
+  if (presented) *presented = Presented{std::string(creds->username), std::string(creds->nonce), std::string(creds->response)};
   if (creds->username != auth.username) return Verdict::WrongUser;
   bool stale = false;
   if (!nonce_valid(creds->nonce, nonce_lifetime, &stale)) return Verdict::WrongPassword;
@@ -90,6 +90,11 @@ Authenticator::Verdict Authenticator::verify(const Message& req, const AuthOptio
   if (!digest_equal(expected, creds->response)) return Verdict::WrongPassword;
   // A right answer to an expired nonce: ask again with stale=true (no new password needed).
   return stale ? Verdict::Stale : Verdict::Ok;
+}
+
+std::string Authenticator::nonce_of(std::string_view challenge) {
+  auto c = parse_digest_challenge(challenge);
+  return c ? std::string(c->nonce) : std::string();
 }
 
 void Authenticator::record_failure(const std::string& source_ip, unsigned window_seconds) {

@@ -23,9 +23,18 @@ class Authenticator {
   std::vector<std::string> challenges(std::string_view realm, bool stale) const;
 
   enum class Verdict { Ok, NoCredentials, WrongUser, WrongPassword, Stale, Malformed };
+  // What the credentials said, for the security events (InvalidPassword's ReceivedChallenge and
+  // ReceivedHash).
+  struct Presented {
+    std::string username;
+    std::string nonce;
+    std::string response;
+  };
   // Checks the Authorization (or Proxy-Authorization) of `req` against `auth`.
   Verdict verify(const Message& req, const AuthOptions& auth, std::string_view realm, unsigned nonce_lifetime,
-                 std::string* username_out = nullptr) const;
+                 Presented* presented = nullptr) const;
+  // The nonce of a challenge value built by challenges().
+  static std::string nonce_of(std::string_view challenge);
 
   // Failure counting per source address (rate limiting of guessing).
   void record_failure(const std::string& source_ip, unsigned window_seconds);

@@ -1,11 +1,9 @@
-// Call sessions: the channel tech, inbound INVITEs and in-dialog requests (outbound calls are in
-// call_outbound.cpp). See call_session.hpp.
+// Call sessions: the channel tech, inbound INVITEs, the final responses we send, hangup, and the
+// entry points AMI and the dialplan use (PJSIPHangup, PJSIPNotify). See call_session.hpp.
 #include "call_session.hpp"
 
 #include <boost/asio/post.hpp>
 
-#include "message_writer.hpp"
-#include "telephony/bridge.hpp"
 #include "telephony/sip/uri.hpp"
 
 namespace telephony::sip {
@@ -34,46 +32,11 @@ class SipChannelTech : public ChannelTech {
   std::vector<std::pair<std::string, std::string>> status_lines(const Channel&) const override {
     return s_->media_status_lines();
   }
+  const std::shared_ptr<CallSession>& session() const { return s_; }
 
  private:
   std::shared_ptr<CallSession> s_;
 };
-
-// "application/dtmf-relay" (Signal=5 / Duration=160) or "application/dtmf" ("5").
-std::optional<std::pair<char, int>> parse_info_dtmf(std::string_view type, std::string_view body) {
-  type = trim_lws(type.substr(0, type.find(';')));
-  if (iequals(type, "application/dtmf")) {
-    body = trim_lws(body);
-    if (body.size() == 1) return std::pair<char, int>{body[0], 250};
-    return std::nullopt;
-  }
-  if (!iequals(type, "application/dtmf-relay")) return std::nullopt;
-  char digit = 0;
-  int duration = 250;
-  std::size_t pos = 0;
-  while (pos < body.size()) {
-    auto end = body.find('\n', pos);
-    auto line = trim_lws(body.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
-    auto eq = line.find('=');
-    if (eq != std::string_view::npos) {
-      auto k = trim_lws(line.substr(0, eq));
-      auto v = trim_lws(line.substr(eq + 1));
-      if (iequals(k, "Signal") && !v.empty()) {
-        digit = v.size() == 1 ? v[0] : (v == "10" ? '*' : v == "11" ? '#' : 0);
-      } else if (iequals(k, "Duration")) {
-        int d = 0;
-        for (char c : v)
-          if (c >= '0' && c <= '9') d = d * 10 + (c - '0');
-        if (d > 0 && d < 10000) duration = d;
-      }
-    }
-    if (end == std::string_view::npos) break;
-    pos = end + 1;
-  }
-  const bool valid = (digit >= '0' && digit <= '9') || digit == '*' || digit == '#' || (digit >= 'A' && digit <= 'D');
-  if (!valid) return std::nullopt;
-  return std::pair<char, int>{digit, duration};
-}
 
 }  // namespace
 
@@ -81,12 +44,21 @@ std::unique_ptr<ChannelTech> make_channel_tech(std::shared_ptr<CallSession> sess
   return std::make_unique<SipChannelTech>(std::move(session));
 }
 
+std::shared_ptr<CallSession> session_of(Channel& chan) {
+  auto* tech = dynamic_cast<SipChannelTech*>(&chan.tech());
+  return tech ? tech->session() : nullptr;
+}
+
 CallSession::CallSession(std::shared_ptr<SipStack> stack, std::shared_ptr<const EndpointOptions> endpoint, bool inbound)
     : stack_(std::move(stack)), endpoint_(std::move(endpoint)), inbound_(inbound) {
   ++stack_->calls_;
+  stack_->count_call(*endpoint_, +1);
 }
 
-CallSession::~CallSession() { --stack_->calls_; }
+CallSession::~CallSession() {
+  --stack_->calls_;
+  stack_->count_call(*endpoint_, -1);
+}
 
 void CallSession::post(std::function<void(CallSession&)> f) {
   if (!strand_) return;
@@ -100,6 +72,11 @@ void CallSession::bind_channel(const Channel::Ptr& chan) {
   if (media_) media_->attach(chan);  // received audio and DTMF become the channel's frames
 }
 
+void CallSession::set_state_text(std::string text) {
+  std::lock_guard lock(info_mu_);
+  state_text_ = std::move(text);
+}
+
 CallSession::Info CallSession::info() const {
   std::lock_guard lock(info_mu_);
   return Info{channel_name_, endpoint_->name, call_id_, state_text_, dest_.address.to_string()};
@@ -110,8 +87,15 @@ CallSession::Info CallSession::info() const {
 
 void CallSession::start_inbound(const std::shared_ptr<SipStack>& stack, std::shared_ptr<const EndpointOptions> ep,
                                 std::shared_ptr<ServerTransaction> invite) {
-  auto s = std::make_shared<CallSession>(stack, ep, true);
   const Message& req = invite->request();
+  // 100rel (RFC 3262) as the endpoint allows it.
+  const bool requires_100rel = lists_option(req, Header::Require, "100rel");
+  const bool supports_100rel = lists_option(req, Header::Supported, "100rel");
+  if (requires_100rel && ep->rel100 == "no") return invite->respond_simple(420, {}, "Unsupported: 100rel\r\n");
+  if (ep->rel100 == "required" && !requires_100rel && !supports_100rel)
+    return invite->respond_simple(421, {}, "Require: 100rel\r\n");
+
+  auto s = std::make_shared<CallSession>(stack, ep, true);
   s->invite_txn_ = invite;
   s->call_id_ = std::string(req.call_id());
   s->local_tag_ = invite->local_tag();
@@ -122,17 +106,14 @@ void CallSession::start_inbound(const std::shared_ptr<SipStack>& stack, std::sha
   req.for_each(Header::RecordRoute, [&](const HeaderField& f) {
     for_each_value(f.value, [&](std::string_view v) { s->route_set_.emplace_back(v); });
   });
+  s->peer_allows_update_ = lists_option(req, Header::Allow, "UPDATE");
   s->remote_cseq_ = req.cseq();
   s->remote_sdp_ = std::string(req.body());
   s->dest_ = Destination{invite->source().transport, invite->source().remote, invite->source().connection};
   s->phase_ = Phase::Early;
   s->state_text_ = "Ring";  // the device is calling: in use (Asterisk's AST_STATE_RING)
-  const auto se = requested_session_expires(req, *ep);
-  if (!se) {
-    invite->respond_simple(422, {}, "Min-SE: " + std::to_string(ep->timers_min_se) + "\r\n");
-    return;
-  }
-  s->session_expires_ = *se;
+  s->reliable_ = requires_100rel || (supports_100rel && (ep->rel100 == "peer_supported" || ep->rel100 == "required"));
+  if (!s->negotiate_session_timer(req)) return;  // 422 sent
   if (!s->answer_initial_offer(*invite)) return;  // 488 (no common codec …) or 503 sent
 
   Engine& engine = stack->engine();
@@ -204,26 +185,31 @@ void CallSession::respond_invite(int code, std::string_view reason, std::string_
   auto w = response_for(req, code, reason, invite_txn_->source().remote, local_tag_);
   if (code > 100 && code < 300) w.header(Header::Contact, stack_->contact(*dest_.transport, ""));
   for (auto& r : route_set_) w.header(Header::RecordRoute, r);
+  const bool reliable = reliable_ && code > 100 && code < 200;
+  if (reliable) {
+    w.header(Header::Require, "100rel");
+    w.header(Header::RSeq, std::to_string(++rseq_));
+  }
   if (code >= 200 && code < 300) {
-    w.header(Header::Allow, "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY");
-    w.header(Header::Supported, "replaces, timer");
-    if (session_expires_) {
-      // RFC 4028 §9: the UAC asked for a session timer; it refreshes, we watch.
-      w.header(Header::SessionExpires, std::to_string(session_expires_) + ";refresher=uac");
-      w.header(Header::Require, "timer");
-    }
+    w.header(Header::Allow, kDialogAllow);
+    w.header(Header::Supported, "timer, 100rel");
+    session_timer_headers(w, true);
   }
   w.header(Header::Server, stack_->user_agent());
   if (code >= 300) {
     const auto cause = cause_from_sip(code);
     w.header(Header::Reason, "Q.850;cause=" + std::to_string(static_cast<int>(cause)));
   }
+  if (!body.empty()) local_sdp_ = std::string(body);
   std::string bytes = w.finish(body.empty() ? std::string_view() : "application/sdp", body);
+  if (reliable || (code >= 200 && code < 300 && unacked_)) return send_reliable(code, std::move(bytes));
   stack_->log_message(false, bytes, invite_txn_->source().remote);
   invite_txn_->respond(code, std::move(bytes));
   if (code >= 200) {
-    std::lock_guard lock(info_mu_);
-    state_text_ = code < 300 ? "Up" : "Terminated";
+    if (reliable_timer_) reliable_timer_->cancel();
+    unacked_.reset();
+    reliable_queue_.clear();
+    set_state_text(code < 300 ? "Up" : "Terminated");
   }
 }
 
@@ -243,37 +229,6 @@ void CallSession::answer(Channel&) {
   if (invite_txn_) awaiting_ack_.push_back(invite_txn_);
   phase_ = Phase::Confirmed;
   arm_session_timer();
-}
-
-void CallSession::arm_session_timer() {
-  if (!session_expires_ || !strand_) return;
-  if (!session_timer_) session_timer_ = std::make_unique<boost::asio::steady_timer>(*strand_);
-  // The refresher must refresh by half the interval; end the call if nothing came by the end.
-  session_timer_->expires_after(std::chrono::seconds(session_expires_));
-  session_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    auto self = weak.lock();
-    if (ec || !self || self->phase_ != Phase::Confirmed) return;
-    self->stack_->engine().log().notice("res_pjsip_session", "Session timer expired on " + self->channel_name_ +
-                                                                  ": no refresh from the peer; hanging up");
-    if (auto ch = self->channel()) ch->request_hangup(HangupCause::NormalClearing);
-  });
-}
-
-// RFC 4028: the interval the INVITE asks for (0: none), or nullopt when it is below our Min-SE
-// (the caller then answers 422).
-std::optional<unsigned> requested_session_expires(const Message& req, const EndpointOptions& ep) {
-  if (ep.timers == "no") return 0u;
-  auto se = trim_lws(req.value(Header::SessionExpires));
-  se = trim_lws(se.substr(0, se.find(';')));
-  if (se.empty()) return ep.timers == "always" || ep.timers == "forced" ? ep.timers_sess_expires : 0u;
-  unsigned v = 0;
-  for (char c : se) {
-    if (c < '0' || c > '9') return 0u;
-    v = v * 10 + static_cast<unsigned>(c - '0');
-    if (v > 86400) break;
-  }
-  if (v < ep.timers_min_se) return std::nullopt;
-  return v;  // the UAC's interval, at least our Min-SE
 }
 
 void CallSession::indicate(Channel& chan, Control c) {
@@ -313,7 +268,7 @@ void CallSession::send_digit_end(Channel&, char digit, std::chrono::milliseconds
 void CallSession::hangup(Channel& chan) {
   if (phase_ == Phase::Terminated && !registered_dialog_) return;
   if (inbound_ && invite_txn_ && !invite_txn_->final_sent()) {
-    int code = sip_from_cause(chan.hangup_cause());
+    const int code = hangup_response_ ? hangup_response_ : sip_from_cause(chan.hangup_cause());
     respond_invite(code ? code : 603);
   } else if (phase_ == Phase::Confirmed && !bye_received_) {
     send_in_dialog("BYE", {}, {},
@@ -323,14 +278,13 @@ void CallSession::hangup(Channel& chan) {
   }
   phase_ = Phase::Terminated;
   stop_media();
+  if (session_timer_) session_timer_->cancel();
+  if (reliable_timer_) reliable_timer_->cancel();
   end_dialog();
 }
 
 void CallSession::end_dialog() {
-  {
-    std::lock_guard lock(info_mu_);
-    state_text_ = "Terminated";
-  }
+  set_state_text("Terminated");
   if (registered_dialog_) {
     stack_->remove_dialog(call_id_, local_tag_);
     registered_dialog_ = false;
@@ -338,145 +292,36 @@ void CallSession::end_dialog() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// In-dialog requests
+// AMI and dialplan entry points
 
-void CallSession::on_request(std::shared_ptr<ServerTransaction> txn) {
-  post([txn](CallSession& c) { c.in_dialog_request(txn); });
+bool CallSession::hangup_with_response(int code) {
+  // Decided here (any thread) so the caller can report it; final_sent() is atomic.
+  if (!inbound_ || !invite_txn_ || invite_txn_->final_sent()) return false;
+  auto refuse = [code](CallSession& c) {
+    if (!c.invite_txn_ || c.invite_txn_->final_sent()) return;
+    c.hangup_response_ = code;
+    if (auto ch = c.channel()) {
+      const auto cause = cause_from_sip(code);
+      ch->set_hangup_cause(cause);
+      ch->set_variable("SIP_CAUSE", std::to_string(code));
+      ch->request_hangup(cause);
+    }
+  };
+  // From the dialplan (PJSIPHangup()) we are on the strand already, and the hangup that follows
+  // the application must see the code.
+  if (strand_ && strand_->running_in_this_thread()) refuse(*this);
+  else post(refuse);
+  return true;
 }
 
-void CallSession::on_ack(std::uint32_t cseq, std::string_view sdp) {
-  post([cseq, sdp = std::string(sdp)](CallSession& c) {
-    c.apply_ack_answer(sdp);
-    // The ACK of a 2xx carries the CSeq number of its INVITE (RFC 3261 §13.2.2.4).
-    std::erase_if(c.awaiting_ack_, [cseq](const std::shared_ptr<ServerTransaction>& t) {
-      if (t->request().cseq() != cseq) return false;
-      t->ack_2xx();
-      return true;
-    });
+void CallSession::send_notify(std::vector<std::pair<std::string, std::string>> headers, std::string content_type,
+                              std::string body) {
+  post([headers = std::move(headers), content_type = std::move(content_type), body = std::move(body)](CallSession& c) {
+    if (c.phase_ == Phase::Terminated || c.phase_ == Phase::Idle) return;
+    std::string extra;
+    for (const auto& [name, value] : headers) extra.append(name).append(": ").append(value).append("\r\n");
+    c.send_in_dialog("NOTIFY", content_type, body, extra);
   });
-}
-
-void CallSession::in_dialog_request(const std::shared_ptr<ServerTransaction>& txn_ptr) {
-  ServerTransaction& txn = *txn_ptr;
-  const Message& req = txn.request();
-  stack_->log_message(true, txn.stored()->bytes, txn.source().remote);
-  if (phase_ == Phase::Terminated && req.method() != Method::Bye) return txn.respond_simple(481);
-  if (req.cseq() <= remote_cseq_ && req.method() != Method::Ack) return txn.respond_simple(500, "Out of order CSeq");
-  remote_cseq_ = req.cseq();
-  auto chan = channel();
-  switch (req.method()) {
-    case Method::Bye:
-      bye_received_ = true;
-      txn.respond_simple(200);
-      if (chan) {
-        chan->set_hangup_cause(HangupCause::NormalClearing);
-        chan->request_hangup(HangupCause::NormalClearing);
-      }
-      return;
-    case Method::Invite:
-    case Method::Update: {
-      // re-INVITE / UPDATE: hold and unhold as the offer says; answer with our (media-less) SDP.
-      // The media session queues Control::Hold/Unhold on the channel when the offer holds/resumes.
-      if (!answer_reoffer(txn)) return;  // 488 with Warning; the session stays as it was
-      if (auto c = parse_name_addr(req.value(Header::Contact))) remote_target_ = std::string(c->uri.text);
-      arm_session_timer();  // a refresh
-      auto w = response_for(req, 200, {}, txn.source().remote, local_tag_);
-      if (session_expires_) {
-        w.header(Header::SessionExpires, std::to_string(session_expires_) + ";refresher=uac");
-        w.header(Header::Require, "timer");
-      }
-      w.header(Header::Contact, stack_->contact(*dest_.transport, ""));
-      w.header(Header::Server, stack_->user_agent());
-      const auto sdp = answer_sdp();
-      txn.respond(200, w.finish(sdp.empty() ? std::string_view() : "application/sdp", sdp));
-      if (req.method() == Method::Invite) awaiting_ack_.push_back(txn_ptr);
-      return;
-    }
-    case Method::Info: {
-      auto d = parse_info_dtmf(req.value(Header::ContentType), req.body());
-      if (!d && !req.body().empty()) return txn.respond_simple(415);
-      txn.respond_simple(200);
-      if (d && chan) {
-        chan->queue_frame(Frame::dtmf_begin(d->first));
-        chan->queue_frame(Frame::dtmf_end(d->first, std::chrono::milliseconds(d->second)));
-      }
-      return;
-    }
-    case Method::Options:
-    case Method::Notify:
-      return txn.respond_simple(200);
-    case Method::Prack:
-      return txn.respond_simple(200);
-    case Method::Refer:
-      return blind_transfer(txn);
-    default:
-      return txn.respond_simple(501, {}, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, NOTIFY\r\n");
-  }
-}
-
-std::string CallSession::build_request(std::string_view method, const std::string& branch, std::uint32_t cseq,
-                                       std::string_view content_type, std::string_view body, std::string_view extra) {
-  MessageWriter w;
-  w.request_line(method, remote_target_.empty() ? std::string_view(targets_.empty() ? "" : targets_[0].uri)
-                                                : std::string_view(remote_target_));
-  w.header(Header::Via, stack_->via(*dest_.transport, branch));
-  for (auto it = route_set_.begin(); it != route_set_.end(); ++it) w.header(Header::Route, *it);
-  w.header(Header::MaxForwards, "70");
-  w.header(Header::From, local_uri_);
-  w.header(Header::To, remote_uri_);
-  w.header(Header::CallId, call_id_);
-  w.header(Header::CSeq, std::to_string(cseq) + " " + std::string(method));
-  if (method == "INVITE" || method == "UPDATE") w.header(Header::Contact, stack_->contact(*dest_.transport, ""));
-  w.header(Header::UserAgent, stack_->user_agent());
-  std::string bytes = w.finish(content_type, body);
-  if (!extra.empty()) bytes.insert(bytes.find("Content-Length:"), extra);
-  return bytes;
-}
-
-void CallSession::send_in_dialog(std::string_view method, std::string_view content_type, std::string_view body,
-                                 std::string_view extra) {
-  if (!dest_.transport) return;
-  const auto branch = new_branch();
-  auto bytes = build_request(method, branch, ++local_cseq_, content_type, body, extra);
-  stack_->log_message(false, bytes, dest_.address);
-  stack_->send_request(method_from(method), branch, std::move(bytes), dest_, *strand_, [](StoredPtr) {});
-}
-
-}  // namespace telephony::sip
-
-namespace telephony::sip {
-
-// REFER (RFC 3515) as a blind transfer: the transferer's bridge peers continue in the dialplan at
-// the Refer-To user, in ${TRANSFER_CONTEXT} or the endpoint's context, as Asterisk does; the
-// transferer hears the result as a NOTIFY with a message/sipfrag body and is then hung up.
-void CallSession::blind_transfer(ServerTransaction& txn) {
-  const Message& req = txn.request();
-  auto chan = channel();
-  if (!chan) return txn.respond_simple(481);
-  if (!endpoint_->allow_transfer) return txn.respond_simple(603, "Transfers are not allowed");
-  auto to = parse_name_addr(req.value(Header::ReferTo));
-  if (!to || !to->uri.is_sip()) return txn.respond_simple(400, "Bad Refer-To header");
-  if (to->uri.headers.find("Replaces") != std::string_view::npos)
-    return txn.respond_simple(501, "Attended transfer (Replaces) is not supported yet");
-  const std::string exten = to->uri.has_user() ? unescape(to->uri.user) : std::string("s");
-  const std::string context = chan->variable("TRANSFER_CONTEXT").value_or(endpoint_->context);
-  auto pbx = stack_->engine().pbx();
-  if (!pbx || !pbx->exists(context, exten, 1, chan->caller().number)) return txn.respond_simple(404);
-  auto bridge = stack_->engine().find_bridge(chan->snapshot().bridge_id);
-  std::vector<Channel::Ptr> peers;
-  if (bridge)
-    for (const auto& m : bridge->members())
-      if (m != chan) peers.push_back(m);
-  if (peers.empty()) return txn.respond_simple(503, "Nobody to transfer");
-  txn.respond_simple(202);
-  for (const auto& p : peers) {
-    p->set_variable("BLINDTRANSFER", chan->name());  // as Asterisk sets it on the transferee
-    p->request_redirect(DialplanLocation{context, exten, 1});
-  }
-  send_in_dialog("NOTIFY", "message/sipfrag;version=2.0", "SIP/2.0 200 OK\r\n",
-                 "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n");
-  chan->set_hangup_cause(HangupCause::NormalClearing);
-  chan->request_hangup(HangupCause::NormalClearing);
 }
 
 }  // namespace telephony::sip

@@ -1,12 +1,19 @@
 // CallSession: one SIP call leg — its INVITE dialog (RFC 3261 §12–§15) and the channel it drives.
 // Everything here runs on the channel's strand: the channel tech calls (answer, indicate,
-// hangup, DTMF), in-dialog requests the stack posts (BYE, re-INVITE/UPDATE, INFO, OPTIONS), and
-// the responses of our own client transactions. No thread per call, no lock shared between calls.
+// hangup, DTMF), in-dialog requests the stack posts (BYE, re-INVITE/UPDATE, INFO, OPTIONS,
+// PRACK, REFER), and the responses of our own client transactions. No thread per call, no lock
+// shared between calls.
 //
 // Inbound: created by the stack for an authenticated INVITE; the channel enters the endpoint's
 // context at the Request-URI user ("s" when there is none). Outbound: created by the driver for
 // `SIP/alice` (every contact of alice's AORs ringing in parallel — the first 2xx wins, the rest
-// are cancelled), `SIP/alice/sip:bob@host:port` or `SIP/5551234@trunk`.
+// are cancelled), `SIP/alice/sip:bob@host:port` or `SIP/5551234@trunk`, through the endpoint's
+// outbound_proxy when it has one.
+//
+// Where each part lives: call_session.cpp (the tech, inbound INVITEs, final responses, hangup),
+// call_dialog.cpp (requests inside the dialog, both directions), call_outbound.cpp (dial strings,
+// forks, UAC digest, PRACK as UAC), reliable_provisional.cpp (RFC 3262 as UAS), session_timer.cpp
+// (RFC 4028 in both roles), call_transfer.cpp (REFER: blind transfer).
 //
 // Media: each leg owns one rtp::MediaSession (call_media.cpp): the INVITE's offer is answered
 // before the channel exists (488 with a Warning when nothing matches), an outbound INVITE carries
@@ -15,15 +22,17 @@
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "message_writer.hpp"
+#include "sip_stack.hpp"
 #include "telephony/channel.hpp"
 #include "telephony/driver.hpp"
 #include "telephony/rtp/media_session.hpp"
-#include "sip_stack.hpp"
 
 namespace telephony::sip {
 
@@ -42,7 +51,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // From the stack (any thread; they post to the strand).
   void on_request(std::shared_ptr<ServerTransaction> txn);
   void on_ack(std::uint32_t cseq, std::string_view sdp = {});  // sdp: the answer to a late offer
-  void on_stray_2xx();
+  void on_stray_2xx(std::uint32_t cseq);  // a 2xx retransmitted after its transaction ended
 
   // Channel tech (strand).
   Result<void> call(Channel& chan);
@@ -58,6 +67,14 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   std::vector<std::pair<std::string, std::string>> media_status_lines() const;
   const rtp::MediaSession::Ptr& media() const { return media_; }
 
+  // AMI/dialplan (any thread; posted to the strand).
+  // PJSIPHangup: an inbound call not yet answered gets `code` as its final response.
+  // False when this leg is not an unanswered inbound call.
+  bool hangup_with_response(int code);
+  // PJSIPNotify Channel=…: a NOTIFY inside the dialog. `headers` are "Name: value" lines.
+  void send_notify(std::vector<std::pair<std::string, std::string>> headers, std::string content_type,
+                   std::string body);
+
   // Read from any thread for `pjsip show channels`.
   struct Info {
     std::string channel;
@@ -68,6 +85,8 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   };
   Info info() const;
   const std::string& endpoint_name() const { return endpoint_->name; }
+  bool inbound() const { return inbound_; }
+  Channel::Ptr channel() const { return chan_.lock(); }
 
  private:
   struct Target {
@@ -82,27 +101,54 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
     int final_code = 0;  // 0: still pending
     bool provisional = false;
     bool auth_tried = false;
+    bool timer_retried = false;  // 422 answered once with a larger Session-Expires
+    unsigned session_expires = 0;
+    std::uint32_t last_rseq = 0;  // RFC 3262: the last reliable provisional we PRACKed
     std::string invite;    // bytes, for CANCEL and auth retries
+    std::string authorization;
   };
 
   void post(std::function<void(CallSession&)> f);
   void bind_channel(const Channel::Ptr& chan);
+  void set_state_text(std::string text);
+  // call_dialog.cpp
   void in_dialog_request(const std::shared_ptr<ServerTransaction>& txn);
-  void cancelled();
-  void blind_transfer(ServerTransaction& txn);
-  void respond_invite(int code, std::string_view reason = {}, std::string_view body = {});
+  void offer_received(ServerTransaction& txn, const std::shared_ptr<ServerTransaction>& txn_ptr);
   std::string build_request(std::string_view method, const std::string& branch, std::uint32_t cseq,
                             std::string_view content_type = {}, std::string_view body = {}, std::string_view extra = {});
   void send_in_dialog(std::string_view method, std::string_view content_type = {}, std::string_view body = {},
-                      std::string_view extra = {});
-  void send_invite(std::size_t fork, std::string_view authorization = {});
+                      std::string_view extra = {}, ClientTransaction::Handler on_response = {});
+  // A re-INVITE (session refresh) or UPDATE as UAC; 2xx is ACKed, 408/481 end the call.
+  void send_refresh();
+  void on_refresh_response(std::uint32_t cseq, bool invite, StoredPtr resp);
+  // call_session.cpp
+  void cancelled();
+  void respond_invite(int code, std::string_view reason = {}, std::string_view body = {});
+  void end_dialog();
+  std::string answer_sdp() const;  // call_media.cpp
+  // call_transfer.cpp
+  void refer(ServerTransaction& txn);
+  void blind_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const std::string& exten);
+  void notify_transfer_result(std::string_view sipfrag);
+  // call_outbound.cpp
+  void send_invite(std::size_t fork);
   void on_fork_response(std::size_t fork, StoredPtr resp);
+  void on_fork_answered(std::size_t fork, const Message& m, const Channel::Ptr& chan);
+  void send_prack(std::size_t fork, const Message& provisional);
   void fork_failed(std::size_t fork, int code);
   void send_ack();
   void cancel_forks(std::size_t except);
-  void end_dialog();
-  std::string answer_sdp() const;
-  // Media (call_media.cpp). open_media() binds the RTP ports for the endpoint on `via`'s host.
+  // reliable_provisional.cpp (RFC 3262, UAS)
+  void send_reliable(int code, std::string bytes);
+  void arm_reliable_retransmit();
+  void on_prack(ServerTransaction& txn);
+  // session_timer.cpp (RFC 4028)
+  bool negotiate_session_timer(const Message& invite);  // UAS; false: answered 422
+  void apply_session_timer_answer(const Message& response, unsigned asked);  // UAC, from a 2xx
+  void refresh_received(const Message& req);  // a re-INVITE/UPDATE from the peer
+  // Session-Expires (and Require: timer) for a message of ours; `we_are_uas` of its transaction.
+  void session_timer_headers(MessageWriter& w, bool we_are_uas) const;
+  // Media (call_media.cpp; answer_sdp() too). open_media() binds the RTP ports for the endpoint on `via`'s host.
   Result<void> open_media(const Transport& via);
   // Inbound INVITE: answers its offer (kept for the 183/200); false when a 488/500 was sent.
   bool answer_initial_offer(ServerTransaction& invite);
@@ -117,7 +163,6 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // Control::Hold/Unhold from the bridged peer: music on hold here. False for other controls.
   bool hold_indication(Channel& chan, Control c);
   void arm_session_timer();
-  Channel::Ptr channel() const { return chan_.lock(); }
 
   std::shared_ptr<SipStack> stack_;
   std::shared_ptr<const EndpointOptions> endpoint_;
@@ -143,21 +188,45 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   bool ringing_sent_ = false;
   bool ringing_seen_ = false;
   bool progress_seen_ = false;
+  bool peer_allows_update_ = false;
+  int hangup_response_ = 0;  // PJSIPHangup's code for the final response
   std::string remote_sdp_;
+  std::string local_sdp_;   // the last SDP we sent (a refresh re-INVITE repeats it)
   rtp::MediaSession::Ptr media_;
   mutable std::string media_answer_;  // our answer (inbound) as the 183/200 repeat it
   std::string media_offer_;           // our offer (outbound), one for every fork
   bool media_answered_ = false;       // outbound: an answer was applied (183 or 2xx)
   bool moh_playing_ = false;          // the bridged peer holds: we play music on hold
   std::string ack_;
+  std::string reinvite_ack_;  // the ACK of our last re-INVITE's 2xx
+  std::uint32_t reinvite_ack_cseq_ = 0;
   std::shared_ptr<ServerTransaction> invite_txn_;
   // INVITE server transactions (initial and re-INVITEs) whose 2xx waits for its ACK.
   std::vector<std::shared_ptr<ServerTransaction>> awaiting_ack_;
   std::vector<Target> targets_;
   std::vector<Fork> forks_;
   std::optional<std::size_t> winner_;
-  unsigned session_expires_ = 0;  // RFC 4028 interval agreed with the peer; 0: no session timer
+
+  // RFC 3262 as UAS: provisional responses sent reliably, one unacknowledged at a time.
+  bool reliable_ = false;
+  std::uint32_t rseq_ = 0;
+  struct Reliable {
+    std::uint32_t rseq = 0;
+    std::string bytes;
+    int code = 0;
+  };
+  std::optional<Reliable> unacked_;
+  std::deque<std::pair<int, std::string>> reliable_queue_;  // waiting for the PRACK of unacked_
+  std::chrono::milliseconds reliable_interval_{0};
+  std::chrono::steady_clock::time_point reliable_started_;
+  std::unique_ptr<boost::asio::steady_timer> reliable_timer_;
+
+  // RFC 4028: the interval agreed with the peer (0: no session timer) and who refreshes.
+  unsigned session_expires_ = 0;
+  bool we_refresh_ = false;
+  bool peer_timer_ = false;  // the peer said Supported: timer
   std::unique_ptr<boost::asio::steady_timer> session_timer_;
+
   mutable std::mutex info_mu_;
   std::string state_text_ = "Idle";
 };
@@ -166,7 +235,17 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
 // Min-SE (answer 422).
 std::optional<unsigned> requested_session_expires(const Message& req, const EndpointOptions& ep);
 
-// The ChannelTech a SIP channel is created with (forwards to the session).
+// The ChannelTech a SIP channel is created with (forwards to the session), and the session of a
+// SIP channel (null for other technologies).
 std::unique_ptr<ChannelTech> make_channel_tech(std::shared_ptr<CallSession> session);
+std::shared_ptr<CallSession> session_of(Channel& chan);
+
+// True when a list header of `m` (Require, Supported, Allow …) names `option`, in any case.
+bool lists_option(const Message& m, Header h, std::string_view option);
+// The number a header value starts with ("1800;refresher=uac" → 1800); 0 when none; at most a day.
+unsigned leading_seconds(std::string_view value);
+
+// "Allow:" of our requests and 2xx responses.
+inline constexpr std::string_view kDialogAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY";
 
 }  // namespace telephony::sip

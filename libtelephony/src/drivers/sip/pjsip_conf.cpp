@@ -537,6 +537,8 @@ Result<SipConfig, Errors> parse_sip_config(const config::ConfigFile& file) {
       ref_error(ep->where, "endpoint '" + name + "': transport '" + ep->transport + "' does not exist");
     for (const auto& a : ep->acl)
       if (!cfg.acls.count(a)) ref_error(ep->where, "endpoint '" + name + "': acl '" + a + "' does not exist");
+    if (auto p = parse_uri(ep->outbound_proxy); !ep->outbound_proxy.empty() && (!p || !p->is_sip()))
+      ref_error(ep->where, "endpoint '" + name + "': bad outbound_proxy '" + ep->outbound_proxy + "'");
   }
   for (const auto& id : cfg.identifies) {
     if (id.endpoint.empty()) ref_error(id.where, "identify '" + id.name + "' has no endpoint");
@@ -547,6 +549,8 @@ Result<SipConfig, Errors> parse_sip_config(const config::ConfigFile& file) {
   for (const auto& r : cfg.registrations) {
     if (!parse_uri(r.server_uri)) ref_error(r.where, "registration '" + r.name + "': bad server_uri '" + r.server_uri + "'");
     if (!parse_uri(r.client_uri)) ref_error(r.where, "registration '" + r.name + "': bad client_uri '" + r.client_uri + "'");
+    if (auto p = parse_uri(r.outbound_proxy); !r.outbound_proxy.empty() && (!p || !p->is_sip()))
+      ref_error(r.where, "registration '" + r.name + "': bad outbound_proxy '" + r.outbound_proxy + "'");
     if (!r.outbound_auth.empty() && !cfg.auths.count(r.outbound_auth))
       ref_error(r.where, "registration '" + r.name + "': outbound_auth '" + r.outbound_auth + "' does not exist");
   }

@@ -30,6 +30,17 @@ void Registrar::changed(const Binding& b, std::string_view what) {
   ev.via_address = b.source.to_string();
   ev.call_id = b.call_id;
   engine_.events().emit(std::move(ev));
+  std::function<void(std::string_view)> listener;
+  {
+    std::lock_guard lock(listener_mu_);
+    listener = listener_;
+  }
+  if (listener) listener(b.aor);
+}
+
+void Registrar::on_contacts_changed(std::function<void(std::string_view aor)> f) {
+  std::lock_guard lock(listener_mu_);
+  listener_ = std::move(f);
 }
 
 void Registrar::handle(ServerTransaction& txn, const EndpointOptions& ep, const SipConfig& cfg) {

@@ -55,6 +55,8 @@ class Registrar {
   void expire();
   void set_status(const std::string& aor, const std::string& uri, const std::string& status, long rtt_us);
   void remove_aor(const std::string& aor);
+  // Called (outside the registrar's locks) after the contacts of an AOR or their status changed.
+  void on_contacts_changed(std::function<void(std::string_view aor)> f);
 
  private:
   void changed(const Binding& b, std::string_view what);
@@ -67,6 +69,8 @@ class Registrar {
 
   Engine& engine_;
   mutable std::array<Shard, kShards> shards_;
+  std::mutex listener_mu_;
+  std::function<void(std::string_view)> listener_;
 };
 
 }  // namespace telephony::sip

@@ -90,7 +90,15 @@ void OutboundRegistration::send(unsigned expires, const std::string& authorizati
   if (stopped_) return;
   auto server = parse_uri(options_.server_uri);
   if (!server) return set_status("Failed", "bad server_uri");
-  auto dest = stack_->resolve(*server, options_.transport);
+  // outbound_proxy: sent to the proxy, which a Route header names; the Request-URI stays the
+  // registrar.
+  std::optional<Uri> proxy;
+  if (!options_.outbound_proxy.empty()) {
+    auto p = parse_uri(options_.outbound_proxy);
+    if (!p) return set_status("Failed", "bad outbound_proxy");
+    proxy = *p;
+  }
+  auto dest = stack_->resolve(proxy ? *proxy : *server, options_.transport);
   if (!dest) {
     set_status("Failed", dest.error().message);
     return schedule(std::chrono::seconds(std::max(1u, options_.retry_interval)));
@@ -100,6 +108,7 @@ void OutboundRegistration::send(unsigned expires, const std::string& authorizati
   MessageWriter w;
   w.request_line("REGISTER", options_.server_uri);
   w.header(Header::Via, stack_->via(*dest->transport, branch));
+  if (proxy) w.header(Header::Route, "<" + options_.outbound_proxy + ">");
   w.header(Header::MaxForwards, "70");
   w.header(Header::From, "<" + options_.client_uri + ">;tag=" + from_tag_);
   w.header(Header::To, "<" + options_.client_uri + ">");

@@ -6,6 +6,7 @@
 
 #include "call_session.hpp"
 #include "sip_stack.hpp"
+#include "telephony/device_state.hpp"
 #include "telephony/engine.hpp"
 
 namespace telephony::sip {
@@ -34,8 +35,7 @@ std::string contact_line(const Binding& b) {
 }
 
 std::string endpoint_block(SipStack& stack, const SipConfig& cfg, const EndpointOptions& ep, bool detail) {
-  auto driver = stack.engine().drivers().find("SIP");
-  const auto state = driver ? driver->device_state(ep.name) : DeviceState::Unknown;
+  const auto state = stack.engine().device_states().get("SIP/" + ep.name);
   std::string state_text = state == DeviceState::Unavailable ? "Unavailable"
                            : state == DeviceState::NotInUse  ? "Not in use"
                            : state == DeviceState::InUse     ? "In use"

@@ -6,6 +6,7 @@
 #include "call_session.hpp"
 #include "sip_console.hpp"
 #include "sip_stack.hpp"
+#include "telephony/device_state.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/manager/module.hpp"
 
@@ -30,8 +31,7 @@ std::string join(const std::vector<std::string>& v) {
 }
 
 std::string device_state_text(SipStack& s, const std::string& ep) {
-  auto d = s.engine().drivers().find("SIP");
-  return std::string(to_string(d ? d->device_state(ep) : DeviceState::Unknown));
+  return std::string(to_string(s.engine().device_states().get("SIP/" + ep)));
 }
 
 std::string contact_status(const Binding& b) {
@@ -386,6 +386,8 @@ void register_sip_manager_actions(Engine& engine, const std::shared_ptr<SipStack
   auto mod = std::dynamic_pointer_cast<manager::ManagerModule>(engine.module("manager"));
   if (!mod || !mod->server()) return;
   register_actions(*mod->server(), stack);
+  register_sip_notify_action(*mod->server(), stack);
+  register_sip_hangup_action(*mod->server(), stack);
 }
 
 }  // namespace telephony::sip

@@ -4,6 +4,7 @@
 #include "call_session.hpp"
 #include "sip_console.hpp"
 #include "sip_stack.hpp"
+#include "telephony/device_state.hpp"
 #include "telephony/engine.hpp"
 
 namespace telephony::sip {
@@ -24,30 +25,15 @@ class SipDriver : public ChannelDriver {
     return chan;
   }
 
-  // NOT_INUSE when an AOR of the endpoint has a contact, UNAVAILABLE when none; INUSE/RINGING
-  // from the endpoint's live calls.
+  // The stack pushes SIP/<endpoint> into engine.device_states() (endpoint_state.cpp), and the
+  // registry answers for it without asking us. What reaches us is the alias: a hint written
+  // `PJSIP/alice` reads the state of SIP/alice, where the channels count themselves.
   DeviceState device_state(std::string_view resource) const override {
     auto stack = stack_.lock();
     if (!stack) return DeviceState::Invalid;
-    auto cfg = stack->config();
-    auto ep = cfg->endpoint(resource);
+    auto ep = stack->config()->endpoint(resource);
     if (!ep) return DeviceState::Invalid;
-    int calls = 0;
-    bool ringing = false;
-    for (const auto& s : stack->sessions()) {
-      if (s->endpoint_name() != ep->name) continue;
-      auto i = s->info();
-      if (i.state == "Terminated") continue;
-      ++calls;
-      if (i.state == "Calling") ringing = true;  // an outbound call to the device, not answered yet
-    }
-    if (calls) {
-      if (ep->device_state_busy_at && static_cast<unsigned>(calls) >= ep->device_state_busy_at) return DeviceState::Busy;
-      return ringing ? (calls > 1 ? DeviceState::RingInUse : DeviceState::Ringing) : DeviceState::InUse;
-    }
-    for (const auto& aor : ep->aors)
-      if (!stack->registrar().contacts(*cfg, aor).empty()) return DeviceState::NotInUse;
-    return DeviceState::Unavailable;
+    return stack->engine().device_states().get("SIP/" + ep->name);
   }
 
  private:
@@ -60,25 +46,44 @@ SipModule::SipModule(Engine& engine) : engine_(engine) {}
 
 SipModule::~SipModule() { unload(); }
 
-Result<void, Errors> SipModule::check(const std::filesystem::path& config_dir) {
+namespace {
+
+// pjsip.conf and pjsip_notify.conf, every error of both.
+Result<std::pair<SipConfig, NotifyTemplates>, Errors> load_all(const std::filesystem::path& config_dir) {
   auto cfg = load_sip_config(config_dir);
-  if (!cfg) return Unexpected<Errors>{cfg.error()};
+  auto notify = load_notify_templates(config_dir);
+  Errors errors;
+  if (!cfg) errors.items = cfg.error().items;
+  if (!notify) errors.items.insert(errors.items.end(), notify.error().items.begin(), notify.error().items.end());
+  if (!errors.items.empty()) return Unexpected<Errors>{std::move(errors)};
+  return std::pair{std::move(*cfg), std::move(*notify)};
+}
+
+}  // namespace
+
+Result<void, Errors> SipModule::check(const std::filesystem::path& config_dir) {
+  auto all = load_all(config_dir);
+  if (!all) return Unexpected<Errors>{all.error()};
   return {};
 }
 
 Result<void, Errors> SipModule::load(const std::filesystem::path& config_dir) {
-  auto cfg = load_sip_config(config_dir);
-  if (!cfg) return Unexpected<Errors>{cfg.error()};
-  return apply(std::move(*cfg));
+  auto all = load_all(config_dir);
+  if (!all) return Unexpected<Errors>{all.error()};
+  if (auto r = apply(std::move(all->first)); !r) return r;
+  stack_->set_notify_templates(std::move(all->second));
+  return {};
 }
 
 Result<void, Errors> SipModule::reload(const std::filesystem::path& config_dir) {
-  auto cfg = load_sip_config(config_dir);
-  if (!cfg) {
-    engine_.log().error("res_pjsip", "pjsip.conf has errors; the running configuration is kept");
-    return Unexpected<Errors>{cfg.error()};
+  auto all = load_all(config_dir);
+  if (!all) {
+    engine_.log().error("res_pjsip", "pjsip.conf or pjsip_notify.conf has errors; the running configuration is kept");
+    return Unexpected<Errors>{all.error()};
   }
-  return apply(std::move(*cfg));
+  if (auto r = apply(std::move(all->first)); !r) return r;
+  stack_->set_notify_templates(std::move(all->second));
+  return {};
 }
 
 Result<void, Errors> SipModule::apply(SipConfig config) {
@@ -94,6 +99,7 @@ Result<void, Errors> SipModule::apply(SipConfig config) {
     register_sip_console(engine_, stack_);
     register_sip_manager_actions(engine_, stack_);
     register_sip_functions(engine_);
+    register_sip_applications(engine_);
     registered_ = true;
   }
   return {};

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -26,6 +28,10 @@
 namespace telephony::sip {
 
 class CallSession;
+
+// pjsip_notify.conf: each section's entries in order (sip_notify.cpp). No file: none.
+using NotifyTemplates = std::map<std::string, std::vector<std::pair<std::string, std::string>>>;
+Result<NotifyTemplates, Errors> load_notify_templates(const std::filesystem::path& config_dir);
 
 // Where to send a request and over what.
 struct Destination {
@@ -65,6 +71,10 @@ class SipStack : public std::enable_shared_from_this<SipStack> {
   std::string contact(const Transport& t, std::string_view user) const;
   const std::string& user_agent() const;
 
+  // pjsip_notify.conf, for PJSIPNotify's Option (swapped whole on load and reload).
+  void set_notify_templates(NotifyTemplates t);
+  std::shared_ptr<const NotifyTemplates> notify_templates() const;
+
   // Outbound registrations (type=registration), in config order.
   std::vector<std::shared_ptr<OutboundRegistration>> registrations() const;
 
@@ -79,8 +89,16 @@ class SipStack : public std::enable_shared_from_this<SipStack> {
   std::size_t call_count() const { return calls_.load(); }
   std::vector<std::shared_ptr<CallSession>> sessions() const;
 
-  // Security log line (the form fail2ban's asterisk filter reads) plus a SecurityEvent.
+  // The NOTICE line fail2ban's asterisk filter reads, for a request refused for `reason`.
   void log_failed_request(const Message& req, const Source& src, std::string_view reason);
+  // A core SecurityEvent of service PJSIP (Asterisk's event name and extra fields).
+  void security_event(std::string_view name, std::string account, const Source& src, std::string_view call_id,
+                      std::vector<std::pair<std::string, std::string>> fields = {});
+
+  // Device state pushed for `SIP/<endpoint>` (endpoint_state.cpp): from its contacts, and BUSY at
+  // device_state_busy_at calls. Sessions count their calls with count_call(+1/-1).
+  void refresh_device_state(const SipConfig& cfg, const EndpointOptions& ep);
+  void count_call(const EndpointOptions& ep, int delta);
 
   // `pjsip set logger on|off`: full messages in the log.
   void set_message_logging(bool on) { log_messages_ = on; }
@@ -101,19 +119,28 @@ class SipStack : public std::enable_shared_from_this<SipStack> {
   void on_request(const Message& req, std::string_view bytes, const Source& src);
   void on_new_request(std::shared_ptr<ServerTransaction> txn, std::shared_ptr<ServerTransaction> cancelled);
   void on_stray_response(const Message& resp, std::string_view bytes, const Source& src);
+  Result<void, Errors> apply_locked(std::shared_ptr<const SipConfig> next);  // with mu_ held
+  // The endpoint a new out-of-dialog request comes from, once it passed the failure limit,
+  // identification, ACLs and digest authentication; null when the request has been answered
+  // (401/403) instead (sip_admission.cpp).
+  std::shared_ptr<const EndpointOptions> admit(const SipConfig& cfg, ServerTransaction& txn);
   // Identification by source address (identify sections) then by From user.
   std::shared_ptr<const EndpointOptions> identify(const SipConfig& cfg, const Message& req, const Source& src) const;
-  bool acl_permits(const SipConfig& cfg, const EndpointOptions& ep, const Address& from) const;
+  // The name of the ACL (or the endpoint, for its own permit/deny) that refuses `from`.
+  std::optional<std::string> acl_refusal(const SipConfig& cfg, const EndpointOptions& ep, const Address& from) const;
   // True when the request may proceed; otherwise it has been answered (401/403).
   bool authenticate(const SipConfig& cfg, const EndpointOptions& ep, ServerTransaction& txn);
   void answer_options(ServerTransaction& txn);
   void respond_stateless(const Message& req, const Source& src, int code, std::string_view reason);
   void housekeeping();
   void restart_registrations();  // with mu_ held
+  void refresh_device_states(const SipConfig* previous);
+  void contacts_changed(std::string_view aor);
 
   Engine& engine_;
   mutable std::mutex mu_;
   std::shared_ptr<const SipConfig> config_;
+  std::shared_ptr<const NotifyTemplates> notify_templates_;
   std::vector<std::shared_ptr<Transport>> transports_;
   std::vector<std::shared_ptr<OutboundRegistration>> registrations_;
   std::unique_ptr<TransactionTable> transactions_;
@@ -125,6 +152,8 @@ class SipStack : public std::enable_shared_from_this<SipStack> {
   std::atomic<std::size_t> calls_{0};
   std::unique_ptr<boost::asio::steady_timer> housekeeping_;
   std::map<std::string, std::chrono::steady_clock::time_point> last_qualify_;  // guarded by mu_
+  std::mutex call_counts_mu_;
+  std::map<std::string, unsigned> call_counts_;  // endpoints with device_state_busy_at only
 
   static constexpr std::size_t kDialogShards = 32;
   struct DialogShard {
