@@ -33,12 +33,12 @@ bindaddr=127.0.0.1
 CONF
 cat >"$WORK/etc/extensions.conf" <<CONF
 [phones]
+; Record() stops tones (as a prompt would), so the phone is recorded first, then hears ours.
 exten => 101,1,Answer()
- same => n,PlayTones(1000)
- same => n,Wait(0.5)
  same => n,Record($WORK/rec/phone.wav,0,2,qxk)
+ same => n,PlayTones(1000)
+ same => n,Wait(2)
  same => n,Log(NOTICE,PHONE QOS=\${CHANNEL(rtpqos)})
- same => n,Wait(1)
  same => n,Hangup()
 CONF
 cat >"$WORK/etc/pjsip.conf" <<CONF

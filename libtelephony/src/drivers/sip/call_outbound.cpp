@@ -165,6 +165,7 @@ void CallSession::send_invite(std::size_t i) {
     }
   }
   const std::string offer = initial_offer();
+  if (!offer.empty()) local_sdp_ = offer;  // a refresh re-INVITE repeats it
   f.invite = offer.empty() ? w.finish() : w.finish("application/sdp", offer);
   local_cseq_ = std::max(local_cseq_, f.cseq);
   stack_->log_message(false, f.invite, f.target.dest.address);
