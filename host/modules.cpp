@@ -11,6 +11,7 @@
 #include "telephony/manager/module.hpp"
 #include "telephony/media/moh_module.hpp"
 #include "telephony/originate.hpp"
+#include "telephony/rtp/rtp_config.hpp"
 #include "telephony/sip/module.hpp"
 #include "telephony/spool/module.hpp"
 #if defined(TELEPHONY_WITH_TDM)
@@ -29,6 +30,8 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   // Music on hold classes before the dialplan, so the first call already finds them.
   mods.push_back(std::make_shared<telephony::media::MusicOnHoldModule>(engine));
   mods.push_back(std::make_shared<telephony::media::FeaturesModule>());
+  // rtp.conf before any driver that opens media (the SIP driver's calls take ports from it).
+  mods.push_back(std::make_shared<telephony::rtp::RtpModule>(engine));
   mods.push_back(std::make_shared<telephony::dialplan::PbxConfigModule>(engine));
   // Call records follow the bus from before the first call (a module with cdr.conf).
   mods.push_back(std::make_shared<telephony::CdrModule>(engine));

@@ -4,6 +4,7 @@
 
 #include "funcs/function_support.hpp"
 #include "telephony/dialplan/functions.hpp"
+#include "telephony/rtp/channel_items.hpp"
 
 namespace telephony::funcs {
 
@@ -50,6 +51,7 @@ Result<std::string> channel_read(const FunctionCall& call) {
   if (item == "exten") return c.location().exten;
   if (item == "priority") return std::to_string(c.location().priority);
   if (item == "hangupcause") return std::to_string(static_cast<int>(c.hangup_cause()));
+  if (auto media = rtp::media_channel_item(c, item)) return *media;  // rtpqos, rtp,…, rtcp,…
   auto items = channel_store<ChannelItems>(c, "channel-items");
   std::lock_guard lock(items->mu);
   if (item == "callgroup") return items->callgroup;

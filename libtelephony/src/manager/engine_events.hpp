@@ -55,6 +55,8 @@ std::string presentation_text(int pres);
 std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLookup& vars = {});
 // The Confbridge* events (manager/confbridge_events.cpp); map_engine_event() falls back to it.
 std::optional<MappedEvent> map_confbridge_event(const Event& ev, const ChannelVarLookup& vars);
+// RTCPSent/RTCPReceived, RtpTimedOut, MediaNegotiationFailed (manager/rtp_events.cpp).
+std::optional<MappedEvent> map_rtp_event(const Event& ev, const ChannelVarLookup& vars);
 // The SIP driver's events (manager/sip_events.cpp): ContactStatus, Registry, security events.
 std::optional<MappedEvent> map_sip_event(const Event& ev);
 

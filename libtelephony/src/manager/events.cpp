@@ -287,6 +287,7 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     return out;
   }
   if (auto sip = map_sip_event(ev)) return sip;
+  if (auto m = map_rtp_event(ev, vars)) return m;
   return map_confbridge_event(ev, vars);
 }
 

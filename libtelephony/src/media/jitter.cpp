@@ -45,6 +45,10 @@ Result<JitterBuffer> JitterBuffer::create(Settings s) {
   jitter_buffer_ctl(jb.jb_, JITTER_BUFFER_SET_DESTROY_CALLBACK, reinterpret_cast<void*>(destroy));
   spx_int32_t late = static_cast<spx_int32_t>(s.max_late_rate);
   jitter_buffer_ctl(jb.jb_, JITTER_BUFFER_SET_MAX_LATE_RATE, &late);
+  if (s.margin_ticks) {
+    spx_int32_t margin = static_cast<spx_int32_t>(s.margin_ticks);
+    jitter_buffer_ctl(jb.jb_, JITTER_BUFFER_SET_MARGIN, &margin);
+  }
   jb.out_.resize(s.max_payload);
   return jb;
 }

@@ -92,4 +92,15 @@ Result<std::size_t> OpusFrameDecoder::conceal(std::span<std::int16_t> pcm, std::
   return static_cast<std::size_t>(n);
 }
 
+Result<std::size_t> OpusFrameDecoder::recover(std::span<const std::uint8_t> next_packet, std::span<std::int16_t> pcm,
+                                              std::size_t samples) {
+  if (samples > pcm.size()) samples = pcm.size();
+  // decode_fec=1: the in-band FEC (LBRR) data of the next packet describes the lost one; without
+  // it libopus falls back to PLC by itself.
+  const int n = opus_decode(dec_, next_packet.data(), static_cast<opus_int32>(next_packet.size()), pcm.data(),
+                            static_cast<int>(samples), 1);
+  if (n < 0) return fail(std::string("opus FEC: ") + opus_strerror(n), "opus decoder");
+  return static_cast<std::size_t>(n);
+}
+
 }  // namespace telephony::media

@@ -81,6 +81,10 @@ class OpusFrameDecoder {
   // Packet loss concealment: synthesises `samples` (normally one 20 ms frame) from the decoder
   // state so a missing packet becomes a plausible continuation instead of a click of silence.
   Result<std::size_t> conceal(std::span<std::int16_t> pcm, std::size_t samples);
+  // Forward error correction: rebuilds a lost frame of `samples` from the in-band FEC data that
+  // the packet after it carries (opus useinbandfec=1), PLC when that packet has none.
+  Result<std::size_t> recover(std::span<const std::uint8_t> next_packet, std::span<std::int16_t> pcm,
+                              std::size_t samples);
 
  private:
   OpusFrameDecoder(::OpusDecoder* dec, std::uint32_t rate) : dec_(dec), rate_(rate) {}

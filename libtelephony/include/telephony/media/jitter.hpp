@@ -27,6 +27,8 @@ class JitterBuffer {
     std::uint32_t max_late_rate = 4;     // % of frames allowed to arrive too late
     std::size_t slots = 64;              // frames buffered at most
     std::size_t max_payload = 1920;      // bytes per frame (20 ms slin48)
+    std::uint32_t margin_ticks = 0;      // extra delay kept on top of the adaptive one (timestamp
+                                         // units); one frame lets opus FEC of the next packet arrive
   };
   enum class Status { Frame, Missing, Insertion };
   struct Pulled {

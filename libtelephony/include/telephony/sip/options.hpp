@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "telephony/rtp/media_settings.hpp"
+
 #include "telephony/config/config.hpp"
 #include "telephony/result.hpp"
 
@@ -91,6 +93,9 @@ struct EndpointOptions {
   std::vector<std::string> acl;          // names of type=acl objects
   std::vector<CidrRule> rules;           // permit=/deny= on the endpoint itself
   std::vector<std::string> set_vars;     // set_var= lines, "NAME=value" each
+  // The media keys (allow/disallow, dtmf_mode, media_encryption, rtp_timeout …) as the RTP layer
+  // reads them; each call's rtp::MediaSession starts from these (call_media.cpp).
+  rtp::MediaSettings media;
   config::Location where;
 };
 

@@ -45,20 +45,15 @@ std::optional<std::pair<char, int>> parse_info_dtmf(std::string_view type, std::
   return std::pair<char, int>{digit, duration};
 }
 
-// Hold per RFC 3264 §8.4: a=sendonly / a=inactive, or the old c=0.0.0.0 form.
-bool sdp_is_hold(std::string_view sdp) {
-  return sdp.find("a=sendonly") != std::string_view::npos || sdp.find("a=inactive") != std::string_view::npos ||
-         sdp.find("c=IN IP4 0.0.0.0") != std::string_view::npos;
-}
-
 }  // namespace
 
 void CallSession::on_request(std::shared_ptr<ServerTransaction> txn) {
   post([txn](CallSession& c) { c.in_dialog_request(txn); });
 }
 
-void CallSession::on_ack(std::uint32_t cseq) {
-  post([cseq](CallSession& c) {
+void CallSession::on_ack(std::uint32_t cseq, std::string_view sdp) {
+  post([cseq, sdp = std::string(sdp)](CallSession& c) {
+    c.apply_ack_answer(sdp);
     // The ACK of a 2xx carries the CSeq number of its INVITE (RFC 3261 §13.2.2.4).
     std::erase_if(c.awaiting_ack_, [cseq](const std::shared_ptr<ServerTransaction>& t) {
       if (t->request().cseq() != cseq) return false;
@@ -110,15 +105,11 @@ void CallSession::in_dialog_request(const std::shared_ptr<ServerTransaction>& tx
   }
 }
 
-// re-INVITE / UPDATE from the peer: hold and unhold as the offer says, a session refresh, a new
-// remote target; answered with our SDP.
+// re-INVITE / UPDATE from the peer: a new offer for the media session (which queues hold/unhold
+// on the channel), a session refresh, a new remote target; answered with our SDP.
 void CallSession::offer_received(ServerTransaction& txn, const std::shared_ptr<ServerTransaction>& txn_ptr) {
   const Message& req = txn.request();
-  if (!req.body().empty()) {
-    const bool hold = sdp_is_hold(req.body());
-    remote_sdp_ = std::string(req.body());
-    if (auto chan = channel()) chan->queue_frame(Frame::control(hold ? Control::Hold : Control::Unhold));
-  }
+  if (!answer_reoffer(txn)) return;  // 488 with Warning; the session keeps its media
   if (auto c = parse_name_addr(req.value(Header::Contact))) remote_target_ = std::string(c->uri.text);
   refresh_received(req);
   auto w = response_for(req, 200, {}, txn.source().remote, local_tag_);

@@ -85,6 +85,8 @@ Result<Channel::Ptr> CallSession::create_outbound(const std::shared_ptr<SipStack
   if (s->targets_.empty())
     return fail("Unable to create PJSIP channel - endpoint '" + name + "' has no contacts (not registered)",
                 "SIP/" + req.resource);
+  if (auto opened = s->open_media(*s->targets_.front().dest.transport); !opened)
+    return fail("Unable to create PJSIP channel - no RTP ports: " + opened.error().message, "SIP/" + req.resource);
   Engine::ChannelInit init;
   init.tech = "SIP";
   init.resource = ep->name;
@@ -162,7 +164,9 @@ void CallSession::send_invite(std::size_t i) {
         w.header(n, v);
     }
   }
-  f.invite = w.finish();
+  const std::string offer = initial_offer();
+  if (!offer.empty()) local_sdp_ = offer;  // a refresh re-INVITE repeats it
+  f.invite = offer.empty() ? w.finish() : w.finish("application/sdp", offer);
   local_cseq_ = std::max(local_cseq_, f.cseq);
   stack_->log_message(false, f.invite, f.target.dest.address);
   std::weak_ptr<CallSession> weak = shared_from_this();
@@ -188,6 +192,7 @@ void CallSession::on_fork_response(std::size_t i, StoredPtr resp) {
       chan->queue_frame(Frame::control(Control::Ringing));
     } else if (code == 183 && !progress_seen_) {
       progress_seen_ = true;
+      apply_remote_answer(m.body(), code);  // early media
       chan->queue_frame(Frame::control(Control::Progress));
     }
     return;
@@ -265,6 +270,12 @@ void CallSession::on_fork_answered(std::size_t i, const Message& m, const Channe
     return;
   }
   phase_ = Phase::Confirmed;
+  if (!apply_remote_answer(m.body(), m.status())) {
+    // Answered with media we cannot use: end the call as Asterisk does (BEARERCAPABILITY_NOTAVAIL).
+    chan->set_hangup_cause(HangupCause::BearerCapabilityNotAvail);
+    chan->request_hangup(HangupCause::BearerCapabilityNotAvail);
+    return;
+  }
   set_state_text("Up");
   apply_session_timer_answer(m, f.session_expires);
   arm_session_timer();

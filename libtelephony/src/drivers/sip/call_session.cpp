@@ -24,8 +24,13 @@ class SipChannelTech : public ChannelTech {
   void send_digit_end(Channel& chan, char digit, std::chrono::milliseconds held) override {
     s_->send_digit_end(chan, digit, held);
   }
-  std::vector<media::Format> native_formats() const override {
-    return {media::Format::ulaw(), media::Format::alaw(), media::Format::slin()};
+  // Media (call_media.cpp).
+  void write(Channel& chan, const Frame& f) override { s_->write(chan, f); }
+  void send_digit_begin(Channel& chan, char digit) override { s_->send_digit_begin(chan, digit); }
+  std::vector<media::Format> native_formats() const override { return s_->native_formats(); }
+  bool wants_inband_dtmf() const override { return s_->wants_inband_dtmf(); }
+  std::vector<std::pair<std::string, std::string>> status_lines(const Channel&) const override {
+    return s_->media_status_lines();
   }
   const std::shared_ptr<CallSession>& session() const { return s_; }
 
@@ -64,6 +69,7 @@ void CallSession::bind_channel(const Channel::Ptr& chan) {
   chan_ = chan;
   strand_.emplace(chan->strand());
   channel_name_ = chan->name();
+  if (media_) media_->attach(chan);  // received audio and DTMF become the channel's frames
 }
 
 void CallSession::set_state_text(std::string text) {
@@ -74,33 +80,6 @@ void CallSession::set_state_text(std::string text) {
 CallSession::Info CallSession::info() const {
   std::lock_guard lock(info_mu_);
   return Info{channel_name_, endpoint_->name, call_id_, state_text_, dest_.address.to_string()};
-}
-
-std::string CallSession::answer_sdp() const {
-  // Temporary until rtp::MediaSession is wired in (issue 12): decline the offered audio stream
-  // (port 0) with its first payload type, a valid answer that sets up no media.
-  if (remote_sdp_.empty()) return {};
-  std::string pt = "0";
-  std::string proto = "RTP/AVP";
-  auto m = remote_sdp_.find("m=audio ");
-  if (m != std::string::npos) {
-    auto line_end = remote_sdp_.find_first_of("\r\n", m);
-    std::string line = remote_sdp_.substr(m, line_end - m);
-    // m=audio <port> <proto> <fmt> ...
-    std::size_t p1 = line.find(' ', 8);
-    std::size_t p2 = p1 == std::string::npos ? p1 : line.find(' ', p1 + 1);
-    if (p2 != std::string::npos) {
-      proto = line.substr(p1 + 1, p2 - p1 - 1);
-      auto p3 = line.find(' ', p2 + 1);
-      pt = line.substr(p2 + 1, p3 == std::string::npos ? std::string::npos : p3 - p2 - 1);
-    }
-  }
-  const auto ip = dest_.transport ? dest_.transport->advertised().ip.to_string() : std::string("127.0.0.1");
-  const char* family = dest_.transport && dest_.transport->advertised().ip.is_v6() ? "IP6" : "IP4";
-  std::string sdp = "v=0\r\no=- 1 1 IN ";
-  sdp.append(family).append(" ").append(ip).append("\r\ns=libtelephony\r\nc=IN ").append(family).append(" ").append(ip);
-  sdp.append("\r\nt=0 0\r\nm=audio 0 ").append(proto).append(" ").append(pt).append("\r\n");
-  return sdp;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,6 +114,7 @@ void CallSession::start_inbound(const std::shared_ptr<SipStack>& stack, std::sha
   s->state_text_ = "Ring";  // the device is calling: in use (Asterisk's AST_STATE_RING)
   s->reliable_ = requires_100rel || (supports_100rel && (ep->rel100 == "peer_supported" || ep->rel100 == "required"));
   if (!s->negotiate_session_timer(req)) return;  // 422 sent
+  if (!s->answer_initial_offer(*invite)) return;  // 488 (no common codec …) or 503 sent
 
   Engine& engine = stack->engine();
   Engine::ChannelInit init;
@@ -252,6 +232,7 @@ void CallSession::answer(Channel&) {
 }
 
 void CallSession::indicate(Channel& chan, Control c) {
+  if (hold_indication(chan, c)) return;
   if (!inbound_ || !invite_txn_ || invite_txn_->final_sent()) return;
   switch (c) {
     case Control::Ringing:
@@ -274,6 +255,11 @@ void CallSession::indicate(Channel& chan, Control c) {
 
 void CallSession::send_digit_end(Channel&, char digit, std::chrono::milliseconds held) {
   if (phase_ != Phase::Confirmed) return;
+  if (media_ && !media_->dtmf_via_info()) {
+    // RFC 4733 (or inband, which the channel already generated as tones).
+    if (!media_->wants_inband_dtmf()) media_->send_digit_end(digit, held);
+    return;
+  }
   if (endpoint_->dtmf_mode != DtmfMode::Info && endpoint_->dtmf_mode != DtmfMode::Auto) return;
   const std::string body = std::string("Signal=") + digit + "\r\nDuration=" + std::to_string(held.count()) + "\r\n";
   send_in_dialog("INFO", "application/dtmf-relay", body);
@@ -291,6 +277,7 @@ void CallSession::hangup(Channel& chan) {
     cancel_forks(forks_.size());
   }
   phase_ = Phase::Terminated;
+  stop_media();
   if (session_timer_) session_timer_->cancel();
   if (reliable_timer_) reliable_timer_->cancel();
   end_dialog();

@@ -15,9 +15,10 @@
 // forks, UAC digest, PRACK as UAC), reliable_provisional.cpp (RFC 3262 as UAS), session_timer.cpp
 // (RFC 4028 in both roles), call_transfer.cpp (REFER: blind transfer).
 //
-// Media: SDP offer/answer and RTP belong to the media session (issue 12, rtp::MediaSession).
-// Until it is wired in, an offer is answered with its audio stream declined (port 0), which is
-// valid SDP; see docs/sip.md.
+// Media: each leg owns one rtp::MediaSession (call_media.cpp): the INVITE's offer is answered
+// before the channel exists (488 with a Warning when nothing matches), an outbound INVITE carries
+// our offer and the 183/200 its answer, re-INVITEs renegotiate (hold/unhold), frames and RFC 4733
+// digits go both ways through it, and hangup stops it.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
@@ -31,6 +32,7 @@
 #include "sip_stack.hpp"
 #include "telephony/channel.hpp"
 #include "telephony/driver.hpp"
+#include "telephony/rtp/media_session.hpp"
 
 namespace telephony::sip {
 
@@ -48,7 +50,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
 
   // From the stack (any thread; they post to the strand).
   void on_request(std::shared_ptr<ServerTransaction> txn);
-  void on_ack(std::uint32_t cseq);
+  void on_ack(std::uint32_t cseq, std::string_view sdp = {});  // sdp: the answer to a late offer
   void on_stray_2xx(std::uint32_t cseq);  // a 2xx retransmitted after its transaction ended
 
   // Channel tech (strand).
@@ -57,6 +59,13 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   void hangup(Channel& chan);
   void indicate(Channel& chan, Control c);
   void send_digit_end(Channel& chan, char digit, std::chrono::milliseconds held);
+  // Media side of the channel tech (call_media.cpp).
+  void write(Channel& chan, const Frame& f);
+  void send_digit_begin(Channel& chan, char digit);
+  std::vector<media::Format> native_formats() const;
+  bool wants_inband_dtmf() const;
+  std::vector<std::pair<std::string, std::string>> media_status_lines() const;
+  const rtp::MediaSession::Ptr& media() const { return media_; }
 
   // AMI/dialplan (any thread; posted to the strand).
   // PJSIPHangup: an inbound call not yet answered gets `code` as its final response.
@@ -116,7 +125,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   void cancelled();
   void respond_invite(int code, std::string_view reason = {}, std::string_view body = {});
   void end_dialog();
-  std::string answer_sdp() const;
+  std::string answer_sdp() const;  // call_media.cpp
   // call_transfer.cpp
   void refer(ServerTransaction& txn);
   void blind_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const std::string& exten);
@@ -139,6 +148,20 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   void refresh_received(const Message& req);  // a re-INVITE/UPDATE from the peer
   // Session-Expires (and Require: timer) for a message of ours; `we_are_uas` of its transaction.
   void session_timer_headers(MessageWriter& w, bool we_are_uas) const;
+  // Media (call_media.cpp; answer_sdp() too). open_media() binds the RTP ports for the endpoint on `via`'s host.
+  Result<void> open_media(const Transport& via);
+  // Inbound INVITE: answers its offer (kept for the 183/200); false when a 488/500 was sent.
+  bool answer_initial_offer(ServerTransaction& invite);
+  // re-INVITE/UPDATE with SDP: the new answer, or false after a 488 (the old media stays).
+  bool answer_reoffer(ServerTransaction& txn);
+  // Outbound: the offer every fork's INVITE carries; the answer of a 183/2xx.
+  std::string initial_offer();
+  bool apply_remote_answer(std::string_view sdp, int status);
+  void stop_media();
+  // The ACK of a 2xx whose INVITE had no SDP carries the answer to the offer in that 2xx.
+  void apply_ack_answer(std::string_view sdp);
+  // Control::Hold/Unhold from the bridged peer: music on hold here. False for other controls.
+  bool hold_indication(Channel& chan, Control c);
   void arm_session_timer();
 
   std::shared_ptr<SipStack> stack_;
@@ -169,6 +192,11 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   int hangup_response_ = 0;  // PJSIPHangup's code for the final response
   std::string remote_sdp_;
   std::string local_sdp_;   // the last SDP we sent (a refresh re-INVITE repeats it)
+  rtp::MediaSession::Ptr media_;
+  mutable std::string media_answer_;  // our answer (inbound) as the 183/200 repeat it
+  std::string media_offer_;           // our offer (outbound), one for every fork
+  bool media_answered_ = false;       // outbound: an answer was applied (183 or 2xx)
+  bool moh_playing_ = false;          // the bridged peer holds: we play music on hold
   std::string ack_;
   std::string reinvite_ack_;  // the ACK of our last re-INVITE's 2xx
   std::uint32_t reinvite_ack_cseq_ = 0;

@@ -148,6 +148,7 @@ T build(const Section& s, const Table<T>& table, Errors& errors, std::string_vie
                                                     "/" + std::string(type)) == 0)
     name.resize(name.size() - type.size() - 1);
   if constexpr (requires { obj.name; }) obj.name = name;
+  if constexpr (requires { obj.media; }) obj.media.endpoint = name;
   obj.where = s.where;
   for (const auto& e : s.entries) {
     if (iequals(e.name, "type")) continue;
@@ -155,6 +156,16 @@ T build(const Section& s, const Table<T>& table, Errors& errors, std::string_vie
     std::transform(key.begin(), key.end(), key.begin(), [](unsigned char ch) { return std::tolower(ch); });
     auto it = table.find(key);
     Ctx c{errors, e};
+    if constexpr (requires { obj.media; }) {
+      // Endpoint media keys go to the RTP layer's settings as well (it validates them); the
+      // table below keeps the driver's own copy of those it reads (allow, dtmf_mode …).
+      if (auto r = rtp::apply_endpoint_media_option(obj.media, key, e.value)) {
+        const auto before = errors.items.size();
+        if (it != table.end()) it->second(obj, c);  // the driver's own words first
+        if (!*r && errors.items.size() == before) c.error("'" + e.name + "': " + r->error().message);
+        continue;
+      }
+    }
     if (it == table.end()) {
       c.error("unknown option '" + e.name + "' for type=" + std::string(type));
       continue;

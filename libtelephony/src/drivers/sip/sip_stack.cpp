@@ -9,6 +9,7 @@
 
 #include "call_session.hpp"
 #include "message_writer.hpp"
+#include "telephony/rtp/negotiation.hpp"
 #include "telephony/sip/events.hpp"
 #include "telephony/sip/uri.hpp"
 
@@ -190,7 +191,7 @@ void SipStack::housekeeping() {
 void SipStack::log_message(bool received, std::string_view bytes, const Address& peer) {
   if (!log_messages_) return;
   engine_.log().verbose("res_pjsip_logger", std::string(received ? "<--- Received SIP message from " : "<--- Transmitting SIP message to ") +
-                                                peer.to_string() + " --->\n" + std::string(bytes));
+                                                peer.to_string() + " --->\n" + rtp::redact_sdp_keys(bytes));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -252,7 +253,7 @@ void SipStack::on_request(const Message& req, std::string_view bytes, const Sour
   }
   auto matched = transactions_->match_request(req, bytes, src);
   if (matched.ack) {
-    if (auto s = find_dialog(req.call_id(), req.to_tag())) s->on_ack(req.cseq());
+    if (auto s = find_dialog(req.call_id(), req.to_tag())) s->on_ack(req.cseq(), req.body());
     return;
   }
   if (!matched.txn) return;  // retransmission, absorbed
