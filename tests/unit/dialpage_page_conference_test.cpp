@@ -124,7 +124,9 @@ TEST_F(PageConference, PagedPhonesCanBeUnmutedMutedAndKicked) {
   EXPECT_EQ(reg->set_muted(name, "Test/p1", true), confbridge::ControlResult::Ok);
   ASSERT_TRUE(eventually([&] { return events_of<confbridge::ConfbridgeMute>().size() == 1; }));
   EXPECT_EQ(events_of<confbridge::ConfbridgeMute>()[0]->channel.name, p1->name());
-  for (const auto& m : *reg->members(name)) {
+  const auto members = reg->members(name);
+  ASSERT_TRUE(members.has_value());
+  for (const auto& m : *members) {
     if (m.channel.name == p1->name()) {
       EXPECT_TRUE(m.muted);
     }

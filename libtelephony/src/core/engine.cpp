@@ -16,6 +16,7 @@ Engine::Engine(EngineOptions options)
   if (options_.threads == 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());
   if (options_.worker_threads == 0) options_.worker_threads = 1;
   astdb_ = std::make_unique<AstDb>(options_.dirs.db / "astdb.sqlite3");
+  device_states_ = std::make_unique<DeviceStates>(*this);
 }
 
 Engine::~Engine() { stop(std::chrono::milliseconds(200)); }
