@@ -39,6 +39,11 @@ def free_port():
     return port
 
 
+def originated(r):
+    """An async Originate's answer: panoramisk returns the ack with the OriginateResponse event."""
+    return r[0] if isinstance(r, list) else r
+
+
 def ok(msg):
     print('ok -', msg, flush=True)
 
@@ -111,6 +116,7 @@ async def scenario(port, etc, mon):
     # --- three recordings of one call, from the dialplan ------------------------------------------
     r = await act({'Action': 'Originate', 'Channel': 'Local/rec@test', 'Application': 'ProbeTone', 'Data': '440,6',
                    'Variable': 'ID=c1', 'Async': 'true'})
+    r = originated(r)
     assert r.success, r
     done = os.path.join(mon, 'c1-done.txt')
     assert await wait_file(done, 20), 'the post-recording command never ran: %s' % os.listdir(mon)
@@ -137,10 +143,12 @@ async def scenario(port, etc, mon):
        % (len(bs) / 8000.0, total))
 
     vr, vt = samples_of(legs['vol-rx']), samples_of(legs['vol-tx'])
-    assert len(samples_of(vol)) == len(mix), 'v/V recording length'
+    assert abs(len(samples_of(vol)) - len(mix)) <= 800, ('v/V recording length', len(samples_of(vol)), len(mix))
     ratio_r, ratio_t = rms(vr) / rms(rxs), rms(vt) / rms(txs)
     assert 0.45 <= ratio_r <= 0.55 and 1.8 <= ratio_t <= 2.2, (ratio_r, ratio_t)
-    ok('MixMonitor v(-1)V(1): read leg at %.2fx, write leg at %.2fx of the plain recording' % (ratio_r, ratio_t))
+    # It starts two MixMonitor() calls later (each returns once its files are open): a few frames.
+    ok('MixMonitor v(-1)V(1): read leg at %.2fx, write leg at %.2fx of the plain recording (%d ms shorter)'
+       % (ratio_r, ratio_t, (len(mix) - len(samples_of(vol))) // 8))
 
     mixed = samples_of(os.path.join(mon, 'c1-mon.wav'))
     assert power(mixed, 440) > 1e5 and power(mixed, 1000) > 1e5, 'Monitor m'
@@ -150,6 +158,7 @@ async def scenario(port, etc, mon):
     # --- a longer call steered over AMI -------------------------------------------------------------
     r = await act({'Action': 'Originate', 'Channel': 'Local/long@test', 'Application': 'ProbeTone', 'Data': '440,15',
                    'Async': 'true'})
+    r = originated(r)
     assert r.success, r
     chan = None
     for _ in range(100):
@@ -191,7 +200,14 @@ async def scenario(port, etc, mon):
     leg = samples_of(os.path.join(mon, 'ami-rx.wav'))  # complete as soon as StopMixMonitor answered
     dur = len(leg) / 8000.0
     assert 2.6 <= dur <= 3.6, dur
-    loud, muted, again = rms(middle(leg, 0.2, 0.6)), rms(middle(leg, 1.2, 0.6)), rms(middle(leg, 2.2, 0.4))
+    # The mute lands about a second in (AMI round trips on a loaded machine move it a little): the
+    # leg holds one silent stretch of about a second between loud audio, found in 100 ms windows.
+    windows = [rms(middle(leg, t / 10.0, 0.1)) for t in range(int(dur * 10))]
+    silent = [i for i, w in enumerate(windows) if w < 10]
+    assert silent and silent == list(range(silent[0], silent[-1] + 1)), windows
+    assert 8 <= len(silent) <= 12 and silent[0] >= 5 and silent[-1] <= len(windows) - 4, windows
+    loud, muted = rms(middle(leg, 0.1, 0.4)), rms(middle(leg, (silent[0] + 1) / 10.0, 0.6))
+    again = rms(middle(leg, (silent[-1] + 2) / 10.0, 0.2))
     assert loud > 2000 and again > 2000 and muted < 10, (loud, muted, again)
     for _ in range(40):
         if seen('MixMonitorStart', Channel=chan) and seen('MixMonitorMute', Channel=chan, State='0') \

@@ -1,10 +1,11 @@
 // The dialplan side of recording: MixMonitor(), StopMixMonitor(), MIXMONITOR(), the Monitor()
 // family as aliases onto MixMonitor, and `mixmonitor start|stop|list`.
 #include <atomic>
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+
 #include <boost/asio/awaitable.hpp>
 #include <cstdlib>
 #include <ctime>
-#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
 #include "apps/dialplan_apps.hpp"
 #include "recording/mixmonitor_control.hpp"

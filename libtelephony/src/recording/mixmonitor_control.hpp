@@ -3,11 +3,12 @@
 // MixMonitor, and waiting for the worker pool from a dialplan coroutine. Not installed.
 #pragma once
 
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+
 #include <boost/asio/awaitable.hpp>
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
 #include "telephony/dialplan/substitution.hpp"
 #include "telephony/media/mixmonitor.hpp"
