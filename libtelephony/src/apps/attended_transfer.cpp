@@ -7,6 +7,7 @@
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <mutex>
 
 #include "telephony/bridge.hpp"
@@ -155,8 +156,16 @@ Result<void> start_attended_transfer(Engine& engine, const Channel::Ptr& transfe
 
   auto token = t->target->hold();
   asio::co_spawn(t->target->strand(), target_rings(t, t->target, std::move(token), dest), asio::detached);
-  transferee->request_redirect(transferee->location(), [t](Channel::Ptr c) { return transferee_waits(t, c); });
-  transferrer->request_redirect(transferrer->location(), [t](Channel::Ptr c) { return transferrer_consults(t, c); });
+  // Both redirects are requested on the transferrer's strand. The transferee leaving a
+  // two-party bridge dissolves it; were the transferrer's strand free in between, it could come
+  // out of the dissolved bridge before its own redirect is pending and run on in the dialplan
+  // (or hang up at its end) instead of consulting. Its strand being ours, it cannot.
+  asio::dispatch(transferrer->strand(), [t] {
+    t->transferee->request_redirect(t->transferee->location(),
+                                    [t](Channel::Ptr c) { return transferee_waits(t, c); });
+    t->transferrer->request_redirect(t->transferrer->location(),
+                                     [t](Channel::Ptr c) { return transferrer_consults(t, c); });
+  });
   return {};
 }
 
