@@ -44,7 +44,8 @@ void db_get(const ActionContextPtr& ctx, const ResponderPtr& r) {
 // list, not an error.
 void db_get_tree(const ActionContextPtr& ctx, const ResponderPtr& r) {
   const auto family = header(*r, "Family");
-  auto entries = ctx->engine.astdb().show(family, family.empty() ? std::string_view() : header(*r, "Key"));
+  const auto key = family.empty() ? std::string_view() : header(*r, "Key");
+  auto entries = ctx->engine.astdb().show(family, key);
   if (!entries) return r->error("Unable to search database");
   r->list_start("Result will follow");
   for (const auto& e : *entries) {
