@@ -9,14 +9,23 @@
 // BM_MetricsScrape2000: one Prometheus scrape (MetricsModule::render) of an engine with 2000 live
 //   channels, against taking the 2000 channel snapshots alone (the part no scrape can skip).
 //   Counters: scrape_ms, snapshots_ms, scrape_over_snapshots, bytes.
+// BM_StepTrace: the dialplan's verbose trace (`-- Executing [...]`, `-- Goto (...)`) when nobody
+//   listens at verbose 3 against when a channel does (a sink that takes every line and drops
+//   it): 60,000 steps of a NoOp/Set/GotoIf loop on one channel each way, plus the price of the
+//   Logger::enabled() check that guards the trace, measured alone.
+//   Counters: quiet_steps_per_s, traced_steps_per_s, traced_over_quiet, enabled_check_ns,
+//   check_share_of_quiet_step.
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "../libtelephony/src/cdr/cdr_backends.hpp"
+#include "telephony/dialplan/loader.hpp"
+#include "telephony/dialplan/module.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/metrics.hpp"
 
@@ -170,5 +179,72 @@ void BM_MetricsScrape2000(benchmark::State& state) {
   metrics->unload();
 }
 BENCHMARK(BM_MetricsScrape2000)->UseManualTime()->Iterations(20)->Unit(benchmark::kMillisecond);
+
+constexpr int kLoopRounds = 20000;  // NoOp, Set, GotoIf: 60,000 steps
+
+// Seconds for the loop on one channel; `listening`: a sink wants verbose 3 (and drops the lines).
+double trace_loop(bool listening, std::uint64_t* lines) {
+  telephony::Engine engine({.threads = 1});
+  auto& log = engine.log();
+  log.clear_sinks();
+  auto count = std::make_shared<std::uint64_t>(0);
+  log.add_sink([count](const telephony::LogRecord&) { ++*count; });
+  using telephony::LogLevel;
+  log.set_wanted(telephony::log_bit(LogLevel::Error) | (listening ? telephony::log_bit(LogLevel::Verbose) : 0u),
+                 listening ? 3 : 0);
+  log.set_verbose(listening ? 3 : 0);
+  auto pbx = telephony::dialplan::install_dialplan(engine);
+  auto plan = telephony::dialplan::load_dialplan_string(
+      "[bench]\nexten => s,1,Set(I=0)\n same => n(top),NoOp(x)\n same => n,Set(I=$[${I}+1])\n"
+      " same => n,GotoIf($[${I} < " + std::to_string(kLoopRounds) + "]?top)\n",
+      "bench.conf");
+  if (!plan) std::abort();
+  pbx->replace(*plan);
+  engine.start();
+  telephony::Engine::ChannelInit init;
+  init.tech = "Bench";
+  init.resource = "trace";
+  init.impl = std::make_unique<telephony::ChannelTech>();
+  auto chan = engine.create_channel(std::move(init));
+  chan->set_location({"bench", "s", 1});
+  auto t0 = Clock::now();
+  pbx->start(chan);
+  while (!chan->is_hung_up()) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  engine.stop();
+  *lines = *count;
+  return secs;
+}
+
+void BM_StepTrace(benchmark::State& state) {
+  double quiet_s = 0, traced_s = 0;
+  std::uint64_t quiet_lines = 0, traced_lines = 0;
+  for (auto _ : state) {
+    quiet_s += trace_loop(false, &quiet_lines);
+    traced_s += trace_loop(true, &traced_lines);
+  }
+  // The guard alone: what a quiet step pays for the trace.
+  telephony::Logger log;
+  log.set_wanted(telephony::log_bit(telephony::LogLevel::Error), 0);
+  log.set_verbose(0);
+  constexpr int kChecks = 20'000'000;
+  auto t0 = Clock::now();
+  int enabled = 0;
+  for (int i = 0; i < kChecks; ++i) {
+    enabled += log.enabled(telephony::LogLevel::Verbose, 3);
+    benchmark::ClobberMemory();
+  }
+  const double check_ns = std::chrono::duration<double, std::nano>(Clock::now() - t0).count() / kChecks;
+  benchmark::DoNotOptimize(enabled);
+  const double it = static_cast<double>(state.iterations()), steps = 3.0 * kLoopRounds;
+  state.counters["quiet_steps_per_s"] = steps * it / quiet_s;
+  state.counters["traced_steps_per_s"] = steps * it / traced_s;
+  state.counters["traced_over_quiet"] = traced_s / quiet_s;
+  state.counters["enabled_check_ns"] = check_ns;
+  state.counters["check_share_of_quiet_step"] = check_ns / (1e9 * quiet_s / (steps * it));
+  state.counters["quiet_lines"] = static_cast<double>(quiet_lines);
+  state.counters["traced_lines"] = static_cast<double>(traced_lines);
+}
+BENCHMARK(BM_StepTrace)->Unit(benchmark::kMillisecond)->Iterations(2);
 
 }  // namespace

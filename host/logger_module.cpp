@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "telephony/config/module_config.hpp"
+#include "telephony/security_log.hpp"
 
 namespace telephonyd {
 
@@ -164,6 +165,7 @@ struct LoggerModule::State {
   bool sink_added = false;
   bool commands_added = false;
   telephony::EventBus::Subscription dtmf;  // DTMF events -> the DTMF level
+  std::unique_ptr<telephony::SecurityLogWriter> security;  // SecurityEvents -> the SECURITY level
 
   ~State() { close_all(); }
   void close_all() {
@@ -362,6 +364,8 @@ telephony::Result<void, Errors> LoggerModule::load(const fs::path& dir) {
                                                  ", duration " + std::to_string(e->duration.count()) + " ms");
     });
   }
+  // The SECURITY level: every service's security events (AMI, PJSIP …) from the bus.
+  if (!state_->security) state_->security = std::make_unique<telephony::SecurityLogWriter>(engine_);
   if (!state_->commands_added) {
     state_->commands_added = true;
     std::weak_ptr<State> weak = state_;

@@ -7,8 +7,8 @@ with GetConfig and checked in the file on disk (comments kept, written atomicall
 batch that writes nothing, Reload: applying a dialplan change (dialplan show sees it);
 CreateConfig; files outside the config directory refused; ModuleLoad unload/load/reload;
 ControlPlayback; Park / ParkedCalls / Parkinglots with Park() and ParkedCall();
-FilterList; PresenceState / PresenceStateList / PresenceStateChange with PRESENCE_STATE(); the
-Cdr event of a real call. The daemon is always stopped.
+FilterList; PresenceState / PresenceStateList / PresenceStateChange with PRESENCE_STATE(); DBGetTree;
+the Cdr event of a real call. The daemon is always stopped.
 """
 import asyncio
 import json
@@ -278,6 +278,21 @@ async def scenario(port, etc):
         [('hold', 'test', 'Local/hold@test', '0', 'Idle')], r
     assert r[-1]['Event'] == 'ExtensionStateListComplete' and r[-1]['ListItems'] == '1', r
     ok('ExtensionStateList lists every hint with its state')
+
+    for key, val in (('1001/busy', '2002'), ('1001/unavail', '3003'), ('1002/busy', '4004')):
+        r = await act({'Action': 'DBPut', 'Family': 'cf', 'Key': key, 'Val': val})
+        assert r.success, r
+    r = await act({'Action': 'DBGetTree', 'Family': 'cf', 'Key': '1001'})
+    items = [(x['Key'], x['Val']) for x in r if x.get('Event') == 'DBGetTreeResponse']
+    assert items == [('/cf/1001/busy', '2002'), ('/cf/1001/unavail', '3003')], r
+    assert r[0].message == 'Result will follow' and r[-1]['Event'] == 'DBGetTreeComplete' \
+        and r[-1]['ListItems'] == '2', r
+    r = await act({'Action': 'DBGetTree', 'Family': 'cf'})
+    assert [x['Key'] for x in r if x.get('Event') == 'DBGetTreeResponse'] == \
+        ['/cf/1001/busy', '/cf/1001/unavail', '/cf/1002/busy'], r
+    r = await act({'Action': 'DBGetTree', 'Family': 'nosuch'})
+    assert [x.get('Event') for x in r][-1] == 'DBGetTreeComplete' and r[-1]['ListItems'] == '0', r
+    ok('DBGetTree lists a key tree, a family, and an empty tree as Asterisk does')
 
     r = await act({'Action': 'MessageSend', 'Body': 'hi'})
     assert r.response == 'Error' and r.message == "No 'To' address specified.", r

@@ -38,6 +38,18 @@ class Tty:
                     break
         return self.out
 
+    def output_then_prompt(self, needle, timeout=5):
+        """Waits for `needle` and the prompt printed after it: keys typed before the line editor
+        is back in raw mode would be echoed by the tty, not edited (a race on a loaded machine)."""
+        self.read_until(needle, timeout)
+        deadline = time.time() + timeout
+        while b'telephonyd*CLI> ' not in self.out[self.out.index(needle.encode()):]:
+            r, _, _ = select.select([self.fd], [], [], max(deadline - time.time(), 0))
+            if not r:
+                raise AssertionError('no prompt after %r in %r' % (needle, self.out[-600:]))
+            self.out += os.read(self.fd, 4096)
+        return self.out
+
     def send(self, text):
         os.write(self.fd, text.encode())
 
@@ -77,7 +89,7 @@ def main():
         t.send('core show upt\t')
         t.read_until('core show uptime ')
         t.send('\r')
-        t.read_until('System uptime:')
+        t.output_then_prompt('System uptime:')
         print('ok - Tab completes a unique command word')
         # Several candidates: extended to their common prefix, a second Tab lists them.
         t.mark()

@@ -5,4 +5,6 @@
 
 namespace telephony::testing {
 long allocation_count();
+// Only the calling thread's allocations (a hot path on a strand, while worker threads run).
+long thread_allocation_count();
 }  // namespace telephony::testing

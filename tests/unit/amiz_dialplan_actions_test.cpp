@@ -1,6 +1,7 @@
 // AMI actions on the running dialplan and AstDB: ShowDialPlan, DialplanExtensionAdd/Remove (a new
-// snapshot the next call runs), ExtensionState and DeviceStateList from hints, DBGet/DBPut/DBDel/
-// DBDelTree sharing the engine's AstDb with DB(). Each: its success reply and its error replies.
+// snapshot the next call runs), ExtensionState and DeviceStateList from hints, DBGet/DBGetTree/
+// DBPut/DBDel/DBDelTree sharing the engine's AstDb with DB(). Each: its success reply and its error
+// replies.
 #include "amiz_test_support.hpp"
 
 using namespace amiz_test;
@@ -174,6 +175,29 @@ TEST(AmizDb, PutGetDelDelTreeAndErrors) {
   (void)f.engine.astdb().put("tree", "a/1", "x");
   (void)f.engine.astdb().put("tree", "a/2", "y");
   (void)f.engine.astdb().put("tree", "b", "z");
+  auto tree = action("DBGetTree");
+  tree.add("Family", "tree").add("Key", "a");
+  auto entries = f.send_list(c, tree);
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0].get("Message"), "Result will follow");
+  EXPECT_EQ(entries[1].event(), "DBGetTreeResponse");
+  EXPECT_EQ(entries[1].get("Key"), "/tree/a/1");
+  EXPECT_EQ(entries[1].get("Val"), "x");
+  EXPECT_EQ(entries[2].get("Key"), "/tree/a/2");
+  EXPECT_EQ(entries[3].event(), "DBGetTreeComplete");
+  EXPECT_EQ(entries[3].get("ListItems"), "2");
+  auto family = action("DBGetTree");
+  family.add("Family", "tree");
+  EXPECT_EQ(f.send_list(c, family).size(), 5u);  // a/1, a/2, b
+  auto all = f.send_list(c, action("DBGetTree"));  // no Family: the whole database
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(all[3].get("Key"), "/tree/b");
+  auto none = action("DBGetTree");
+  none.add("Family", "nosuch");
+  auto empty = f.send_list(c, none);  // an empty list, not an error
+  ASSERT_EQ(empty.size(), 2u);
+  EXPECT_EQ(empty[1].get("ListItems"), "0");
+
   auto deltree = action("DBDelTree");
   deltree.add("Family", "tree").add("Key", "a");
   EXPECT_EQ(f.send(c, deltree).get("Message"), "Key tree deleted successfully");

@@ -19,18 +19,22 @@
 
 namespace {
 std::atomic<long> g_allocations{0};
+thread_local long t_allocations = 0;  // this thread's share: other threads' work does not count
 }  // namespace
 
 long telephony::testing::allocation_count() { return g_allocations.load(); }
+long telephony::testing::thread_allocation_count() { return t_allocations; }
 
 // Counting replacements of the global allocation functions (forwarding to malloc/free).
 void* operator new(std::size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
+  ++t_allocations;
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
 void* operator new[](std::size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
+  ++t_allocations;
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }

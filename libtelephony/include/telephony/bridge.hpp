@@ -8,6 +8,7 @@
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/strand.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -68,6 +69,12 @@ class Bridge : public std::enable_shared_from_this<Bridge> {
   // Must be awaited on chan's strand. Returns why the channel left.
   boost::asio::awaitable<BridgeExit> join(Channel::Ptr chan);
   void kick(const Channel::Ptr& chan);
+  // Moves member `chan` into `to`, where it takes the place of `swap` (kicked from `to` once chan
+  // is in; chan's BridgeEnter carries SwapUniqueid) — Local channel optimisation. Whoever awaits
+  // chan's join() keeps awaiting: it returns when chan leaves `to`. `moved` runs on chan's strand
+  // with true once chan is in `to` and `swap` was kicked, false when the move could not happen
+  // (`to` dissolved meanwhile). Returns false when chan is not a member here (or already leaving).
+  bool move_to(const Channel::Ptr& chan, Ptr to, Channel::Ptr swap, std::function<void(bool)> moved);
   void dissolve();
   bool dissolved() const;
 
@@ -79,7 +86,11 @@ class Bridge : public std::enable_shared_from_this<Bridge> {
     Channel::Ptr chan;
     bool leaving = false;
     BridgeExit exit = BridgeExit::Hangup;
+    Ptr move_target;  // move_to(): where chan goes when it leaves
+    Channel::Ptr swap;
+    std::function<void(bool)> moved;
   };
+  boost::asio::awaitable<BridgeExit> join_swapping(Channel::Ptr chan, Channel::Ptr swap, std::function<void(bool)> moved);
   void on_frame(const Channel::Ptr& from, Frame f);  // bridge strand
   void remove(const Channel::Ptr& chan, BridgeExit why);
   Member* member_of(const Channel* chan);

@@ -7,6 +7,7 @@
 #include "telephony/dialplan/executor.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/media/channel_media.hpp"
+#include "telephony/media/mixmonitor.hpp"
 
 namespace telephony::dialplan {
 
@@ -19,6 +20,7 @@ void register_media_applications(Engine& engine) {
   register_moh_applications(engine);
   register_dtmf_applications(engine);
   register_echo_application(engine);
+  media::register_mixmonitor_applications(engine);  // MixMonitor, the Monitor family (src/recording)
 }
 
 namespace media_apps {

@@ -162,7 +162,8 @@ asio::awaitable<std::pair<LegOutcome, HangupCause>> ParallelDialer::await_answer
     co_return Outcome{LegOutcome::ChanUnavail, HangupCause::Unallocated};
   }
   // Asterisk's app_dial verbose trace (ast_verb(3)): Called / is ringing / answered.
-  engine_.log().verbose(3, settings_.log_source, "Called " + std::string(leg->tech_name()) + "/" + resource);
+  const bool trace = engine_.log().enabled(LogLevel::Verbose, 3);  // no text built when nobody listens
+  if (trace) engine_.log().verbose(3, settings_.log_source, "Called " + std::string(leg->tech_name()) + "/" + resource);
   const auto deadline = settings_.timeout.count() > 0 ? std::chrono::steady_clock::now() + settings_.timeout
                                                       : std::chrono::steady_clock::time_point::max();
   for (;;) {
@@ -181,14 +182,15 @@ asio::awaitable<std::pair<LegOutcome, HangupCause>> ParallelDialer::await_answer
     if (f->kind != FrameKind::Control) continue;  // early media: nobody is bridged yet
     switch (static_cast<Control>(f->subclass)) {
       case Control::Answer:
-        engine_.log().verbose(3, settings_.log_source,
-                              leg->name() + " answered " + (caller_snapshot_ ? caller_snapshot_->name : std::string("the call")));
+        if (trace)
+          engine_.log().verbose(3, settings_.log_source,
+                                leg->name() + " answered " + (caller_snapshot_ ? caller_snapshot_->name : std::string("the call")));
         co_return Outcome{LegOutcome::Answered, HangupCause::NotDefined};
       case Control::Busy: co_return Outcome{LegOutcome::Busy, HangupCause::UserBusy};
       case Control::Congestion: co_return Outcome{LegOutcome::Congestion, HangupCause::NormalCircuitCongestion};
       case Control::Hangup: co_return Outcome{LegOutcome::NoAnswer, HangupCause::NormalClearing};
       case Control::Ringing:
-        engine_.log().verbose(3, settings_.log_source, leg->name() + " is ringing");
+        if (trace) engine_.log().verbose(3, settings_.log_source, leg->name() + " is ringing");
         [[fallthrough]];
       case Control::Progress: {
         std::lock_guard lock(mu_);

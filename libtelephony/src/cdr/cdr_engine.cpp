@@ -411,7 +411,27 @@ void CdrEngine::on_event(const EventPtr& ev) {
   } else if (auto* e = ev->as<BridgeEntered>()) {
     auto& members = st.bridges[e->bridge.uniqueid];
     const std::string me = e->channel.uniqueid;
+    if (!e->swap_uniqueid.empty()) {
+      // Local channel optimisation: `me` takes the swapped channel's place. The Party A bridged
+      // with the swapped one posts that record and goes on with a new one whose Party B is `me`.
+      for (const auto& other : members) {
+        auto* a = find(other);
+        if (other == e->swap_uniqueid || !a || a->party_b) continue;
+        const bool had = std::any_of(a->open.begin(), a->open.end(),
+                                     [&](const Rec& r) { return r.party_b == e->swap_uniqueid && r.bridged; });
+        if (!had) continue;
+        end_pair(*a, e->swap_uniqueid);
+        auto& rec = ensure_rec(*a);
+        rec.party_b = me;
+        rec.r.dstchannel = e->channel.name;
+        rec.bridged = true;
+        rec.r.answer = now;
+        rec.r.disposition = CdrDisposition::Answered;
+        rec.r.lastapp = "Dial";
+      }
+    }
     for (const auto& other : members) {
+      if (!e->swap_uniqueid.empty()) break;
       auto* x = find(me);
       auto* y = find(other);
       if (!x || !y) continue;

@@ -73,13 +73,23 @@ bool Bridge::dissolved() const {
 }
 
 asio::awaitable<BridgeExit> Bridge::join(Channel::Ptr chan) {
+  // Named arguments: GCC 12 mishandles temporaries in a co_await operand.
+  Channel::Ptr no_swap;
+  std::function<void(bool)> no_callback;
+  co_return co_await join_swapping(chan, no_swap, no_callback);
+}
+
+asio::awaitable<BridgeExit> Bridge::join_swapping(Channel::Ptr chan, Channel::Ptr swap, std::function<void(bool)> moved) {
   assert(chan->strand().running_in_this_thread());
   auto self = shared_from_this();
   auto member = std::make_shared<Member>();
   member->chan = chan;
   {
     std::lock_guard lock(mu_);
-    if (dissolved_) co_return BridgeExit::Dissolved;
+    if (dissolved_) {
+      if (moved) moved(false);
+      co_return BridgeExit::Dissolved;
+    }
     members_.push_back(member);
   }
   chan->set_bridge_id(uniqueid_);
@@ -87,8 +97,12 @@ asio::awaitable<BridgeExit> Bridge::join(Channel::Ptr chan) {
     BridgeEntered ev;
     ev.bridge = snapshot();
     ev.channel = chan->snapshot();
+    if (swap) ev.swap_uniqueid = swap->uniqueid();
     engine_.events().emit(std::move(ev));
   }
+  // The channel it replaces leaves only now, so the bridge never drops below two members.
+  if (swap) kick(swap);
+  if (moved) moved(true);
   std::weak_ptr<Channel> weak = chan;
   chan->set_frame_sink([self, weak](const Frame& f) {
     if (auto c = weak.lock()) asio::post(self->strand_, [self, c, f] { self->on_frame(c, f); });
@@ -103,14 +117,37 @@ asio::awaitable<BridgeExit> Bridge::join(Channel::Ptr chan) {
       std::chrono::milliseconds(-1));
 
   BridgeExit why;
+  Ptr target;
   {
     std::lock_guard lock(mu_);
     why = member->leaving ? member->exit : BridgeExit::Hangup;
+    target = std::move(member->move_target);
   }
   chan->set_frame_sink(nullptr);
   chan->set_bridge_id({});
   remove(chan, why);
+  if (target && !chan->hangup_requested()) {
+    Channel::Ptr swap = std::move(member->swap);
+    std::function<void(bool)> moved = std::move(member->moved);
+    co_return co_await target->join_swapping(chan, swap, moved);
+  }
+  if (target && member->moved) member->moved(false);
   co_return why;
+}
+
+bool Bridge::move_to(const Channel::Ptr& chan, Ptr to, Channel::Ptr swap, std::function<void(bool)> moved) {
+  {
+    std::lock_guard lock(mu_);
+    auto* m = member_of(chan.get());
+    if (!m || m->leaving || !to) return false;
+    m->leaving = true;
+    m->exit = BridgeExit::Kicked;
+    m->move_target = std::move(to);
+    m->swap = std::move(swap);
+    m->moved = std::move(moved);
+  }
+  chan->wake();
+  return true;
 }
 
 void Bridge::remove(const Channel::Ptr& chan, BridgeExit why) {

@@ -184,8 +184,9 @@ asio::awaitable<Execution::LoopEnd> Execution::main_loop() {
       if (r == AppResult::Hangup || chan_->hangup_requested()) {
         if (co_await take_redirect()) continue;
         if (chan_->timeout_fired() && handle_absolute_timeout()) continue;
-        engine().log().verbose(2, "pbx", "Spawn extension (" + loc_.context + ", " + loc_.exten + ", " +
-                                             std::to_string(loc_.priority) + ") exited non-zero on '" + chan_->name() + "'");
+        if (engine().log().enabled(LogLevel::Verbose, 2))
+          engine().log().verbose(2, "pbx", "Spawn extension (" + loc_.context + ", " + loc_.exten + ", " +
+                                               std::to_string(loc_.priority) + ") exited non-zero on '" + chan_->name() + "'");
         co_return chan_->hangup_requested() ? LoopEnd::HungUp : LoopEnd::Error;
       }
       advance();
@@ -219,7 +220,8 @@ asio::awaitable<Execution::LoopEnd> Execution::main_loop() {
 
 asio::awaitable<void> Execution::fall_through() {
   std::string status = chan_->variable("DIALSTATUS").value_or("UNKNOWN");
-  engine().log().verbose("pbx", "Auto fallthrough, channel '" + chan_->name() + "' status is '" + status + "'");
+  if (engine().log().enabled(LogLevel::Verbose, 3))
+    engine().log().verbose("pbx", "Auto fallthrough, channel '" + chan_->name() + "' status is '" + status + "'");
   const bool busy = iequals(status, "BUSY");
   if (busy || iequals(status, "CONGESTION") || iequals(status, "CHANUNAVAIL")) {
     chan_->indicate(busy ? Control::Busy : Control::Congestion);

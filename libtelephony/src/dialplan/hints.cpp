@@ -91,6 +91,40 @@ std::vector<HintEntry> list_hints(const Dialplan& plan) {
   return out;
 }
 
+void HintStateTracker::sync(Engine& engine, std::shared_ptr<const Dialplan> plan) {
+  if (plan == plan_) return;
+  std::map<std::pair<std::string, std::string>, int> last;
+  for (const auto& w : hints_) last[{w.entry.context, w.entry.exten}] = w.state;
+  hints_.clear();
+  by_device_.clear();
+  plan_ = std::move(plan);
+  if (!plan_) return;
+  for (auto& h : list_hints(*plan_)) {
+    Watched w;
+    w.devices = hint_devices(h.hint);
+    auto it = last.find({h.context, h.exten});
+    w.state = it != last.end() ? it->second : extension_state(engine, h.hint);
+    w.entry = std::move(h);
+    for (const auto& d : w.devices) by_device_.emplace(d, hints_.size());
+    hints_.push_back(std::move(w));
+  }
+}
+
+std::vector<ExtensionStateChange> HintStateTracker::device_changed(Engine& engine, std::shared_ptr<const Dialplan> plan,
+                                                                   std::string_view device) {
+  sync(engine, std::move(plan));
+  std::vector<ExtensionStateChange> out;
+  auto [first, last] = by_device_.equal_range(device);
+  for (auto it = first; it != last; ++it) {
+    auto& w = hints_[it->second];
+    const int now = extension_state(engine, w.entry.hint);
+    if (now == w.state) continue;
+    w.state = now;
+    out.push_back({w.entry, now});
+  }
+  return out;
+}
+
 void register_hint_commands(Engine& engine) {
   Engine* e = &engine;
   (void)engine.commands().add(ConsoleCommand{

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "telephony/dialplan/hints.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/events.hpp"
 #include "telephony/manager/message.hpp"
@@ -72,6 +73,8 @@ class EngineEventPublisher : public std::enable_shared_from_this<EngineEventPubl
  private:
   void on_event(const EventPtr& ev);
   ChannelVars lookup(const ChannelSnapshot& s);
+  // ExtensionStatus for every hint whose state the device change moved (subscriber strand).
+  void publish_hint_changes(const std::string& device);
 
   Engine& engine_;
   std::shared_ptr<Server> server_;
@@ -82,6 +85,7 @@ class EngineEventPublisher : public std::enable_shared_from_this<EngineEventPubl
   // events so that ChanVariable lines follow the event order (and survive the channel's removal
   // for its Hangup event).
   std::map<std::string, ChannelVars, std::less<>> var_cache_;
+  dialplan::HintStateTracker hints_;  // subscriber strand only
   std::atomic<std::uint64_t> received_{0}, published_{0}, lost_{0};
 };
 

@@ -10,6 +10,8 @@
 #include "telephony/manager_event.hpp"
 #include "telephony/device_state.hpp"
 #include "telephony/dialplan/executor.hpp"
+#include "telephony/local/local_driver.hpp"
+#include "telephony/media/mixmonitor.hpp"
 #include "telephony/cdr.hpp"
 #include "telephony/parking.hpp"
 #include "telephony/presence.hpp"
@@ -286,6 +288,24 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     for (const auto& [k, v] : r.variables) out.message.add(k, v);
     return out;
   }
+  if (auto* e = ev.as<LocalOptimizationEvent>()) {
+    MappedEvent out{named(e->begin ? "LocalOptimizationBegin" : "LocalOptimizationEnd"), call};
+    add_channel_snapshot(out.message, e->one, "LocalOne", vars ? vars(e->one) : ChannelVars{});
+    add_channel_snapshot(out.message, e->two, "LocalTwo", vars ? vars(e->two) : ChannelVars{});
+    if (e->begin) {
+      if (e->source) add_channel_snapshot(out.message, *e->source, "Source", vars ? vars(*e->source) : ChannelVars{});
+      out.message.add("DestUniqueId", e->dest_bridge);
+    } else {
+      out.message.add("Success", e->success ? "Yes" : "No");
+    }
+    out.message.add("Id", std::to_string(e->id));
+    return out;
+  }
+  if (auto* e = ev.as<media::MixMonitorEvent>()) {
+    auto out = channel_event(e->name, call, e->channel, vars);
+    for (const auto& [k, v] : e->fields) out.message.add(k, v);
+    return out;
+  }
   if (auto sip = map_sip_event(ev)) return sip;
   if (auto m = map_rtp_event(ev, vars)) return m;
   return map_confbridge_event(ev, vars);
@@ -303,6 +323,8 @@ void EngineEventPublisher::start() {
   // stalled call.
   opts.capacity = 1u << 18;
   opts.overflow = EventBus::Overflow::DropOldest;
+  // The hints' states before any change this subscription will see (ExtensionStatus on change).
+  if (auto pbx = std::dynamic_pointer_cast<dialplan::DialplanPbx>(engine_.pbx())) hints_.sync(engine_, pbx->snapshot());
   std::weak_ptr<EngineEventPublisher> weak = weak_from_this();
   sub_ = engine_.events().subscribe(std::move(opts), [weak](const EventPtr& ev) {
     if (auto self = weak.lock()) self->on_event(ev);
@@ -364,6 +386,23 @@ void EngineEventPublisher::on_event(const EventPtr& ev) {
     ++published_;
   }
   if (auto* h = ev->as<ChannelHungUp>()) var_cache_.erase(h->channel.uniqueid);
+  if (auto* d = ev->as<DeviceStateChanged>()) publish_hint_changes(d->device);
+}
+
+void EngineEventPublisher::publish_hint_changes(const std::string& device) {
+  auto pbx = std::dynamic_pointer_cast<dialplan::DialplanPbx>(engine_.pbx());
+  if (!pbx) return;
+  for (const auto& c : hints_.device_changed(engine_, pbx->snapshot(), device)) {
+    ami::Message m;
+    m.add("Event", "ExtensionStatus")
+        .add("Exten", c.hint.exten)
+        .add("Context", c.hint.context)
+        .add("Hint", c.hint.hint)
+        .add("Status", std::to_string(c.state))
+        .add("StatusText", dialplan::extension_state_text(c.state));
+    server_->publish(m, Privilege::Call);
+    ++published_;
+  }
 }
 
 }  // namespace telephony::manager

@@ -5,7 +5,6 @@
 #include "engine_events.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/manager/event_docs.hpp"
-#include "telephony/security_log.hpp"
 
 namespace telephony::manager {
 
@@ -235,10 +234,19 @@ Result<void, Errors> ManagerModule::apply(ManagerConfig config) {
     auto server = std::make_shared<Server>(engine_.io(), config.options, config.users);
     Engine* engine = &engine_;
     server->set_log([engine](std::string_view line) { engine->log().notice("manager", line); });
-    // Authentication outcomes go to the SECURITY log level in res_security_log's form (fail2ban).
+    // Authentication outcomes are Asterisk security events of the AMI service, on the bus: the
+    // security log (SecurityLogWriter, fail2ban's form) and AMI's `security` class take them from there.
     server->set_security_sink([engine](const SecurityReport& r) {
-      SecurityLogEntry e{r.event, r.severity, "AMI", r.account, r.session_id, r.local_address, r.remote_address, r.fields};
-      engine->log().security("security", format_security_event(e));
+      SecurityEvent ev;
+      ev.name = r.event;
+      ev.severity = r.severity;
+      ev.service = "AMI";
+      ev.account_id = r.account;
+      ev.session_id = r.session_id;
+      ev.local_address = r.local_address;
+      ev.remote_address = r.remote_address;
+      ev.fields = r.fields;
+      engine->events().emit(std::move(ev));
     });
     register_channel_list_actions(*server, st.actions);
     register_channel_control_actions(*server, st.actions);
@@ -255,6 +263,8 @@ Result<void, Errors> ManagerModule::apply(ManagerConfig config) {
     register_parking_actions(*server, st.actions);
     register_playback_actions(*server, st.actions);
     register_message_actions(*server, st.actions);
+    register_monitor_actions(*server, st.actions);
+    register_local_actions(*server, st.actions);
     if (auto r = server->start(); !r) return Unexpected<Errors>{one_error(r.error())};
     auto publisher = std::make_shared<EngineEventPublisher>(engine_, server);
     publisher->start();

@@ -6,6 +6,8 @@
 // ExtensionState/ExtensionStateList/DeviceStateList and `core show hints`.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -41,6 +43,32 @@ struct HintEntry {
 };
 // Every hint of the dialplan, in context order.
 std::vector<HintEntry> list_hints(const Dialplan& plan);
+
+// The last extension state of every hint, for pushing changes (AMI ExtensionStatus, as Asterisk
+// sends it to every session when a hint's state changes). Not thread-safe: one owner (the AMI
+// event publisher's strand) calls it in event order.
+struct ExtensionStateChange {
+  HintEntry hint;
+  int state = -1;
+};
+class HintStateTracker {
+ public:
+  // Takes `plan`'s hints; a hint already known keeps its last state, a new one starts from now.
+  void sync(Engine& engine, std::shared_ptr<const Dialplan> plan);
+  // `device` changed state: every hint naming it whose extension state is now different.
+  std::vector<ExtensionStateChange> device_changed(Engine& engine, std::shared_ptr<const Dialplan> plan,
+                                                   std::string_view device);
+
+ private:
+  struct Watched {
+    HintEntry entry;
+    std::vector<std::string> devices;
+    int state = -1;
+  };
+  std::shared_ptr<const Dialplan> plan_;
+  std::vector<Watched> hints_;
+  std::multimap<std::string, std::size_t, std::less<>> by_device_;
+};
 
 // `core show hints` (registered by install_dialplan).
 void register_hint_commands(Engine& engine);

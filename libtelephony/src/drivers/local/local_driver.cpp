@@ -1,7 +1,9 @@
 #include "telephony/local/local_driver.hpp"
 
+#include <atomic>
 #include <cstdio>
 
+#include "telephony/bridge.hpp"
 #include "telephony/engine.hpp"
 
 namespace telephony {
@@ -14,6 +16,9 @@ struct LocalPair {
   std::string exten;
   std::string context;
   bool no_optimize = false;
+  // Set when the pair starts optimising itself away: from then on a half's hangup is not passed
+  // to the other (the optimisation hangs both up once the far channel has moved).
+  std::atomic<bool> optimizing{false};
 };
 
 class LocalTech : public ChannelTech {
@@ -56,6 +61,7 @@ class LocalTech : public ChannelTech {
   }
 
   void hangup(Channel& chan) override {
+    if (pair_->optimizing.load()) return;
     if (auto p = peer(); p && !p->is_hung_up()) p->request_hangup(chan.hangup_cause());
   }
 
@@ -83,14 +89,109 @@ class LocalTech : public ChannelTech {
     return {media::Format::slin(), media::Format::ulaw(), media::Format::alaw()};
   }
 
+  const std::shared_ptr<LocalPair>& pair() const { return pair_; }
+
  private:
   std::shared_ptr<LocalPair> pair_;
   int side_;
 };
 
+std::shared_ptr<LocalPair> pair_of(Channel& chan) {
+  auto* tech = dynamic_cast<LocalTech*>(&chan.tech());
+  return tech ? tech->pair() : nullptr;
+}
+
+std::atomic<unsigned> g_optimization_id{0};
+std::mutex g_optimizer_mu;  // one decision at a time: chained pairs share bridges
+
+// The other member of a two-party basic bridge that holds `half`, with the bridge; nulls when the
+// bridge is anything else (a conference, three members, dissolving).
+std::pair<Bridge::Ptr, Channel::Ptr> bridged_with(Engine& engine, const Channel::Ptr& half) {
+  const auto id = half->snapshot().bridge_id;
+  auto bridge = id.empty() ? nullptr : engine.find_bridge(id);
+  if (!bridge || bridge->dissolved() || bridge->snapshot().type != "basic") return {};
+  auto members = bridge->members();
+  if (members.size() != 2 || (members[0] != half && members[1] != half)) return {};
+  return {bridge, members[0] == half ? members[1] : members[0]};
+}
+
+bool busy(const Channel::Ptr& c) {
+  if (!c || c->hangup_requested() || c->has_audio_hooks()) return true;
+  auto p = pair_of(*c);  // the far channel is itself a Local half that is moving
+  return p && p->optimizing.load();
+}
+
+// Asterisk's swap optimisation: C (;2's bridge partner) takes ;1's place in A's bridge.
+void try_optimize(Engine& engine, const std::shared_ptr<LocalPair>& pair) {
+  std::lock_guard guard(g_optimizer_mu);
+  Channel::Ptr one, two;
+  {
+    std::lock_guard lock(pair->mu);
+    if (pair->no_optimize || pair->optimizing.load()) return;
+    one = pair->half[0].lock();
+    two = pair->half[1].lock();
+  }
+  if (busy(one) || busy(two)) return;
+  auto [dest, a] = bridged_with(engine, one);
+  auto [source, c] = bridged_with(engine, two);
+  if (!dest || !source || dest == source || busy(a) || busy(c)) return;
+  pair->optimizing.store(true);
+  const unsigned id = g_optimization_id.fetch_add(1);
+  LocalOptimizationEvent begin;
+  begin.one = one->snapshot();
+  begin.two = two->snapshot();
+  begin.source = c->snapshot();
+  begin.dest_bridge = dest->uniqueid();
+  begin.id = id;
+  engine.events().emit(std::move(begin));
+  engine.log().verbose(4, "chan_local", "Move-swap optimizing " + one->name() + " <-- " + c->name() + ".");
+  Engine* eng = &engine;
+  auto finished = [eng, one, two, id](bool moved) {
+    LocalOptimizationEvent end;
+    end.begin = false;
+    end.one = one->snapshot();
+    end.two = two->snapshot();
+    end.success = moved;
+    end.id = id;
+    eng->events().emit(std::move(end));
+    // The pair is out of the media path (or its far side is gone): both halves go.
+    one->request_hangup(HangupCause::NormalClearing);
+    two->request_hangup(HangupCause::NormalClearing);
+  };
+  if (!source->move_to(c, dest, one, finished)) {
+    pair->optimizing.store(false);
+    return;
+  }
+  // ;2 must not go on in the dialplan once its bridge dissolves (it would run Dial's next
+  // priority); its hangup does not reach ;1 while the pair is optimizing.
+  two->request_hangup(HangupCause::NormalClearing);
+}
+
 }  // namespace
 
+Result<void> local_optimize_away(const Channel::Ptr& chan) {
+  auto pair = pair_of(*chan);
+  if (!pair) return fail("not a Local channel", chan->name());
+  {
+    std::lock_guard lock(pair->mu);
+    pair->no_optimize = false;
+  }
+  try_optimize(chan->engine(), pair);
+  return {};
+}
+
 Result<Channel::Ptr> LocalDriver::request(Engine& engine, const ChannelRequest& req) {
+  std::call_once(watching_, [&] {
+    Engine* eng = &engine;
+    bridges_ = engine.events().subscribe({.name = "chan_local"}, [eng](const EventPtr& ev) {
+      auto* entered = ev->as<BridgeEntered>();
+      if (!entered) return;
+      auto bridge = eng->find_bridge(entered->bridge.uniqueid);
+      if (!bridge) return;
+      for (const auto& m : bridge->members())
+        if (auto pair = pair_of(*m)) try_optimize(*eng, pair);
+    });
+  });
   std::string_view res = req.resource;
   std::string_view opts;
   if (auto slash = res.find('/'); slash != std::string_view::npos) {

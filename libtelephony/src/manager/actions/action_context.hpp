@@ -52,6 +52,8 @@ void register_presence_actions(Server& server, const ActionContextPtr& ctx);    
 void register_parking_actions(Server& server, const ActionContextPtr& ctx);          // Park, ParkedCalls, Parkinglots
 void register_playback_actions(Server& server, const ActionContextPtr& ctx);         // ControlPlayback
 void register_message_actions(Server& server, const ActionContextPtr& ctx);          // MessageSend
+void register_local_actions(Server& server, const ActionContextPtr& ctx);            // LocalOptimizeAway
+void register_monitor_actions(Server& server, const ActionContextPtr& ctx);          // MixMonitor, StopMixMonitor, Monitor, ...
 void register_config_actions(Server& server, const ActionContextPtr& ctx);           // GetConfig, UpdateConfig, ...         // Redirect, Bridge, BlindTransfer, Atxfer, MuteAudio
 
 // Shared helpers.

@@ -1,4 +1,5 @@
-// AstDB over AMI: DBGet (an EventList of one DBGetResponse), DBPut, DBDel, DBDelTree — on the
+// AstDB over AMI: DBGet (an EventList of one DBGetResponse), DBGetTree (an EventList of every
+// entry at or below a family/key tree), DBPut, DBDel, DBDelTree — on the
 // engine's AstDb (telephony/astdb.hpp), so DB() in the dialplan, `database …` on the console and
 // these actions see the same entries. Replies use Asterisk's wording. AstDb answers from one
 // SQLite connection in microseconds, so the handlers call it directly on the session strand.
@@ -38,6 +39,23 @@ void db_get(const ActionContextPtr& ctx, const ResponderPtr& r) {
   r->list_complete("DBGetComplete");
 }
 
+// As Asterisk's main/db.c: every entry below /Family[/Key] (all of them without a Family; a Key
+// alone is ignored), each a DBGetTreeResponse with the full path as Key; an empty tree is an empty
+// list, not an error.
+void db_get_tree(const ActionContextPtr& ctx, const ResponderPtr& r) {
+  const auto family = header(*r, "Family");
+  const auto key = family.empty() ? std::string_view() : header(*r, "Key");
+  auto entries = ctx->engine.astdb().show(family, key);
+  if (!entries) return r->error("Unable to search database");
+  r->list_start("Result will follow");
+  for (const auto& e : *entries) {
+    ami::Message ev;
+    ev.add("Event", "DBGetTreeResponse").add("Key", e.key).add("Val", e.value);
+    r->list_item(std::move(ev));
+  }
+  r->list_complete("DBGetTreeComplete");
+}
+
 void db_put(const ActionContextPtr& ctx, const ResponderPtr& r) {
   if (!family_and_key(r, true)) return;
   auto ok = ctx->engine.astdb().put(header(*r, "Family"), header(*r, "Key"), header(*r, "Val"));
@@ -73,6 +91,16 @@ void register_db_actions(Server& server, const ActionContextPtr& ctx) {
                 {{"Family", true, "The AstDB family."}, {"Key", true, "The key within the family."}},
                 {"DBPut", "DBDel", "DBDelTree"}},
       [ctx](ResponderPtr r) { db_get(ctx, r); });
+  server.register_action(
+      "DBGetTree", system | reporting,
+      ActionDoc{"Get DB entries, optionally at a particular family/key.",
+                "Reads every AstDB entry at or below /Family/Key (/Family without Key, the whole "
+                "database without Family): an EventList of DBGetTreeResponse (Key: the full path, "
+                "Val) and DBGetTreeComplete; an empty tree gives an empty list.",
+                {{"Family", false, "The AstDB family."},
+                 {"Key", false, "The key tree within the family (used only with Family)."}},
+                {"DBGet", "DBDelTree"}},
+      [ctx](ResponderPtr r) { db_get_tree(ctx, r); });
   server.register_action(
       "DBPut", system,
       ActionDoc{"Put DB entry.", "Creates or replaces one AstDB entry.",
