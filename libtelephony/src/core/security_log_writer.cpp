@@ -4,7 +4,6 @@
 
 #include "telephony/engine.hpp"
 #include "telephony/security_log.hpp"
-#include "telephony/sip/events.hpp"
 
 namespace telephony {
 
@@ -25,17 +24,6 @@ SecurityLogWriter::SecurityLogWriter(Engine& engine) {
         if (!log.enabled(LogLevel::Security)) return;
         std::optional<SecurityLogEntry> entry;
         if (const auto* s = ev->as<SecurityEvent>()) entry = security_log_entry(*s);
-        // --- temporary: the SIP driver's own event until it publishes SecurityEvent (sip2 deletes
-        // this block together with sip::SecurityEventRaised).
-        if (const auto* s = ev->as<sip::SecurityEventRaised>()) {
-          const bool info = s->event == "SuccessfulAuth" || s->event == "ChallengeSent";
-          entry = SecurityLogEntry{s->event,          info ? "Informational" : "Error",
-                                   s->service,        s->account,
-                                   s->session_id,     s->local_address,
-                                   s->remote_address, {}};
-          entry->time = s->time;
-        }
-        // --- end of the temporary block.
         if (!entry) return;
         log.security("security", format_security_event(*entry));
         written->fetch_add(1);
