@@ -20,6 +20,7 @@
 #include "daemon_config.hpp"
 #include "modules.hpp"
 #include "telephony/config/module_config.hpp"
+#include "telephony/agi/agi.hpp"
 #include "telephony/astdb.hpp"
 #include "telephony/core_commands.hpp"
 #include "telephony/dialplan/functions.hpp"
@@ -160,6 +161,7 @@ int run_daemon(const Args& args) {
   telephony::register_core_commands(engine);
   telephony::register_database_commands(engine.commands(), engine.astdb());
   telephony::dialplan::register_builtin_functions(engine);
+  telephony::agi::install_agi(engine, {.agi_dir = cfg->agi_dir});
   for (auto& m : make_modules(engine, args.foreground)) {
     if (!m->config_file().empty() && !telephony::config::find_module_config(dirs.config, m->config_file()) &&
         m->name() != "logger")

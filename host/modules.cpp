@@ -4,6 +4,7 @@
 #include "media_probe_module.hpp"
 #include "telephony/confbridge.hpp"
 #include "telephony/dialplan/module.hpp"
+#include "telephony/media/amd.hpp"
 #include "telephony/media/features_module.hpp"
 #include "telephony/manager/module.hpp"
 #include "telephony/media/moh_module.hpp"
@@ -19,6 +20,7 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   // Music on hold classes before the dialplan, so the first call already finds them.
   mods.push_back(std::make_shared<telephony::media::MusicOnHoldModule>(engine));
   mods.push_back(std::make_shared<telephony::media::FeaturesModule>());
+  mods.push_back(std::make_shared<telephony::media::AmdModule>(engine));  // amd.conf defaults of AMD()
   mods.push_back(std::make_shared<telephony::dialplan::PbxConfigModule>(engine));
   // ConfBridge() works with the built-in profiles without confbridge.conf; the module adds the file.
   telephony::confbridge::install_confbridge(engine);

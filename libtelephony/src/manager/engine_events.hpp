@@ -48,6 +48,8 @@ std::string presentation_text(int pres);
 std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLookup& vars = {});
 // The Confbridge* events (manager/confbridge_events.cpp); map_engine_event() falls back to it.
 std::optional<MappedEvent> map_confbridge_event(const Event& ev, const ChannelVarLookup& vars);
+// The AGI events (manager/agi_events.cpp).
+std::optional<MappedEvent> map_agi_event(const Event& ev, const ChannelVarLookup& vars);
 
 class EngineEventPublisher : public std::enable_shared_from_this<EngineEventPublisher> {
  public:

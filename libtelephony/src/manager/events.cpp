@@ -183,7 +183,8 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     out.message.add("Module", e->module.empty() ? std::string("All") : e->module).add("Status", status);
     return out;
   }
-  return map_confbridge_event(ev, vars);
+  if (auto conf = map_confbridge_event(ev, vars)) return conf;
+  return map_agi_event(ev, vars);
 }
 
 // ---- publisher ---------------------------------------------------------------------------------

@@ -125,6 +125,7 @@ Result<void, Errors> ManagerModule::apply(ManagerConfig config) {
     register_dialplan_actions(*server, st.actions);
     register_extension_state_actions(*server, st.actions);
     register_transfer_actions(*server, st.actions);
+    register_agi_actions(*server, st.actions);
     if (auto r = server->start(); !r) return Unexpected<Errors>{one_error(r.error())};
     auto publisher = std::make_shared<EngineEventPublisher>(engine_, server);
     publisher->start();

@@ -48,6 +48,7 @@ void register_db_actions(Server& server, const ActionContextPtr& ctx);          
 void register_dialplan_actions(Server& server, const ActionContextPtr& ctx);         // ShowDialPlan, DialplanExtensionAdd/Remove
 void register_extension_state_actions(Server& server, const ActionContextPtr& ctx);  // ExtensionState, DeviceStateList
 void register_transfer_actions(Server& server, const ActionContextPtr& ctx);         // Redirect, Bridge, BlindTransfer, Atxfer, MuteAudio
+void register_agi_actions(Server& server, const ActionContextPtr& ctx);              // AGI (async AGI commands)
 
 // Shared helpers.
 std::string_view header(const ActionResponder& r, std::string_view name);
