@@ -126,8 +126,8 @@ const handler = async (context) => {
     lines.push(`stream=${r.code} ${r.result}`);
     r = await context.getVariable('NOT_SET_ANYWHERE');
     lines.push(`unset=${r.result}`);
-    r = await context.sendCommand('FROB NICATE');
-    lines.push(`bogus=${r.code}`);
+    // Not 'FROB NICATE' here: ding-dong only parses "NNN result=" lines, so a 510 reply never
+    // resolves its promise (the 510 is checked with panoramisk below and in the unit tests).
   } catch (e) {
     lines.push(`error=${e}`);
   }
@@ -167,12 +167,12 @@ grep -q "FAST DONE SUCCESS \[node got 73\] 73" "$LOG" || fail "after FastAGI: $(
 N="$WORK/out/node.txt"
 wait_for 5 test -s "$N" || fail "ding-dong wrote no results"
 for want in "network=yes script=ivr arg1=hello" "answer=200 0" "digits=73" "var=node got 73" "dbput=1" "exec=0" \
-            "stream=200 0" "unset=0" "bogus=510"; do
-  grep -qx "$want" "$N" || fail "ding-dong: expected '$want' in: $(tr '\n' '|' <"$N")"
+            "stream=200 0 endpos=1[0-9]{4}" "unset=0"; do
+  grep -qxE "$want" "$N" || fail "ding-dong: expected '$want' in: $(tr '\n' '|' <"$N")"
 done
 secs=$(soxi -D "$WORK/out/fast-heard.wav")
 awk -v s="$secs" 'BEGIN { exit !(s > 1.30 && s < 1.50) }' || fail "the FastAGI caller heard $secs s, the prompt lasts 1.40 s"
-pass "ding-dong FastAGI server: network env, GET DATA with DTMF 73, variables, AstDB, EXEC, STREAM FILE ($secs s), 510"
+pass "ding-dong FastAGI server: network env, GET DATA with DTMF 73, variables, AstDB, EXEC, STREAM FILE ($secs s)"
 stop_node
 
 # --- panoramisk (async AGI over AMI) ---------------------------------------------------------
@@ -241,9 +241,10 @@ async def main(port):
 asyncio.run(main(int(sys.argv[1])))
 PY
 timeout 30 /usr/bin/python3 "$WORK/async.py" "$AMI_PORT" >"$WORK/async.out" 2>&1 || fail "panoramisk async AGI: $(cat "$WORK/async.out")"
-for want in "c1 '200 result=0\\\\n'" "c2 '200 result=1\\\\n'" "c3 '200 result=1 (from panoramisk)\\\\n'" \
-            "c4 '200 result=0 endpos=" "c5 '510 Invalid or unknown command\\\\n'" "c6 '200 result=0\\\\n'"; do
-  grep -q "^$want" "$WORK/async.out" || fail "async AGI result: expected $want in $(cat "$WORK/async.out")"
+# panoramisk URL-decodes Result and strips the trailing newline (the %0A is checked in the unit tests).
+for want in "c1 '200 result=0'\$" "c2 '200 result=1'\$" "c3 '200 result=1 \\(from panoramisk\\)'\$" \
+            "c4 '200 result=0 endpos=[0-9]+'\$" "c5 '510 Invalid or unknown command'\$" "c6 '200 result=0'\$"; do
+  grep -qE "^$want" "$WORK/async.out" || fail "async AGI result: expected $want in $(cat "$WORK/async.out")"
 done
 wait_for 10 grep -q "ASYNC DONE SUCCESS \[from panoramisk\]" "$LOG" || fail "after async AGI: $(grep 'ASYNC DONE' "$LOG")"
 pass "panoramisk drives AGI(agi:async): AsyncAGIStart Env, AGI actions, AsyncAGIExec results, ASYNCAGI BREAK"
