@@ -92,7 +92,7 @@ print $out "var=" . $AGI->get_variable('PERLVAR') . "\n";
 print $out "full=" . $AGI->get_full_variable('${PERLVAR}-${EXTEN}') . "\n";
 print $out "dbput=" . $AGI->database_put('agitest', 'perl', $digits) . "\n";
 print $out "dbget=" . $AGI->database_get('agitest', 'perl') . "\n";
-print $out "status=" . $AGI->channel_status() . "\n";
+print $out "status=" . $AGI->channel_status($env{channel}) . "\n";
 print $out "exec=" . $AGI->exec('Wait', '0.6') . "\n";
 print $out "stream=" . $AGI->stream_file('hello-world') . "\n";
 $AGI->verbose('perl agi finished', 1);

@@ -59,8 +59,15 @@ TEST(ToneDetectors, SingleToneNeedsItsDurationAndItsLevel) {
   EXPECT_EQ(other.process(tones("1400", 8 * 1000)), 0);             // wrong frequency
   EXPECT_EQ(other.process(tones("1000+1400", 8 * 1000)), 0);        // not 16 dB above the rest
   EXPECT_EQ(other.process(tones("1000", 8 * 1000, 40)), 0);         // too quiet (-58 dBFS)
+  // 1000 Hz with 1400 Hz at half its amplitude: the tone is 6 dB above the rest.
+  auto six_db = tones("1000", 8 * 1000);
+  const auto weaker = tones("1400", 8 * 1000, media::kDefaultToneAmplitude / 2);
+  for (std::size_t i = 0; i < six_db.size(); ++i) six_db[i] = static_cast<std::int16_t>(six_db[i] + weaker[i]);
+  EXPECT_EQ(other.process(six_db), 0);                              // 16 dB needed by default
   media::SingleToneDetector lax(1000, 500, 2);
-  EXPECT_EQ(lax.process(tones("1000+1400", 8 * 1000)), 1);          // d(2): 2 dB above is enough
+  EXPECT_EQ(lax.process(six_db), 1);                                // d(2): 6 dB above is enough
+  media::SingleToneDetector equal(1000, 500, 2);
+  EXPECT_EQ(equal.process(tones("1000+1400", 8 * 1000)), 0);        // an equal mix is 0 dB above
 }
 
 TEST(ToneDetectors, CallProgressClassifiesZoneTones) {

@@ -213,8 +213,9 @@ TEST_F(MediaApps, DialAudioSocketBridgesTheCallerToTheServer) {
   EchoServer server(50, EchoServer::End::HangupMessage);
   const std::string uuid = "11111111-2222-3333-4444-555555555555";
   load("[as]\nexten => 1,1,Answer()\nsame => n,Dial(AudioSocket/127.0.0.1:" + std::to_string(server.port()) + "/" + uuid +
-       ")\nsame => n,NoOp(${DIALSTATUS})\n"
-       "exten => 2,1,Dial(AudioSocket/127.0.0.1/" + uuid + ")\nsame => n,NoOp(${DIALSTATUS})\n");
+       ",,g)\nsame => n,NoOp(${DIALSTATUS})\n"
+       "exten => 2,1,Answer()\nsame => n,Dial(AudioSocket/127.0.0.1/" + uuid +
+       ")\nsame => n,NoOp(${DIALSTATUS})\nsame => n,Hangup()\n");
   auto chan = call("as", "1", "as-dial");
   ASSERT_TRUE(log->wait_for_type("BridgeEntered", [&](const Event& e) {
     return e.as<BridgeEntered>()->channel.name == "AudioSocket/127.0.0.1:" + std::to_string(server.port()) + "-" + uuid;
@@ -227,6 +228,7 @@ TEST_F(MediaApps, DialAudioSocketBridgesTheCallerToTheServer) {
   }
   ASSERT_TRUE(wait_gone(chan));
   server.join();
+  // Dial's g: the caller continues after the server ended the call (otherwise it hangs up).
   EXPECT_EQ(join(trace(chan)), "[ANSWER]");
   EXPECT_EQ(media::format_uuid(*reinterpret_cast<const media::Uuid*>(server.uuid.data())), uuid);
   ASSERT_GE(server.heard.size(), 40u * 160u);
@@ -234,8 +236,9 @@ TEST_F(MediaApps, DialAudioSocketBridgesTheCallerToTheServer) {
   auto back = sent_pcm(*ep("as-dial"));
   ASSERT_GE(back.size(), 40u * 160u);
   EXPECT_NEAR(media::dominant_frequency(back, 8000), 450, 5);
-  // No port: the request itself fails, as chan_audiosocket's (Dial reports CHANUNAVAIL).
+  // No port: the request itself fails, as chan_audiosocket's (Dial reports CHANUNAVAIL). Hangup()
+  // at the end: a fall-through after CHANUNAVAIL plays congestion for 10 s first, as in Asterisk.
   auto bad = call("as", "2", "as-dial-bad");
-  ASSERT_TRUE(wait_gone(bad));
+  ASSERT_TRUE(wait_gone(bad)) << join(trace(bad)) << " reached Dial: " << reached(bad, "Dial");
   EXPECT_EQ(join(trace(bad)), "[CHANUNAVAIL]");
 }

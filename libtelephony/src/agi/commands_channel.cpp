@@ -201,6 +201,14 @@ asio::awaitable<Status> exec(AgiSession& s, const CommandArgs& a) {
     if (!full.empty() && (full == "1" || full[0] == 'y' || full[0] == 'Y' || full[0] == 't' || full[0] == 'T' ||
                           full == "on" || full == "ON"))
       data = s.exec().substitute(data);
+    // The application shows as the channel's current one and AMI sees a Newexec, as pbx_exec does
+    // for an AGI EXEC in Asterisk.
+    s.channel().set_application(a[1], data);
+    DialplanStep step;
+    step.channel = s.channel().snapshot();
+    step.application = a[1];
+    step.data = data;
+    s.engine().events().emit(std::move(step));
     const auto r = co_await s.exec().run_application(a[1], data);
     res = r == dialplan::AppResult::Continue ? 0 : -1;
     s.location_changed_by_dialplan();

@@ -1,5 +1,5 @@
-// AGI SAY commands: ALPHA, DIGITS, NUMBER, PHONETIC (and DATE, TIME, DATETIME) on the media
-// engine's English prompt lists, interruptible by the escape digits.
+// AGI SAY commands: ALPHA, DIGITS, NUMBER, PHONETIC on the media engine's English prompt lists,
+// interruptible by the escape digits. SAY DATE/TIME/DATETIME are not here yet (docs/agi.md, open).
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 #include <boost/asio/awaitable.hpp>
 
