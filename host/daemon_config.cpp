@@ -49,7 +49,7 @@ telephony::Result<DaemonConfig, Errors> load_daemon_config(const fs::path& confi
   DirKey keys[] = {{"spooldir", "astspooldir", &d.spool},     {"soundsdir", "astsoundsdir", &d.sounds},
                    {"rundir", "astrundir", &d.run},           {"dbdir", "astdbdir", &d.db},
                    {"logdir", "astlogdir", &d.log},           {"recordingsdir", "astmonitordir", &d.recordings},
-                   {"datadir", "astdatadir", &d.data}};
+                   {"datadir", "astdatadir", &d.data},         {"agidir", "astagidir", &cfg.agi_dir}};
   bool recordings_set = false;
   for (const auto* sec : parsed->sections_named("directories")) {
     for (const auto& e : sec->entries) {
@@ -66,7 +66,7 @@ telephony::Result<DaemonConfig, Errors> load_daemon_config(const fs::path& confi
         }
       }
       if (!known && strcasecmp(e.name.c_str(), "astetcdir") != 0 && strcasecmp(e.name.c_str(), "astmoddir") != 0 &&
-          strcasecmp(e.name.c_str(), "astvarlibdir") != 0 && strcasecmp(e.name.c_str(), "astagidir") != 0 &&
+          strcasecmp(e.name.c_str(), "astvarlibdir") != 0 &&
           strcasecmp(e.name.c_str(), "astkeydir") != 0)
         errors.items.push_back({"unknown directory setting '" + e.name + "'", e.where.to_string()});
     }

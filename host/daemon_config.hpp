@@ -14,6 +14,7 @@ namespace telephonyd {
 struct DaemonConfig {
   telephony::EngineOptions engine;
   int verbose = 3;
+  std::filesystem::path agi_dir;  // agidir/astagidir; empty: <datadir>/agi-bin (AGI's default)
   std::filesystem::path control_socket() const { return engine.dirs.run / "telephonyd.ctl"; }
   std::filesystem::path pid_file() const { return engine.dirs.run / "telephonyd.pid"; }
 };

@@ -23,6 +23,7 @@
 #include "modules.hpp"
 #include "systemd_notify.hpp"
 #include "telephony/config/module_config.hpp"
+#include "telephony/agi/agi.hpp"
 #include "telephony/astdb.hpp"
 #include "telephony/core_commands.hpp"
 #include "telephony/dialplan/functions.hpp"
@@ -182,6 +183,7 @@ int run_daemon(const Args& args, char** argv) {
   telephony::register_database_commands(engine.commands(), engine.astdb());
   telephony::dialplan::register_builtin_functions(engine);
   telephony::register_presence_function(engine);
+  telephony::agi::install_agi(engine, {.agi_dir = cfg->agi_dir});
   auto catalogue = make_modules(engine, args.foreground);
   register_module_commands(engine, catalogue);
   for (auto& m : catalogue) {

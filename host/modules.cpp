@@ -5,6 +5,7 @@
 #include "telephony/cdr_module.hpp"
 #include "telephony/confbridge.hpp"
 #include "telephony/dialplan/module.hpp"
+#include "telephony/media/amd.hpp"
 #include "telephony/metrics.hpp"
 #include "telephony/parking.hpp"
 #include "telephony/media/features_module.hpp"
@@ -32,6 +33,7 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   mods.push_back(std::make_shared<telephony::media::FeaturesModule>());
   // rtp.conf before any driver that opens media (the SIP driver's calls take ports from it).
   mods.push_back(std::make_shared<telephony::rtp::RtpModule>(engine));
+  mods.push_back(std::make_shared<telephony::media::AmdModule>(engine));  // amd.conf defaults of AMD()
   mods.push_back(std::make_shared<telephony::dialplan::PbxConfigModule>(engine));
   // Call records follow the bus from before the first call (a module with cdr.conf).
   mods.push_back(std::make_shared<telephony::CdrModule>(engine));

@@ -13,6 +13,10 @@ void register_dialplan_functions(Engine& engine);      // funcs/func_dialplan.cp
 void register_dial_application(Engine& engine);        // app_dial.cpp: Dial
 void register_page_application(Engine& engine);        // app_page.cpp: Page
 void register_originate_application(Engine& engine);   // app_originate.cpp: Originate
+// app_amd.cpp, app_audio_detect.cpp, app_tone_detect.cpp: AMD, WaitForSilence, WaitForNoise,
+// BackgroundDetect, WaitForTone, ToneScan.
+void register_audio_analysis_applications(Engine& engine);
+void register_audiosocket_application(Engine& engine);  // app_audiosocket.cpp: AudioSocket
 }  // namespace telephony::dialplan
 
 #include <memory>

@@ -122,6 +122,8 @@ std::shared_ptr<DialplanPbx> install_dialplan(Engine& engine) {
   register_dialplan_functions(engine);
   register_dial_application(engine);
   register_page_application(engine);
+  register_audio_analysis_applications(engine);
+  register_audiosocket_application(engine);
   register_commands(engine);
   register_hint_commands(engine);
   engine.set_pbx(pbx);

@@ -58,6 +58,8 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
 std::optional<MappedEvent> map_confbridge_event(const Event& ev, const ChannelVarLookup& vars);
 // RTCPSent/RTCPReceived, RtpTimedOut, MediaNegotiationFailed (manager/rtp_events.cpp).
 std::optional<MappedEvent> map_rtp_event(const Event& ev, const ChannelVarLookup& vars);
+// The AGI events (manager/agi_events.cpp).
+std::optional<MappedEvent> map_agi_event(const Event& ev, const ChannelVarLookup& vars);
 // The SIP driver's events (manager/sip_events.cpp): ContactStatus, Registry, security events.
 std::optional<MappedEvent> map_sip_event(const Event& ev);
 

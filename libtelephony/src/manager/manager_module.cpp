@@ -258,6 +258,7 @@ Result<void, Errors> ManagerModule::apply(ManagerConfig config) {
     register_dialplan_actions(*server, st.actions);
     register_extension_state_actions(*server, st.actions);
     register_transfer_actions(*server, st.actions);
+    register_agi_actions(*server, st.actions);
     register_config_actions(*server, st.actions);
     register_presence_actions(*server, st.actions);
     register_parking_actions(*server, st.actions);
