@@ -57,9 +57,17 @@ class Tty:
         self.out = b''
 
     def close(self):
+        """Ctrl-D at the prompt ends the console; bounded: a console that stays is killed."""
         try:
             self.send('\x04')
+            deadline = time.time() + 5
+            while time.time() < deadline:
+                if os.waitpid(self.pid, os.WNOHANG)[0] == self.pid:
+                    return
+                time.sleep(0.05)
+            os.kill(self.pid, 9)
             os.waitpid(self.pid, 0)
+            raise AssertionError('the console did not exit on Ctrl-D')
         except OSError:
             pass
 
@@ -107,7 +115,7 @@ def main():
         # Up arrow recalls the previous command; Enter runs it again.
         t.mark()
         t.send('\x1b[A\r')
-        t.read_until('System uptime:')
+        t.output_then_prompt('System uptime:')
         print('ok - Up arrow recalls the last command')
         t.close()
         hist = open(os.path.join(home, '.telephonyd_history')).read().split('\n')
@@ -117,7 +125,7 @@ def main():
         t.read_until('telephonyd*CLI> ')
         t.mark()
         t.send('\x1b[A\r')
-        t.read_until('System uptime:')
+        t.output_then_prompt('System uptime:')
         t.close()
         print('ok - history persists in ~/.telephonyd_history')
     finally:
