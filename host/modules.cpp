@@ -3,6 +3,7 @@
 #include "logger_module.hpp"
 #include "media_probe_module.hpp"
 #include "telephony/confbridge.hpp"
+#include "telephony/dialplan/followme.hpp"
 #include "telephony/dialplan/module.hpp"
 #include "telephony/media/features_module.hpp"
 #include "telephony/manager/module.hpp"
@@ -20,6 +21,7 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   mods.push_back(std::make_shared<telephony::media::MusicOnHoldModule>(engine));
   mods.push_back(std::make_shared<telephony::media::FeaturesModule>());
   mods.push_back(std::make_shared<telephony::dialplan::PbxConfigModule>(engine));
+  mods.push_back(std::make_shared<telephony::dialplan::FollowMeModule>());
   // ConfBridge() works with the built-in profiles without confbridge.conf; the module adds the file.
   telephony::confbridge::install_confbridge(engine);
   mods.push_back(std::make_shared<telephony::confbridge::ConfBridgeModule>(engine));

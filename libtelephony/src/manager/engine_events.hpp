@@ -48,6 +48,9 @@ std::string presentation_text(int pres);
 std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLookup& vars = {});
 // The Confbridge* events (manager/confbridge_events.cpp); map_engine_event() falls back to it.
 std::optional<MappedEvent> map_confbridge_event(const Event& ev, const ChannelVarLookup& vars);
+// The events of dialplan applications and functions (telephony/dialplan/app_events.hpp:
+// ChannelTalkingStart/Stop, ChanSpyStart/Stop, Pickup, BlindTransfer, CEL); manager/app_events.cpp.
+std::optional<MappedEvent> map_app_event(const Event& ev, const ChannelVarLookup& vars);
 
 class EngineEventPublisher : public std::enable_shared_from_this<EngineEventPublisher> {
  public:

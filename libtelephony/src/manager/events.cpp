@@ -183,7 +183,8 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     out.message.add("Module", e->module.empty() ? std::string("All") : e->module).add("Status", status);
     return out;
   }
-  return map_confbridge_event(ev, vars);
+  if (auto m = map_confbridge_event(ev, vars)) return m;
+  return map_app_event(ev, vars);
 }
 
 // ---- publisher ---------------------------------------------------------------------------------
