@@ -6,3 +6,9 @@ for bin in "$build"/bin/bench_*; do
   echo "== $(basename "$bin")"
   "$bin" --benchmark_min_time=0.2 --benchmark_counters_tabular=true
 done
+# Load benchmarks with real peers (shell scripts in benchmarks/), each with its own baseline.
+for script in benchmarks/*.sh; do
+  [ -x "$script" ] || continue
+  echo "== $(basename "$script")"
+  "$script" "$build"
+done
