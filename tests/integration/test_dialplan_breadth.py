@@ -224,6 +224,9 @@ exten => sfrx,1,Answer()
  same => n,ReceiveSF(SF,3,10,2600)
  same => n,Set(R_SF=${SF}/${RECEIVESFSTATUS})
  same => n,Wait(10)
+exten => texttx,1,Wait(1)
+ same => n,SendText(hello there)
+ same => n,Wait(10)
 exten => textrx,1,Answer()
  same => n,ReceiveText(5)
  same => n,Set(R_TEXT=${RECEIVETEXTMESSAGE}/${RECEIVETEXTSTATUS})
@@ -249,7 +252,7 @@ exten => 700,1,Answer()
 
 FOLLOWME = """
 [general]
-featuredigittimeout => 5
+featuredigittimeout => 5000
 takecall => 1
 declinecall => 2
 
@@ -322,7 +325,8 @@ def run_functions(d, ami):
         'R_STAT': '11:14',
         'R_SHELL': 'hi there',
         'R_VERSION': '00100',
-        'R_JSON': '20|x|2|{"b":[10,20]}|1',
+        # VarSet writes the value C-escaped, as Asterisk's does.
+        'R_JSON': r'20|x|2|{\"b\":[10,20]}|1',
         'R_CHANNEL_EXISTS': '10',
         'R_MASTER_CHANNEL': one,
         'R_IMPORT': 'hello world',
@@ -491,7 +495,8 @@ def run_media(d, ami):
     equal(ami.var(ami.local_half('mfrx', 'apps'), 'R_MF', timeout=15), '*123#/START', 'ReceiveMF of SendMF')
     ami.originate('Local/sfrx@apps', app='SendSF', data='304wwww,2600')
     equal(ami.var(ami.local_half('sfrx', 'apps'), 'R_SF', timeout=15), '304/START', 'ReceiveSF of SendSF')
-    ami.originate('Local/textrx@apps', app='SendText', data='hello there')
+    # The sender waits a second so the text arrives while ReceiveText listens.
+    ami.originate('Local/textrx@apps', context='apps', exten='texttx')
     tr = ami.local_half('textrx', 'apps')
     equal(ami.var(tr, 'RECEIVETEXTMESSAGE', timeout=15), 'hello there', 'ReceiveText of SendText')
     equal(ami.var(tr, 'RECEIVETEXTSTATUS'), 'SUCCESS', 'RECEIVETEXTSTATUS')
@@ -506,8 +511,9 @@ def run_followme(d, ami):
     caller = ami.local_half('start', 'fm')
     callee = ami.local_half('700', 'fm', half=1)
     enter = ami.event('BridgeEnter', Channel=callee, timeout=15)
-    ami.event('BridgeEnter', Channel=caller, BridgeUniqueid=enter['BridgeUniqueid'])
-    check(True, 'FollowMe bridged the caller with the callee who pressed 1')
+    joined = ami.event('BridgeEnter', 'the caller in the callee\'s bridge', Channel=caller,
+                       BridgeUniqueid=enter['BridgeUniqueid'])
+    equal(joined['BridgeUniqueid'], enter['BridgeUniqueid'], 'FollowMe bridged the caller with the callee who pressed 1')
     out = '\n'.join(ami.command('core show application FollowMe'))
     check('FollowMe(followmeid[,options])' in out, 'core show application FollowMe')
 

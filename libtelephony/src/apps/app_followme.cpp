@@ -42,7 +42,9 @@ struct FindMe {
   Channel::Ptr winner;
   Bridge::Ptr bridge;
   bool abandoned = false;
-  int prompting = 0;
+  // Answered legs whose callee has decided. The dialer reports finished() as soon as a leg
+  // answers, before its prompt starts: the caller waits until every answered leg decided.
+  std::size_t decided = 0;
 
   void wake_caller() {
     if (auto c = caller.lock()) c->wake();
@@ -85,15 +87,11 @@ asio::awaitable<bool> callee_decides(std::shared_ptr<FindMe> f, Channel::Ptr leg
 }
 
 asio::awaitable<void> callee_answered(std::shared_ptr<FindMe> f, Channel::Ptr leg) {
-  {
-    std::lock_guard lock(f->mu);
-    ++f->prompting;
-  }
   bool take = true;
   if (f->profile.callee_prompt) take = co_await callee_decides(f, leg);
   {
     std::lock_guard lock(f->mu);
-    --f->prompting;
+    ++f->decided;
     if (take && !f->winner && !f->abandoned) f->winner = leg;
     else take = false;
   }
@@ -150,7 +148,7 @@ asio::awaitable<bool> ring_step(Execution& x, const std::shared_ptr<FindMe>& f, 
   bool ringing_over = false;
   std::function<bool()> news = [f, dialer] {
     std::lock_guard lock(f->mu);
-    return f->winner || (dialer->finished() && f->prompting == 0);
+    return f->winner || (dialer->finished() && f->decided >= dialer->answered_count());
   };
   for (;;) {
     co_await caller->wait_until(news, 200ms);
@@ -159,7 +157,7 @@ asio::awaitable<bool> ring_step(Execution& x, const std::shared_ptr<FindMe>& f, 
     if (caller->hangup_requested()) break;
     {
       std::lock_guard lock(f->mu);
-      if (f->winner || (dialer->finished() && f->prompting == 0)) break;
+      if (f->winner || (dialer->finished() && f->decided >= dialer->answered_count())) break;
     }
     if (!ringing_over && std::chrono::steady_clock::now() >= deadline) {
       dialer->cancel_pending(LegOutcome::NoAnswer, HangupCause::NoAnswer);
