@@ -1,5 +1,5 @@
 // Applications acting on channel state or on other channels: ImportVar, ChannelRedirect,
-// SoftHangup, HangupCauseClear, ClearHash, DBdeltree, CELGenUserEvent, StoreDTMF.
+// SoftHangup, HangupCauseClear, ClearHash, DBdeltree, CELGenUserEvent, StoreDTMF, ChanIsAvail.
 #include <strings.h>
 
 #include <boost/asio/post.hpp>
@@ -11,6 +11,7 @@
 #include "funcs/function_support.hpp"
 #include "telephony/astdb.hpp"
 #include "telephony/bridge.hpp"
+#include "telephony/device_state.hpp"
 #include "telephony/dialplan/app_events.hpp"
 #include "telephony/dialplan/args.hpp"
 #include "telephony/dialplan/executor.hpp"
@@ -168,6 +169,57 @@ class DtmfStores : public std::enable_shared_from_this<DtmfStores> {
 Documentation doc(std::string synopsis, std::string syntax, std::string description,
                   std::vector<std::pair<std::string, std::string>> args, std::vector<std::string> see) {
   return Documentation{std::move(synopsis), std::move(syntax), std::move(description), std::move(args), std::move(see)};
+}
+
+void append_to_list(std::string& list, const std::string& item) {
+  if (!list.empty()) list += '&';
+  list += item;
+}
+
+// ChanIsAvail's t: is there a live channel of this device ("SIP/alice" has "SIP/alice-00000001")?
+DeviceState state_by_channel_names(Engine& engine, const std::string& device) {
+  for (const auto& c : engine.channels())
+    if (!c->is_hung_up() && DeviceStates::device_of(c->name()) == device) return DeviceState::InUse;
+  return DeviceState::Unknown;
+}
+
+// A device is available when its driver gives a channel for it; that channel is hung up at once,
+// never dialled (Asterisk's ast_request + ast_hangup).
+asio::awaitable<AppResult> chanisavail(Execution& x, std::string_view data) {
+  Engine& engine = x.engine();
+  auto args = split_args(data);
+  const std::string options = args.size() > 1 ? args[1] : "";
+  const bool all = options.find('a') != std::string::npos;
+  const bool by_state = options.find('s') != std::string::npos;
+  const bool by_names = options.find('t') != std::string::npos;
+  std::string availchan, availorig, availstatus, availcause;
+  for (const auto& item : split_args(args.empty() ? "" : args[0], '&')) {
+    const std::string device(funcs::trim(item));
+    const auto slash = device.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 == device.size()) {
+      if (!device.empty()) warn(x, "ChanIsAvail: invalid technology/resource argument: '" + device + "'");
+      append_to_list(availstatus, std::to_string(static_cast<int>(DeviceState::Invalid)));
+      continue;
+    }
+    DeviceState status = DeviceState::Unknown;
+    if (by_names) status = state_by_channel_names(engine, device);
+    else if (by_state) status = engine.device_states().get(device);
+    append_to_list(availstatus, std::to_string(static_cast<int>(status)));
+    if ((by_names || by_state) && static_cast<int>(status) > static_cast<int>(DeviceState::NotInUse)) continue;
+    auto probe = engine.request(device);
+    if (!probe) continue;
+    append_to_list(availchan, (*probe)->name());
+    append_to_list(availorig, device);
+    append_to_list(availcause, "0");
+    (*probe)->request_hangup(HangupCause::NormalClearing);
+    if (!all) break;
+  }
+  Channel& chan = x.channel();
+  chan.set_variable("AVAILCHAN", availchan);
+  chan.set_variable("AVAILORIGCHAN", availorig);
+  chan.set_variable("AVAILSTATUS", availstatus);
+  chan.set_variable("AVAILCAUSECODE", availcause);
+  co_return AppResult::Continue;
 }
 
 }  // namespace
@@ -332,6 +384,19 @@ void register_channel_ops_applications(Engine& engine) {
                       warn(x, "StoreDTMF already set on '" + x.channel().name() + "'");
                     co_return AppResult::Continue;
                   });
+  add_application(
+      engine, "ChanIsAvail",
+      doc("Check channel availability", "ChanIsAvail(Technology/Resource[&Technology2/Resource2...][,options])",
+          "Checks the devices in order and stops at the first available one (all of them with a). A device is "
+          "available when its driver gives a channel for it (the channel is hung up at once, never dialled); with s "
+          "its device state must also be NOT_INUSE or UNKNOWN, with t no channel of the device may exist. Sets "
+          "${AVAILCHAN} (the channels created, & separated), ${AVAILORIGCHAN} (the devices as given), "
+          "${AVAILSTATUS} (each device's state as Asterisk's number: 0 unknown, 1 not in use, 2 in use, 3 busy, "
+          "4 invalid, 5 unavailable, 6 ringing, 7 ringing in use, 8 on hold) and ${AVAILCAUSECODE}.",
+          {{"Technology/Resource", "devices to check, & separated"},
+           {"options", "a: every available device; s: by device state; t: by existing channel names"}},
+          {"DEVICE_STATE", "Dial"}),
+      chanisavail);
 }
 
 }  // namespace telephony::dialplan

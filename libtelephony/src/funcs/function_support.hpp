@@ -148,5 +148,6 @@ void register_dialplan_query_functions(Engine& engine);  // func_dialplan_query.
 void register_group_functions(Engine& engine);         // func_group.cpp
 void register_lock_functions(Engine& engine);          // func_lock.cpp
 void register_dialgroup_functions(Engine& engine);     // func_dialgroup.cpp
+void register_devstate_functions(Engine& engine);      // func_devstate.cpp
 
 }  // namespace telephony::funcs
