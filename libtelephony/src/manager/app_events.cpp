@@ -1,6 +1,7 @@
 // Events of dialplan applications and functions -> AMI events, with Asterisk's names, classes
-// and field order: ChannelTalkingStart/Stop, ChanSpyStart/Stop, Pickup, BlindTransfer (class
-// call) and CEL (class call, cel_manager's field set).
+// and field order: Pickup, BlindTransfer (class call) and CEL (class call, cel_manager's field
+// set).
+#include <chrono>
 #include <ctime>
 
 #include "engine_events.hpp"
@@ -47,29 +48,6 @@ std::string extra_json(const std::string& text) {
 
 std::optional<MappedEvent> map_app_event(const Event& ev, const ChannelVarLookup& vars) {
   const PrivilegeSet call = Privilege::Call;
-  if (auto* e = ev.as<ChannelTalkingStarted>()) {
-    auto out = named("ChannelTalkingStart", call);
-    add_channel_snapshot(out.message, e->channel, {}, vars_of(vars, e->channel));
-    return out;
-  }
-  if (auto* e = ev.as<ChannelTalkingStopped>()) {
-    auto out = named("ChannelTalkingStop", call);
-    add_channel_snapshot(out.message, e->channel, {}, vars_of(vars, e->channel));
-    out.message.add("Duration", std::to_string(e->duration.count()));
-    return out;
-  }
-  if (auto* e = ev.as<ChanSpyStarted>()) {
-    auto out = named("ChanSpyStart", call);
-    add_channel_snapshot(out.message, e->spyer, "Spyer", vars_of(vars, e->spyer));
-    add_channel_snapshot(out.message, e->spyee, "Spyee", vars_of(vars, e->spyee));
-    return out;
-  }
-  if (auto* e = ev.as<ChanSpyStopped>()) {
-    auto out = named("ChanSpyStop", call);
-    add_channel_snapshot(out.message, e->spyer, "Spyer", vars_of(vars, e->spyer));
-    if (e->spyee) add_channel_snapshot(out.message, *e->spyee, "Spyee", vars_of(vars, *e->spyee));
-    return out;
-  }
   if (auto* e = ev.as<CallPickedUp>()) {
     auto out = named("Pickup", call);
     add_channel_snapshot(out.message, e->channel, {}, vars_of(vars, e->channel));

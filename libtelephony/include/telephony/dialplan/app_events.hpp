@@ -1,10 +1,8 @@
 // Engine events raised by dialplan applications and functions beyond the core set in events.hpp:
-// talk detection (TALK_DETECT), spying (ChanSpy), call pickup, transfers made by applications,
-// and CEL user events. The manager turns each into the AMI event Asterisk sends (same name and
+// call pickup, transfers made by applications, and CEL user events. The manager turns each into the AMI event Asterisk sends (same name and
 // fields, see src/manager/app_events.cpp); other subscribers (CDR, Python, tests) get them typed.
 #pragma once
 
-#include <chrono>
 #include <optional>
 #include <string>
 
@@ -15,27 +13,6 @@ namespace telephony {
 #define TELEPHONY_APP_EVENT(name) \
   static constexpr std::string_view kType = #name; \
   std::string_view type() const override { return kType; }
-
-// TALK_DETECT: the channel's inbound audio rose above the talking threshold (AMI
-// ChannelTalkingStart) or stayed below it for the silence time (ChannelTalkingStop, with how
-// long the talking lasted).
-struct ChannelTalkingStarted : ChannelEvent { TELEPHONY_APP_EVENT(ChannelTalkingStarted) };
-struct ChannelTalkingStopped : ChannelEvent {
-  TELEPHONY_APP_EVENT(ChannelTalkingStopped)
-  std::chrono::milliseconds duration{0};
-};
-
-// ChanSpy/ExtenSpy began or stopped listening to a channel (AMI ChanSpyStart/ChanSpyStop).
-struct ChanSpyStarted : Event {
-  TELEPHONY_APP_EVENT(ChanSpyStarted)
-  ChannelSnapshot spyer;
-  ChannelSnapshot spyee;
-};
-struct ChanSpyStopped : Event {
-  TELEPHONY_APP_EVENT(ChanSpyStopped)
-  ChannelSnapshot spyer;
-  std::optional<ChannelSnapshot> spyee;
-};
 
 // Pickup/PickupChan answered a ringing channel on behalf of `channel` (AMI Pickup).
 struct CallPickedUp : ChannelEvent {
