@@ -376,11 +376,14 @@ void Channel::set_absolute_timeout(std::chrono::milliseconds after) {
 
 void Channel::request_redirect(DialplanLocation to, RedirectStep first) {
   {
+    // The flags change with redirect_ under mu_: a take_redirect() racing on the bridge's
+    // thread must see all three or none, or it leaves a stale soft hangup behind (the
+    // redirected channel's first step would then think it had been hung up).
     std::lock_guard lock(mu_);
     redirect_ = Redirect{std::move(to), std::move(first)};
+    redirect_pending_.store(true);
+    softhangup_.store(true);
   }
-  redirect_pending_.store(true);
-  softhangup_.store(true);
   wake();
   // Nobody runs this channel: hand it on now.
   if (owners_.load() == 0 && !requested_.load())
