@@ -27,9 +27,12 @@ struct SeamFixture : ::testing::Test {
   void TearDown() override { engine.stop(); }
 };
 
-std::vector<std::pair<std::string, DeviceState>> changes_of(const testkit::EventLog& log, std::string_view device) {
+using Events = std::vector<std::shared_ptr<const Event>>;
+
+// Takes the events themselves: EventLog::wait_for's predicate runs under the log's lock.
+std::vector<std::pair<std::string, DeviceState>> changes_of(const Events& events, std::string_view device) {
   std::vector<std::pair<std::string, DeviceState>> out;
-  for (const auto& e : log.events())
+  for (const auto& e : events)
     if (auto* d = e->as<DeviceStateChanged>(); d && d->device == device) out.emplace_back(d->device, d->state);
   return out;
 }
@@ -49,8 +52,8 @@ TEST_F(SeamFixture, DeviceStateFollowsTheDevicesChannels) {
   EXPECT_EQ(engine.device_states().get("test/ALICE"), DeviceState::InUse);  // hints are case-insensitive
   (*chan)->hangup();
   ASSERT_TRUE(eventually([&] { return engine.device_states().get("Test/alice") == DeviceState::NotInUse; }));
-  ASSERT_TRUE(log.wait_for([&](auto&) { return changes_of(log, "Test/alice").size() >= 3; }));
-  auto seen = changes_of(log, "Test/alice");
+  ASSERT_TRUE(log.wait_for([&](const Events& evs) { return changes_of(evs, "Test/alice").size() >= 3; }));
+  auto seen = changes_of(log.events(), "Test/alice");
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_EQ(seen[0].second, DeviceState::Ringing);
   EXPECT_EQ(seen[1].second, DeviceState::InUse);
@@ -86,9 +89,9 @@ TEST_F(SeamFixture, PushingTheSameStateTwicePublishesOnce) {
   engine.device_states().set("Custom:x", DeviceState::InUse);
   engine.device_states().set("Custom:x", DeviceState::InUse);
   engine.device_states().set("Custom:x", DeviceState::NotInUse);
-  ASSERT_TRUE(log.wait_for([&](auto&) { return changes_of(log, "Custom:x").size() >= 2; }));
+  ASSERT_TRUE(log.wait_for([&](const Events& evs) { return changes_of(evs, "Custom:x").size() >= 2; }));
   std::this_thread::sleep_for(50ms);
-  EXPECT_EQ(changes_of(log, "Custom:x").size(), 2u);
+  EXPECT_EQ(changes_of(log.events(), "Custom:x").size(), 2u);
 }
 
 TEST(CoreSeams, PbxAnswersOverlapDiallingQuestions) {
