@@ -4,6 +4,7 @@
 #include "media_probe_module.hpp"
 #include "telephony/cdr_module.hpp"
 #include "telephony/confbridge.hpp"
+#include "telephony/dialplan/followme.hpp"
 #include "telephony/dialplan/module.hpp"
 #include "telephony/media/amd.hpp"
 #include "telephony/metrics.hpp"
@@ -37,6 +38,7 @@ std::vector<std::shared_ptr<telephony::Module>> make_modules(telephony::Engine& 
   mods.push_back(std::make_shared<telephony::dialplan::PbxConfigModule>(engine));
   // Call records follow the bus from before the first call (a module with cdr.conf).
   mods.push_back(std::make_shared<telephony::CdrModule>(engine));
+  mods.push_back(std::make_shared<telephony::dialplan::FollowMeModule>());
   // ConfBridge() works with the built-in profiles without confbridge.conf; the module adds the file.
   telephony::confbridge::install_confbridge(engine);
   mods.push_back(std::make_shared<telephony::confbridge::ConfBridgeModule>(engine));

@@ -13,8 +13,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from amilib import Ami, check  # noqa: E402
 
 TELEPHONYD = os.environ.get('TELEPHONYD') or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build', 'bin', 'telephonyd')
@@ -54,80 +56,6 @@ exten => 42,1,Set(MOVED=yes)
  same => n,Wait(20)
 exten => h,1,Set(HUNG=moved-${EXTEN})
 """
-
-
-class Ami:
-    """A minimal AMI client: actions answered by ActionID, every event kept."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(('127.0.0.1', port), timeout=10)
-        self.buf = b''
-        self.events = []
-        self.responses = {}
-        self.cv = threading.Condition()
-        self.seq = 0
-        self.sock.recv(256)  # banner
-        threading.Thread(target=self._reader, daemon=True).start()
-
-    def _reader(self):
-        while True:
-            try:
-                data = self.sock.recv(65536)
-            except OSError:
-                return
-            if not data:
-                return
-            self.buf += data
-            while b'\r\n\r\n' in self.buf:
-                raw, self.buf = self.buf.split(b'\r\n\r\n', 1)
-                msg = []
-                for line in raw.decode().split('\r\n'):
-                    if ': ' in line:
-                        k, v = line.split(': ', 1)
-                        msg.append((k, v))
-                    elif line.endswith(':'):
-                        msg.append((line[:-1], ''))
-                d = dict(msg)
-                with self.cv:
-                    if 'Response' in d and 'ActionID' in d and 'Event' not in d:
-                        self.responses[d['ActionID']] = d
-                    else:
-                        self.events.append(d)
-                    self.cv.notify_all()
-
-    def action(self, name, *headers):
-        self.seq += 1
-        aid = 'it-%d' % self.seq
-        text = 'Action: %s\r\nActionID: %s\r\n' % (name, aid)
-        for k, v in headers:
-            text += '%s: %s\r\n' % (k, v)
-        self.sock.sendall((text + '\r\n').encode())
-        with self.cv:
-            if not self.cv.wait_for(lambda: aid in self.responses, 10):
-                raise AssertionError('no response to ' + name)
-            return self.responses[aid]
-
-    def wait(self, pred, what, timeout=10):
-        with self.cv:
-            if not self.cv.wait_for(lambda: any(pred(e) for e in self.events), timeout):
-                raise AssertionError('never saw ' + what)
-            return next(e for e in self.events if pred(e))
-
-    def steps(self, chan):
-        with self.cv:
-            return [(e.get('Context'), e.get('Extension'), e.get('Priority'), e.get('Application'), e.get('AppData'))
-                    for e in self.events if e.get('Event') == 'Newexten' and e.get('Channel') == chan]
-
-    def var(self, chan, name, timeout=10):
-        e = self.wait(lambda e: e.get('Event') == 'VarSet' and e.get('Channel') == chan and e.get('Variable') == name,
-                      '%s on %s' % (name, chan), timeout)
-        return e.get('Value')
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-    print('ok -', what)
 
 
 def second_half(ami, exten, context='flow'):

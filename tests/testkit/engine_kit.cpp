@@ -1,5 +1,7 @@
 #include "testkit/engine_kit.hpp"
 
+#include "telephony/driver_abilities.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <thread>
@@ -7,7 +9,7 @@
 namespace telephony::testkit {
 
 namespace {
-class TestTech : public ChannelTech {
+class TestTech : public ChannelTech, public DriverText {
  public:
   explicit TestTech(std::shared_ptr<TestEndpoint> ep) : ep_(std::move(ep)) {}
   Result<void> call(Channel& chan, std::string_view, std::chrono::milliseconds) override {

@@ -11,6 +11,7 @@
 #include <boost/asio/use_future.hpp>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <future>
 #include <numbers>
 #include <thread>
@@ -35,11 +36,16 @@ namespace asio = boost::asio;
 namespace fs = std::filesystem;
 
 struct MediaApps : ::testing::Test {
-  Engine engine{EngineOptions{.threads = 2}};
+  // The engine's options may depend on the test's temp folder (created first).
+  using OptionsFor = std::function<EngineOptions(const testkit::TempDir&)>;
+  MediaApps() : MediaApps([](const testkit::TempDir&) { return EngineOptions{.threads = 2}; }) {}
+  explicit MediaApps(const OptionsFor& options) : engine(options(dir)) {}
+
+  testkit::TempDir dir{"appsmedia"};
+  Engine engine;
   std::shared_ptr<testkit::TestDriver> driver = std::make_shared<testkit::TestDriver>();
   std::shared_ptr<dialplan::DialplanPbx> pbx;
   std::unique_ptr<testkit::EventLog> log;
-  testkit::TempDir dir{"appsmedia"};
   std::vector<std::shared_ptr<void>> tokens;  // holds on ;1 halves for the test's lifetime
 
   void SetUp() override {

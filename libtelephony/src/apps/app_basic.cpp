@@ -1,8 +1,8 @@
 // Channel and variable applications: Set, MSet, NoOp, Verbose, Log, RaiseException, Hangup, Busy,
-// Congestion, Answer, Wait, WaitExten, Incomplete, UserEvent, System, DumpChan.
+// Congestion, Answer, Wait, WaitExten, Incomplete, UserEvent, DumpChan. (System lives with
+// TrySystem in app_exec.cpp.)
 // (Ringing and Progress live with the other tone applications in app_tones.cpp.)
 #include <strings.h>
-#include <sys/wait.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -264,37 +264,6 @@ void register_channel_applications(Engine& engine) {
                                               std::string(trim(std::string_view(args[i]).substr(colon + 1))));
                     }
                     x.engine().events().emit(std::move(ev));
-                    co_return AppResult::Continue;
-                  });
-  add_application(engine, "System",
-                  doc("Execute a system command.", "System(command)",
-                      "Runs command with /bin/sh on the worker pool (never on a call thread) and sets ${SYSTEMSTATUS}: "
-                      "SUCCESS (exit 0), APPERROR (non-zero exit) or FAILURE (could not run; the channel hangs up).",
-                      {{"command", "shell command line"}}, {"SYSTEMSTATUS"}),
-                  [](Execution& x, std::string_view data) -> asio::awaitable<AppResult> {
-                    struct Job {
-                      std::atomic<bool> done{false};
-                      int status = -1;
-                    };
-                    auto job = std::make_shared<Job>();
-                    auto chan = x.channel_ptr();
-                    x.engine().run_blocking([job, chan, cmd = std::string(data)] {
-                      job->status = std::system(cmd.c_str());
-                      job->done.store(true);
-                      chan->wake();
-                    });
-                    // Named first: GCC 12 destroys a lambda temporary that captures a shared_ptr
-                    // twice when it is built inside the co_await expression.
-                    auto job_done = [job] { return job->done.load(); };
-                    bool finished = co_await chan->wait_until(job_done, std::chrono::milliseconds(-1));
-                    if (!finished) co_return AppResult::Hangup;
-                    int st = job->status;
-                    if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) == 127) {
-                      x.engine().log().warning("pbx", "Unable to execute '" + std::string(data) + "'");
-                      chan->set_variable("SYSTEMSTATUS", "FAILURE");
-                      co_return AppResult::Hangup;
-                    }
-                    chan->set_variable("SYSTEMSTATUS", WEXITSTATUS(st) == 0 ? "SUCCESS" : "APPERROR");
                     co_return AppResult::Continue;
                   });
   add_application(engine, "DumpChan",

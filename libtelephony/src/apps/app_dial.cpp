@@ -10,7 +10,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "apps/bridge_transfer.hpp"
+#include "apps/call_bridge.hpp"
+#include "apps/call_pickup.hpp"
 #include "apps/dialplan_apps.hpp"
 #include "apps/media_apps.hpp"
 #include "apps/parallel_dialer.hpp"
@@ -18,8 +19,6 @@
 #include "telephony/dialplan/args.hpp"
 #include "telephony/dialplan/executor.hpp"
 #include "telephony/media/channel_media.hpp"
-#include "telephony/media/features.hpp"
-#include "telephony/media/features_module.hpp"
 #include "telephony/media/music_on_hold.hpp"
 #include "telephony/media/playback.hpp"
 
@@ -74,6 +73,17 @@ asio::awaitable<void> winner_joins(std::shared_ptr<WinnerHandoff> h, Channel::Pt
   {
     std::lock_guard lock(h->mu);
     bridge = h->bridge;
+  }
+  if (auto claim = pickup_claim_of(*leg)) {
+    // Picked up (Pickup/PickupChan): the picker takes the ringing leg's place in the call.
+    {
+      std::lock_guard lock(claim->mu);
+      claim->bridge = bridge;
+      claim->abandoned = !bridge;
+    }
+    if (auto picker = claim->picker.lock()) picker->wake();
+    leg->set_hangup_cause(HangupCause::AnsweredElsewhere);
+    co_return;
   }
   if (!bridge) co_return;
   if (!leg->hangup_requested() && !h->announcement.empty()) {
@@ -198,23 +208,7 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
   }
 
   // S(x) seconds / L(x[:warn[:repeat]]) milliseconds after the answer, the call is hung up.
-  std::optional<std::chrono::milliseconds> limit;
-  if (opts.has('S')) {
-    if (auto t = parse_seconds(opts.argument('S'))) limit = *t;
-    else engine.log().warning(kSource, "S(" + opts.argument('S') + "): not a positive number of seconds; ignored");
-  }
-  if (opts.has('L')) {
-    const auto parts = split_raw_once(opts.argument('L'), ':');
-    char* end = nullptr;
-    const std::string first(parts.first);
-    const long long ms = std::strtoll(first.c_str(), &end, 10);
-    if (first.empty() || *end != '\0' || ms <= 0) {
-      engine.log().warning(kSource, "L(" + opts.argument('L') + "): the limit must be a positive number of milliseconds; ignored");
-    } else {
-      limit = limit ? std::min(*limit, std::chrono::milliseconds(ms)) : std::chrono::milliseconds(ms);
-      if (parts.found) engine.log().notice(kSource, "L(): warnings before the limit are not played; the limit applies");
-    }
-  }
+  const auto limit = call_limit(engine, opts, kSource);
 
   if (opts.has('B')) {
     auto r = co_await x.run_subroutine(gosub_from_option(opts.argument('B')));
@@ -241,6 +235,15 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
   if (feedback.music) feedback.music_class = media_apps::resolve_moh_class(x, opts.argument('m'), "Dial");
   feedback.start(engine);
   dialer->dial(devices);
+  // As Asterisk's Dial: the dialed channels carry the caller's extension (Pickup(exten@context)
+  // finds them by it) and may be picked up while they ring.
+  for (const auto& leg : dialer->legs()) {
+    if (!leg.chan) continue;
+    auto at = leg.chan->location();
+    at.exten = x.location().exten;
+    leg.chan->set_location(std::move(at));
+    mark_pickable(*leg.chan);
+  }
 
   // Wait for the first answer, every leg failing, or the caller going away. The caller's own
   // frames are drained as they come (nobody listens to them before the bridge).
@@ -289,17 +292,7 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
   caller->set_connected(CallerId{leg_info.dialstring.substr(leg_info.dialstring.find('/') + 1), "", 0});
   if (caller->state() != ChannelState::Up) caller->answer();
 
-  const bool features = opts.has('t') || opts.has('T') || opts.has('h') || opts.has('H');
-  std::unique_ptr<BridgeTechnology> tech;
-  if (features) {
-    auto relay = std::make_unique<media::FeatureRelay>(media::active_feature_map(engine), media::FeatureSet::none());
-    relay->set_features(*caller, {opts.has('T'), opts.has('T'), opts.has('H')});
-    relay->set_features(*peer, {opts.has('t'), opts.has('t'), opts.has('h')});
-    connect_bridge_transfers(*relay, engine, caller->location().context);
-    tech = std::move(relay);
-  } else {
-    tech = std::make_unique<TwoPartyRelay>();
-  }
+  auto tech = call_bridge_technology(engine, *caller, *peer, opts, caller->location().context);
   auto bridge = Bridge::create(engine, {.type = "basic", .name = "", .creator = "Dial", .dissolve_when_alone = true},
                                std::move(tech));
   {
@@ -311,17 +304,9 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
     std::string digits = split_raw_once(calling.second, ':').first;
     co_await stream_digits(caller, std::move(digits));
   }
+  // Measured from the answer, as Asterisk does; both parties are hung up when it fires.
   std::shared_ptr<asio::steady_timer> limit_timer;
-  if (limit) {
-    // Measured from the answer, as Asterisk does; both parties are hung up when it fires.
-    limit_timer = std::make_shared<asio::steady_timer>(caller->strand(), answered_at + *limit);
-    limit_timer->async_wait([caller, peer, &engine, ms = limit->count()](boost::system::error_code ec) {
-      if (ec) return;
-      engine.log().notice(kSource, caller->name() + ": call limit of " + std::to_string(ms) + " ms reached");
-      peer->request_hangup(HangupCause::NormalClearing);
-      caller->request_hangup(HangupCause::NormalClearing);
-    });
-  }
+  if (limit) limit_timer = arm_call_limit(engine, caller, peer, answered_at, *limit, kSource);
   if (!caller->hangup_requested()) co_await bridge->join(caller);
   if (limit_timer) limit_timer->cancel();
   bridge->dissolve();

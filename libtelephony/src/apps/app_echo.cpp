@@ -1,4 +1,4 @@
-// Echo(): what the caller sends comes straight back (audio and DTMF) until # or hangup.
+// Echo() and StreamEcho(): what the caller sends comes straight back (audio and DTMF) until # or hangup.
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 #include <boost/asio/awaitable.hpp>
 
@@ -39,6 +39,15 @@ void register_echo_application(Engine& engine) {
                       "presses # (the call then continues at the next priority) or hangs up. A quick test of a "
                       "device's audio path and latency.",
                       {}, {"Milliwatt", "Playback"}),
+                  echo);
+  add_application(engine, "StreamEcho",
+                  doc("Echo media, up to 'N' streams of a type, and DTMF back to the calling party",
+                      "StreamEcho([num[,type]])",
+                      "Echoes the caller's audio and DTMF back as Echo() does, until # or hangup. Channels here carry "
+                      "one audio stream, so num and type (asking for more streams of audio or video) are accepted "
+                      "and have no effect.",
+                      {{"num", "number of streams of the type (accepted)"}, {"type", "audio or video (accepted)"}},
+                      {"Echo"}),
                   echo);
 }
 

@@ -104,6 +104,15 @@ void register_tone_applications(Engine& engine) {
                       "before the call is answered.",
                       {}, {"Ringing", "Answer"}),
                   progress);
+  add_application(engine, "Proceeding",
+                  doc("Indicate proceeding.", "Proceeding()",
+                      "Asks the channel to indicate that the call is proceeding (ISDN CALL PROCEEDING; SIP has no "
+                      "equivalent and ignores it).",
+                      {}, {"Progress", "Ringing", "Answer"}),
+                  [](Execution& x, std::string_view) -> asio::awaitable<AppResult> {
+                    x.channel().indicate(Control::Proceeding);
+                    co_return AppResult::Continue;
+                  });
 }
 
 }  // namespace telephony::dialplan

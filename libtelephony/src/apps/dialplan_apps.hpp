@@ -17,6 +17,16 @@ void register_originate_application(Engine& engine);   // app_originate.cpp: Ori
 // BackgroundDetect, WaitForTone, ToneScan.
 void register_audio_analysis_applications(Engine& engine);
 void register_audiosocket_application(Engine& engine);  // app_audiosocket.cpp: AudioSocket
+void register_conditional_applications(Engine& engine);  // app_conditional.cpp: If, ElseIf, Else, EndIf, ExitIf
+void register_exec_applications(Engine& engine);         // app_exec.cpp: Exec, TryExec, System, TrySystem, Reload
+void register_channel_ops_applications(Engine& engine);  // app_channel_ops.cpp: ImportVar, ChannelRedirect, SoftHangup …
+void register_wait_applications(Engine& engine);         // app_waits.cpp: WaitUntil, WaitForCondition
+void register_bridge_applications(Engine& engine);       // app_bridges.cpp: Bridge, BridgeAdd, BridgeWait
+void register_transfer_applications(Engine& engine);     // app_transfer.cpp: BlindTransfer, AttendedTransfer, Transfer
+void register_pickup_applications(Engine& engine);       // app_pickup.cpp: Pickup, PickupChan
+void register_access_applications(Engine& engine);       // app_access.cpp: DISA, Authenticate, PrivacyManager
+void register_retrydial_application(Engine& engine);     // app_retrydial.cpp: RetryDial
+void register_followme_application(Engine& engine);      // app_followme.cpp: FollowMe (profiles: FollowMeModule)
 }  // namespace telephony::dialplan
 
 #include <memory>

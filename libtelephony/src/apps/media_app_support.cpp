@@ -8,8 +8,11 @@
 #include "telephony/engine.hpp"
 #include "telephony/media/channel_media.hpp"
 #include "telephony/media/mixmonitor.hpp"
+#include "telephony/media/playback.hpp"
 
 namespace telephony::dialplan {
+
+namespace asio = boost::asio;
 
 void register_media_applications(Engine& engine) {
   register_playback_applications(engine);
@@ -21,6 +24,9 @@ void register_media_applications(Engine& engine) {
   register_dtmf_applications(engine);
   register_echo_application(engine);
   media::register_mixmonitor_applications(engine);  // MixMonitor, the Monitor family (src/recording)
+  register_say_more_applications(engine);
+  register_signalling_applications(engine);
+  register_readexten_applications(engine);
 }
 
 namespace media_apps {
@@ -84,6 +90,31 @@ std::string tone_zone(const Channel&) { return "us"; }
 
 void warn(Execution& x, std::string_view app, std::string_view message) {
   x.engine().log().warning("pbx", std::string(app) + ": " + std::string(message) + " (" + x.channel().name() + ")");
+}
+
+asio::awaitable<std::optional<std::string>> get_data(Execution& x, std::string prompts, std::size_t max_digits,
+                                                     std::chrono::milliseconds first, std::chrono::milliseconds next) {
+  auto chan = x.channel_ptr();
+  std::string digits;
+  if (auto list = split_prompts(prompts); !list.empty()) {
+    media::PlayOptions po;
+    po.interrupt_digits = "any";
+    po.skip_missing = true;
+    auto r = co_await media::play_files(chan, std::move(list), std::move(po));
+    if (r.status == media::PlayStatus::HungUp) co_return std::nullopt;
+    if (r.status == media::PlayStatus::Interrupted) {
+      if (r.digit == '#') co_return digits;
+      digits += r.digit;
+    }
+  }
+  while (max_digits == 0 || digits.size() < max_digits) {
+    bool hung = false;
+    auto d = co_await x.read_digit(digits.empty() ? first : next, &hung);
+    if (hung) co_return std::nullopt;
+    if (!d || *d == '#') break;
+    digits += *d;
+  }
+  co_return digits;
 }
 
 }  // namespace media_apps

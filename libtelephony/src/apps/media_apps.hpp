@@ -4,6 +4,8 @@
 // Behaviour and the choices made where Asterisk is silent: docs/media-apps.md.
 #pragma once
 
+#include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -29,10 +31,13 @@ void register_playback_applications(Engine& engine);  // Playback, Background, C
 void register_record_application(Engine& engine);     // Record
 void register_read_applications(Engine& engine);      // Read, WaitDigit
 void register_say_applications(Engine& engine);       // SayDigits, SayNumber, SayAlpha, SayPhonetic
-void register_tone_applications(Engine& engine);      // PlayTones, StopPlayTones, Milliwatt, Ringing, Progress
+void register_tone_applications(Engine& engine);      // PlayTones, StopPlayTones, Milliwatt, Ringing, Progress, Proceeding
 void register_moh_applications(Engine& engine);       // MusicOnHold, StartMusicOnHold, StopMusicOnHold
 void register_dtmf_applications(Engine& engine);      // SendDTMF
-void register_echo_application(Engine& engine);       // Echo
+void register_echo_application(Engine& engine);       // Echo, StreamEcho
+void register_say_more_applications(Engine& engine);  // SayUnixTime, DateTime, SayAlphaCase, SayMoney, SayOrdinal, SayCounted*
+void register_signalling_applications(Engine& engine);  // SendMF, ReceiveMF, SendSF, ReceiveSF, Morsecode, Zapateller
+void register_readexten_applications(Engine& engine);   // ReadExten, SendText, ReceiveText
 
 namespace media_apps {
 
@@ -58,6 +63,12 @@ void warn(Execution& x, std::string_view app, std::string_view message);
 media::MohClass resolve_moh_class(Execution& x, std::string name, std::string_view app);
 // The same for a channel that runs no dialplan (Page()'s paged phones); warnings go to the log.
 media::MohClass resolve_moh_class(Engine& engine, Channel& chan, std::string name, std::string_view app);
+// Asterisk's ast_app_getdata: plays `prompts` ("a&b"; a digit stops them and counts), then reads
+// digits until '#', `max_digits` (0: no limit) or a timeout — `first` for the first digit, `next`
+// between digits. The digits ('#' not included); nullopt when the channel hung up.
+boost::asio::awaitable<std::optional<std::string>> get_data(Execution& x, std::string prompts, std::size_t max_digits,
+                                                            std::chrono::milliseconds first,
+                                                            std::chrono::milliseconds next);
 
 }  // namespace media_apps
 }  // namespace telephony::dialplan

@@ -199,8 +199,11 @@ void Channel::set_variable(std::string_view name, std::string value) {
     std::lock_guard lock(mu_);
     auto it = std::find_if(vars_.begin(), vars_.end(), [&](const Variable& v) { return v.name == key; });
     if (it != vars_.end()) {
-      it->value = value;
-      it->inherit = level;
+      // Most recently set last (Asterisk lists a channel's variables newest first; HASHKEYS
+      // and DumpChan order depend on it).
+      std::rotate(it, it + 1, vars_.end());
+      vars_.back().value = value;
+      vars_.back().inherit = level;
     } else {
       vars_.push_back(Variable{std::string(key), value, level});
     }
@@ -214,8 +217,22 @@ void Channel::set_variable(std::string_view name, std::string value) {
 
 void Channel::unset_variable(std::string_view name) {
   auto key = strip_inherit(name);
-  std::lock_guard lock(mu_);
-  std::erase_if(vars_, [&](const Variable& v) { return v.name == key; });
+  bool had_value = false;
+  {
+    std::lock_guard lock(mu_);
+    std::erase_if(vars_, [&](const Variable& v) {
+      if (v.name != key) return false;
+      had_value = !v.value.empty();
+      return true;
+    });
+  }
+  if (!had_value) return;
+  // Deleting a non-empty variable is announced with an empty value, as Asterisk's
+  // pbx_builtin_setvar_helper(chan, name, NULL) does (ClearHash, Gosub locals, Macro).
+  ChannelVarSet ev;
+  ev.channel = snapshot();
+  ev.variable = std::string(name);
+  engine_.events().emit(std::move(ev));
 }
 
 std::vector<Variable> Channel::variables() const {

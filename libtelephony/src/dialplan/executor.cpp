@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
+#include "dialplan/substitution_wait.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/events.hpp"
 
@@ -31,7 +32,9 @@ bool Execution::locate() {
 asio::awaitable<AppResult> Execution::execute_current() {
   const Priority& p = *found_.priority;
   auto keep = plan_;  // the priority lives in this snapshot; a jump may replace plan_
-  std::string data = p.data.find('$') == std::string::npos ? p.data : substitute(p.data);
+  // (Not a ?: around co_await: GCC 12 destroys the temporaries of such an expression twice.)
+  std::string data = p.data;
+  if (data.find('$') != std::string::npos) data = co_await substitute_waiting(*this, p.data);
   chan_->set_location(loc_);
   chan_->set_application(p.app, data);
   Engine& eng = engine();

@@ -124,6 +124,16 @@ std::shared_ptr<DialplanPbx> install_dialplan(Engine& engine) {
   register_page_application(engine);
   register_audio_analysis_applications(engine);
   register_audiosocket_application(engine);
+  register_conditional_applications(engine);
+  register_exec_applications(engine);
+  register_channel_ops_applications(engine);
+  register_wait_applications(engine);
+  register_bridge_applications(engine);
+  register_transfer_applications(engine);
+  register_pickup_applications(engine);
+  register_access_applications(engine);
+  register_retrydial_application(engine);
+  register_followme_application(engine);
   register_commands(engine);
   register_hint_commands(engine);
   engine.set_pbx(pbx);

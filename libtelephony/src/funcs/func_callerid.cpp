@@ -1,6 +1,6 @@
 // Party identification: CALLERID and CONNECTEDLINE. Name, number and presentation live on the
-// Channel; the fields the channel has no member for (ANI, DNID, RDNIS, tag, type of number) live
-// in a channel datastore.
+// Channel; the fields the channel has no member for (ANI, DNID, tag, type of number) live in a
+// channel datastore; RDNIS is the redirecting from-number (func_redirecting.cpp), as in Asterisk.
 #include <cstdlib>
 #include <mutex>
 
@@ -9,14 +9,6 @@
 namespace telephony::funcs {
 
 namespace {
-
-struct ExtraPartyInfo {
-  std::mutex mu;
-  std::string ani_num, ani_name, dnid, rdnis, tag, connected_tag;
-  int ton = 0;
-  int connected_ton = 0;
-};
-
 struct PresentationName {
   int value;
   const char* name;
@@ -26,6 +18,7 @@ constexpr PresentationName kPresentations[] = {
     {0x03, "allowed"},              {0x20, "prohib_not_screened"},   {0x21, "prohib_passed_screen"},
     {0x22, "prohib_failed_screen"}, {0x23, "prohib"},                {0x43, "unavailable"},
 };
+}  // namespace
 
 std::string presentation_name(int value) {
   for (const auto& p : kPresentations)
@@ -42,6 +35,15 @@ std::optional<int> presentation_value(std::string_view text) {
   if (!t.empty() && *end == '\0' && v >= 0 && v <= 0xff) return static_cast<int>(v);
   return std::nullopt;
 }
+
+namespace {
+
+struct ExtraPartyInfo {
+  std::mutex mu;
+  std::string ani_num, ani_name, dnid, tag, connected_tag;
+  int ton = 0;
+  int connected_ton = 0;
+};
 
 // `"name" <num>`, or whichever part exists, as Asterisk merges a caller id for display.
 std::string merge(const CallerId& id) {
@@ -80,12 +82,12 @@ Result<std::string> callerid_read(const FunctionCall& call) {
   if (type == "name") return id.name;
   if (type == "num") return id.number;
   if (type == "pres") return presentation_name(id.presentation);
+  if (type == "rdnis") return redirecting_from_number(**chan);
   auto extra = channel_store<ExtraPartyInfo>(**chan, "callerid-extra");
   std::lock_guard lock(extra->mu);
   if (type == "ani-num") return extra->ani_num;
   if (type == "ani-name") return extra->ani_name;
   if (type == "dnid-num") return extra->dnid;
-  if (type == "rdnis") return extra->rdnis;
   if (type == "tag") return extra->tag;
   if (type == "ton") return std::to_string(extra->ton);
   return func_error(call, "unknown data type '" + std::string(a[0]) + "'");
@@ -121,13 +123,16 @@ Result<void> callerid_write(const FunctionCall& call, std::string_view value) {
   auto id = (*chan)->caller();
   auto shared = write_party_field(call, id, type, value);
   if (!shared) return Unexpected<Error>{shared.error()};
+  if (!*shared && type == "rdnis") {
+    set_redirecting_from_number(**chan, std::string(value));
+    return {};
+  }
   if (!*shared) {
     auto extra = channel_store<ExtraPartyInfo>(**chan, "callerid-extra");
     std::lock_guard lock(extra->mu);
     if (type == "ani-num") extra->ani_num = value;
     else if (type == "ani-name") extra->ani_name = value;
     else if (type == "dnid-num") extra->dnid = value;
-    else if (type == "rdnis") extra->rdnis = value;
     else if (type == "tag") extra->tag = value;
     else if (type == "ton") extra->ton = std::atoi(std::string(value).c_str());
     else return func_error(call, "unknown data type '" + std::string(a[0]) + "'");

@@ -1,6 +1,9 @@
 // Channel introspection and per-channel stores: CHANNEL, SHARED, HANGUPCAUSE, HANGUPCAUSE_KEYS.
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "funcs/function_support.hpp"
 #include "telephony/dialplan/functions.hpp"
@@ -13,7 +16,7 @@ namespace {
 // CHANNEL() items the Channel has no member for.
 struct ChannelItems {
   std::mutex mu;
-  std::string callgroup, pickupgroup, musicclass, userfield;
+  std::string callgroup, pickupgroup, namedcallgroup, namedpickupgroup, musicclass, userfield;
 };
 
 // SHARED() variables: kept on the channel they belong to, readable and writable from any channel
@@ -56,6 +59,8 @@ Result<std::string> channel_read(const FunctionCall& call) {
   std::lock_guard lock(items->mu);
   if (item == "callgroup") return items->callgroup;
   if (item == "pickupgroup") return items->pickupgroup;
+  if (item == "namedcallgroup") return items->namedcallgroup;
+  if (item == "namedpickupgroup") return items->namedpickupgroup;
   if (item == "musicclass") return items->musicclass;
   if (item == "userfield") return items->userfield;
   return func_error(call, "unknown item '" + std::string(trim(call.args)) + "'");
@@ -99,11 +104,45 @@ Result<void> channel_write(const FunctionCall& call, std::string_view value) {
   std::lock_guard lock(items->mu);
   if (item == "callgroup") items->callgroup = value;
   else if (item == "pickupgroup") items->pickupgroup = value;
+  else if (item == "namedcallgroup") items->namedcallgroup = value;
+  else if (item == "namedpickupgroup") items->namedpickupgroup = value;
   else if (item == "musicclass") items->musicclass = value;
   else if (item == "userfield") items->userfield = value;
   else return func_error(call, "item '" + std::string(trim(call.args)) + "' cannot be written");
   return {};
 }
+
+// "1,3-5" -> bits 1, 3, 4, 5 (validated on write).
+std::uint64_t group_bits(std::string_view text) {
+  std::uint64_t bits = 0;
+  for (auto& part : split_at_most(text, 0)) {
+    auto p = trim(part);
+    if (p.empty()) continue;
+    auto dash = p.find('-');
+    int lo = std::atoi(std::string(p.substr(0, dash)).c_str());
+    int hi = dash == std::string_view::npos ? lo : std::atoi(std::string(p.substr(dash + 1)).c_str());
+    for (int g = std::max(0, lo); g <= std::min(63, hi); ++g) bits |= std::uint64_t{1} << g;
+  }
+  return bits;
+}
+
+std::set<std::string> group_names(std::string_view text) {
+  std::set<std::string> out;
+  for (auto& part : split_at_most(text, 0))
+    if (auto p = trim(part); !p.empty()) out.emplace(p);
+  return out;
+}
+
+}  // namespace
+
+PickupGroups pickup_groups(Channel& chan) {
+  auto items = channel_store<ChannelItems>(chan, "channel-items");
+  std::lock_guard lock(items->mu);
+  return PickupGroups{group_bits(items->callgroup), group_bits(items->pickupgroup), group_names(items->namedcallgroup),
+                      group_names(items->namedpickupgroup)};
+}
+
+namespace {
 
 Result<Channel::Ptr> shared_target(const FunctionCall& call, const std::vector<std::string>& a) {
   if (a.size() > 1 && !trim(a[1]).empty()) {
@@ -185,8 +224,10 @@ void register_channel_functions(Engine& engine) {
                {"Gets/sets various pieces of information about the channel.", "CHANNEL(item)",
                 "Gets or sets various pieces of information about the channel. Readable: name, state (Up, "
                 "Ringing, …), language, accountcode, uniqueid, linkedid, channeltype, context, exten, priority, "
-                "hangupcause, callgroup, pickupgroup, musicclass, userfield. Writable: language, accountcode, "
-                "callgroup, pickupgroup, musicclass, userfield.",
+                "hangupcause, callgroup, pickupgroup, namedcallgroup, namedpickupgroup, musicclass, userfield. "
+                "Writable: language, accountcode, callgroup, pickupgroup (lists of 0-63 such as 1,3-5), "
+                "namedcallgroup, namedpickupgroup (comma-separated names), musicclass, userfield. The groups decide "
+                "which ringing channels Pickup() may answer.",
                 {{"item", "standard item to get or set"}},
                 {"CALLERID", "CONNECTEDLINE"}},
                channel_read, channel_write);
@@ -227,5 +268,7 @@ void record_hangup_cause(Channel& on, std::string_view channel_name, HangupCause
   std::lock_guard lock(store->mu);
   store->records.push_back({std::string(channel_name), cause, std::move(tech_cause)});
 }
+
+void clear_hangup_causes(Channel& on) { on.remove_datastore("hangupcause"); }
 
 }  // namespace telephony::dialplan

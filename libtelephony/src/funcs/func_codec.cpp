@@ -1,7 +1,11 @@
-// Encodings and digests: BASE64_ENCODE, BASE64_DECODE, MD5, SHA1 (OpenSSL).
+// Encodings, digests and ciphers: BASE64_ENCODE, BASE64_DECODE, MD5, SHA1, AES_ENCRYPT and
+// AES_DECRYPT (OpenSSL).
 #include <openssl/evp.h>
 
+#include <memory>
+
 #include "funcs/function_support.hpp"
+#include "telephony/dialplan/args.hpp"
 
 namespace telephony::funcs {
 
@@ -66,6 +70,33 @@ Result<std::string> digest(const FunctionCall& call, const EVP_MD* md) {
   return s;
 }
 
+
+// AES_ENCRYPT/AES_DECRYPT(key,data): AES-128 in ECB mode over 16-byte blocks, the last block
+// zero-padded (no PKCS padding), base64 outside — Asterisk's format, so values encrypted by either
+// decrypt with the other. The decrypted text ends at its first NUL (the padding).
+Result<std::string> aes_read(const FunctionCall& call, bool encrypt) {
+  auto a = dialplan::split_args(call.args);
+  if (a.size() < 2 || a[0].empty() || a[1].empty()) return func_error(call, "usage " + to_upper(call.name) + "(<key>,<data>)");
+  if (a[0].size() != 16) return func_error(call, "<key> must be exactly 16 characters");
+  std::string in = encrypt ? a[1] : base64_decode(a[1]);
+  if (in.empty()) return std::string();
+  in.resize((in.size() + 15) / 16 * 16, '\0');
+  std::unique_ptr<EVP_CIPHER_CTX, void (*)(EVP_CIPHER_CTX*)> ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_aes_128_ecb(), nullptr,
+                                reinterpret_cast<const unsigned char*>(a[0].data()), nullptr, encrypt ? 1 : 0) != 1)
+    return func_error(call, "cipher setup failed");
+  EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
+  std::string out(in.size() + 16, '\0');
+  int n = 0, tail = 0;
+  if (EVP_CipherUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &n,
+                       reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size())) != 1 ||
+      EVP_CipherFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + n, &tail) != 1)
+    return func_error(call, "cipher failed");
+  out.resize(static_cast<std::size_t>(n + tail));
+  if (encrypt) return base64_encode(out);
+  return out.substr(0, out.find('\0'));
+}
+
 }  // namespace
 
 void register_codec_functions(Engine& engine) {
@@ -88,6 +119,18 @@ void register_codec_functions(Engine& engine) {
                 "sha1hash to 60fa5675b9303eb62f99a9cd47f9f5837d18f9a0.",
                 {{"data", "input string"}}, {"MD5"}},
                [](const FunctionCall& c) { return digest(c, EVP_sha1()); });
+  add_function(engine, "AES_ENCRYPT",
+               {"Encrypt a string with AES given a 16 character key.", "AES_ENCRYPT(key,string)",
+                "Returns an AES encrypted string encoded in base64 (AES-128, ECB, the last block zero-padded: the "
+                "same bytes Asterisk produces).",
+                {{"key", "AES key, exactly 16 characters"}, {"string", "input string"}}, {"AES_DECRYPT", "BASE64_ENCODE"}},
+               [](const FunctionCall& c) { return aes_read(c, true); });
+  add_function(engine, "AES_DECRYPT",
+               {"Decrypt a string encoded in base64 with AES given a 16 character key.", "AES_DECRYPT(key,string)",
+                "Returns the plain text string: string is base64-decoded, then decrypted; the result ends at the "
+                "first NUL byte (the padding).",
+                {{"key", "AES key, exactly 16 characters"}, {"string", "base64 input"}}, {"AES_ENCRYPT", "BASE64_DECODE"}},
+               [](const FunctionCall& c) { return aes_read(c, false); });
 }
 
 }  // namespace telephony::funcs

@@ -1,9 +1,14 @@
-// Arithmetic: MATH (one binary operation with a chosen result type) and RAND.
+// Arithmetic: MATH (one binary operation with a chosen result type), RAND, INC/DEC (a variable
+// stepped in place), MIN, MAX and ABS.
+#include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <random>
 
+#include "dialplan/channel_resolver.hpp"
 #include "funcs/function_support.hpp"
+#include "telephony/dialplan/args.hpp"
 
 namespace telephony::funcs {
 
@@ -128,6 +133,59 @@ Result<std::string> rand_read(const FunctionCall& call) {
   return std::to_string(std::uniform_int_distribution<long long>(lo, hi)(gen));
 }
 
+
+// INC(var) / DEC(var): the variable (channel, else global) must hold an integer; the channel
+// variable gets the new value, which is also returned.
+Result<std::string> step_read(const FunctionCall& call, int step) {
+  auto name = std::string(trim(call.args));
+  if (name.empty()) return func_error(call, "missing variable name");
+  auto chan = need_channel(call);
+  if (!chan) return Unexpected<Error>{chan.error()};
+  auto value = dialplan::variable_or_global(call.engine, *chan, name);
+  if (!value || value->empty()) return func_error(call, "variable " + name + " doesn't exist");
+  char* end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(value->c_str(), &end, 10);
+  if (end == value->c_str() || *end != '\0' || errno == ERANGE || v > INT32_MAX || v < INT32_MIN)
+    return func_error(call, "the content of ${" + name + "} is not an integer: '" + *value + "'");
+  v += step;
+  if (v > INT32_MAX || v < INT32_MIN) v = 0;  // Asterisk's int wraps; we restart at 0 and say so
+  std::string out = std::to_string(v);
+  (*chan)->set_variable(name, out);
+  return out;
+}
+
+std::optional<double> number_arg(std::string_view text) {
+  std::string s(trim(text));
+  if (s.empty()) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str()) return std::nullopt;
+  return v;
+}
+
+// Whole numbers print as integers, others with %f (Asterisk's MIN/MAX/ABS formatting).
+std::string plain_number(double v) {
+  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 2147483648.0) return std::to_string(static_cast<long long>(v));
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%f", v);
+  return buf;
+}
+
+// MIN/MAX(num1,num2): either may be empty (then the other is the answer).
+Result<std::string> extreme_read(const FunctionCall& call, bool want_max) {
+  auto a = dialplan::split_args(call.args);
+  const std::string n1 = a.size() > 0 ? std::string(trim(a[0])) : "";
+  const std::string n2 = a.size() > 1 ? std::string(trim(a[1])) : "";
+  if (n1.empty() && n2.empty()) return func_error(call, "missing argument for number(s)");
+  auto x = number_arg(n1), y = number_arg(n2);
+  if (!n1.empty() && !x) return func_error(call, "'" + n1 + "' is not a valid number");
+  if (!n2.empty() && !y) return func_error(call, "'" + n2 + "' is not a valid number");
+  if (!x) return plain_number(*y);
+  if (!y) return plain_number(*x);
+  return plain_number(want_max ? std::max(*x, *y) : std::min(*x, *y));
+}
+
 }  // namespace
 
 void register_math_functions(Engine& engine) {
@@ -148,6 +206,41 @@ void register_math_functions(Engine& engine) {
                 {{"min", "lowest value"}, {"max", "highest value"}},
                 {}},
                rand_read);
+  add_function(engine, "INC",
+               {"Increments the value of a variable, while returning the updated value to the dialplan",
+                "INC(variable)",
+                "Increments the value of a variable (which must hold an integer), stores it in the channel variable "
+                "and returns it. Example: INC(MyVAR) increments MyVAR. Only the value is ever changed.",
+                {{"variable", "the variable name to be manipulated, without the braces"}}, {"DEC"}},
+               [](const FunctionCall& c) { return step_read(c, +1); });
+  add_function(engine, "DEC",
+               {"Decrements the value of a variable, while returning the updated value to the dialplan",
+                "DEC(variable)",
+                "Decrements the value of a variable (which must hold an integer), stores it in the channel variable "
+                "and returns it. Example: ${DEC(MyVAR)} decrements MyVAR.",
+                {{"variable", "the variable name to be manipulated, without the braces"}}, {"INC"}},
+               [](const FunctionCall& c) { return step_read(c, -1); });
+  add_function(engine, "MIN",
+               {"Returns the minimum of two numbers.", "MIN([num1][,num2])",
+                "Returns the minimum of two numbers num1 and num2 (either may be omitted). Whole results print "
+                "without decimals, others with six. Example: Set(min=${MIN(7,4)}) sets min to 4.",
+                {{"num1", "a number"}, {"num2", "a number"}}, {"MAX", "ABS"}},
+               [](const FunctionCall& c) { return extreme_read(c, false); });
+  add_function(engine, "MAX",
+               {"Returns the maximum of two numbers.", "MAX([num1][,num2])",
+                "Returns the maximum of two numbers num1 and num2 (either may be omitted). Example: "
+                "Set(max=${MAX(4,7)}) sets max to 7.",
+                {{"num1", "a number"}, {"num2", "a number"}}, {"MIN", "ABS"}},
+               [](const FunctionCall& c) { return extreme_read(c, true); });
+  add_function(engine, "ABS",
+               {"Returns absolute value of a number.", "ABS(num)",
+                "Returns the absolute value of a number num. Example: Set(absval=${ABS(-13)}) sets absval to 13.",
+                {{"num", "a number"}}, {"MIN", "MAX"}},
+               [](const FunctionCall& c) -> Result<std::string> {
+                 auto v = number_arg(c.args);
+                 if (!v) return func_error(c, "bad or missing argument for number: '" + std::string(c.args) + "'");
+                 return plain_number(std::fabs(*v));
+               });
 }
 
 }  // namespace telephony::funcs

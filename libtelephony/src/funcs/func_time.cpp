@@ -55,6 +55,19 @@ Result<void> check_zone(const FunctionCall& call, std::string_view tz) {
   return {};
 }
 
+}  // namespace
+
+Result<std::tm> local_time_in(std::string_view tz, std::time_t t) {
+  if (!tz.empty() && !known_zone(tz)) return fail("unknown timezone '" + std::string(tz) + "'");
+  return in_zone(tz, [t] {
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    return tm;
+  });
+}
+
+namespace {
+
 // "%q" (milliseconds) and "%1q".."%6q" (that many fraction digits) become digits before strftime.
 std::string expand_fraction(std::string_view fmt, long usec) {
   std::string out;

@@ -1,5 +1,7 @@
 #include "funcs/function_support.hpp"
 
+#include <regex.h>
+
 #include <cctype>
 #include <cstdlib>
 
@@ -134,6 +136,33 @@ char decode_delimiter(std::string_view text, char fallback) {
   }
 }
 
+struct PosixRegex::Compiled {
+  regex_t re;
+};
+
+Result<PosixRegex> PosixRegex::compile(const std::string& pattern, int flags) {
+  PosixRegex out;
+  out.re_ = std::make_unique<Compiled>();
+  if (int rc = regcomp(&out.re_->re, pattern.c_str(), flags | REG_EXTENDED | REG_NOSUB); rc != 0) {
+    char msg[256];
+    regerror(rc, &out.re_->re, msg, sizeof msg);
+    regfree(&out.re_->re);
+    out.re_.reset();
+    return fail("invalid regular expression '" + pattern + "': " + msg);
+  }
+  return out;
+}
+
+PosixRegex::PosixRegex(PosixRegex&& other) noexcept : re_(std::move(other.re_)) {}
+
+PosixRegex::~PosixRegex() {
+  if (re_) regfree(&re_->re);
+}
+
+bool PosixRegex::matches(const std::string& text) const {
+  return re_ && regexec(&re_->re, text.c_str(), 0, nullptr, 0) == 0;
+}
+
 Channel::Ptr find_channel_by_prefix(Engine& engine, std::string_view prefix) {
   if (prefix.empty()) return nullptr;
   if (auto c = engine.find_channel(prefix)) return c;
@@ -156,6 +185,18 @@ void register_builtin_functions(Engine& engine) {
   funcs::register_channel_functions(engine);
   funcs::register_db_functions(engine);
   funcs::register_codec_functions(engine);
+  funcs::register_text_functions(engine);
+  funcs::register_hash_functions(engine);
+  funcs::register_file_functions(engine);
+  funcs::register_system_functions(engine);
+  funcs::register_json_functions(engine);
+  funcs::register_channel_list_functions(engine);
+  funcs::register_redirecting_functions(engine);
+  funcs::register_dialplan_query_functions(engine);
+  funcs::register_group_functions(engine);
+  funcs::register_lock_functions(engine);
+  funcs::register_dialgroup_functions(engine);
+  funcs::register_devstate_functions(engine);
 }
 
 }  // namespace telephony::dialplan

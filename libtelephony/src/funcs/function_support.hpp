@@ -3,7 +3,11 @@
 // typed datastores kept on channels. Private to the library.
 #pragma once
 
+#include <cstdint>
+#include <ctime>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -77,9 +81,52 @@ std::shared_ptr<T> channel_store(Channel& chan, std::string_view key) {
   return std::static_pointer_cast<T>(chan.datastore_or_create(key, [] { return std::make_shared<T>(); }));
 }
 
+// A compiled POSIX regular expression (regcomp/regexec), freed with the object.
+class PosixRegex {
+ public:
+  // `flags` as regcomp's (REG_EXTENDED | REG_NOSUB is added); the error names the pattern.
+  static Result<PosixRegex> compile(const std::string& pattern, int flags = 0);
+  PosixRegex(PosixRegex&& other) noexcept;
+  PosixRegex& operator=(PosixRegex&&) = delete;
+  ~PosixRegex();
+  bool matches(const std::string& text) const;
+
+ private:
+  PosixRegex() = default;
+  struct Compiled;
+  std::unique_ptr<Compiled> re_;
+};
+
 // Channel by exact name or uniqueid, else the first whose name starts with `prefix` (Asterisk's
 // ast_channel_get_by_name_prefix).
 Channel::Ptr find_channel_by_prefix(Engine& engine, std::string_view prefix);
+
+// Caller presentation: Asterisk's names ("allowed_not_screened", "prohib", ...) for the Q.931
+// octet, and back (a name or a number); func_callerid.cpp.
+std::string presentation_name(int value);
+std::optional<int> presentation_value(std::string_view text);
+
+// A channel's call and pickup groups (CHANNEL(callgroup/pickupgroup) as bit sets of 0..63,
+// CHANNEL(namedcallgroup/namedpickupgroup) as names): what Pickup() matches; func_channel.cpp.
+struct PickupGroups {
+  std::uint64_t call = 0, pickup = 0;
+  std::set<std::string> named_call, named_pickup;
+};
+PickupGroups pickup_groups(Channel& chan);
+
+// `t` as local time in zone `tz` (a /usr/share/zoneinfo name; empty: the host's zone), under the
+// TZ lock the time functions share (func_time.cpp). An unknown zone is an error.
+Result<std::tm> local_time_in(std::string_view tz, std::time_t t);
+
+// The redirecting party that CALLERID(rdnis) shares with REDIRECTING(from-num); func_redirecting.cpp.
+std::string redirecting_from_number(Channel& chan);
+void set_redirecting_from_number(Channel& chan, std::string number);
+
+// HASH() storage: the channel variable holding `key` of `hash` ("~HASH~hash~key~", with the
+// hash's _/__ inheritance marks in front) and the keys of a hash, most recently set first.
+std::string hash_prefix(std::string_view hash);
+std::string hash_variable(std::string_view hash, std::string_view key);
+std::vector<std::string> hash_keys(const Channel& chan, std::string_view hash);
 
 void register_string_functions(Engine& engine);
 void register_list_functions(Engine& engine);
@@ -90,5 +137,17 @@ void register_callerid_functions(Engine& engine);
 void register_channel_functions(Engine& engine);
 void register_db_functions(Engine& engine);
 void register_codec_functions(Engine& engine);
+void register_text_functions(Engine& engine);          // func_text.cpp
+void register_hash_functions(Engine& engine);          // func_hash.cpp
+void register_file_functions(Engine& engine);          // func_file.cpp
+void register_system_functions(Engine& engine);        // func_system.cpp
+void register_json_functions(Engine& engine);          // func_json.cpp
+void register_channel_list_functions(Engine& engine);  // func_channels.cpp
+void register_redirecting_functions(Engine& engine);   // func_redirecting.cpp
+void register_dialplan_query_functions(Engine& engine);  // func_dialplan_query.cpp
+void register_group_functions(Engine& engine);         // func_group.cpp
+void register_lock_functions(Engine& engine);          // func_lock.cpp
+void register_dialgroup_functions(Engine& engine);     // func_dialgroup.cpp
+void register_devstate_functions(Engine& engine);      // func_devstate.cpp
 
 }  // namespace telephony::funcs

@@ -62,6 +62,9 @@ std::optional<MappedEvent> map_rtp_event(const Event& ev, const ChannelVarLookup
 std::optional<MappedEvent> map_agi_event(const Event& ev, const ChannelVarLookup& vars);
 // The SIP driver's events (manager/sip_events.cpp): ContactStatus, Registry, security events.
 std::optional<MappedEvent> map_sip_event(const Event& ev);
+// The events of dialplan applications and functions (telephony/dialplan/app_events.hpp:
+// ChannelTalkingStart/Stop, ChanSpyStart/Stop, Pickup, BlindTransfer, CEL); manager/app_events.cpp.
+std::optional<MappedEvent> map_app_event(const Event& ev, const ChannelVarLookup& vars);
 
 class EngineEventPublisher : public std::enable_shared_from_this<EngineEventPublisher> {
  public:

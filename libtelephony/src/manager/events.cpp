@@ -309,7 +309,8 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
   if (auto sip = map_sip_event(ev)) return sip;
   if (auto m = map_rtp_event(ev, vars)) return m;
   if (auto conf = map_confbridge_event(ev, vars)) return conf;
-  return map_agi_event(ev, vars);
+  if (auto agi = map_agi_event(ev, vars)) return agi;
+  return map_app_event(ev, vars);
 }
 
 // ---- publisher ---------------------------------------------------------------------------------

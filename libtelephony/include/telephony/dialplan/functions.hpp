@@ -30,5 +30,7 @@ void register_builtin_functions(Engine& engine);
 // Here"). Read back with ${HANGUPCAUSE(<channel_name>,ast|tech)} and ${HANGUPCAUSE_KEYS()}.
 void record_hangup_cause(Channel& on, std::string_view channel_name, HangupCause cause,
                          std::string tech_cause);
+// Forgets every record (the HangupCauseClear application).
+void clear_hangup_causes(Channel& on);
 
 }  // namespace telephony::dialplan

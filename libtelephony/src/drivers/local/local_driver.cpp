@@ -4,6 +4,8 @@
 #include <cstdio>
 
 #include "telephony/bridge.hpp"
+#include "telephony/dialplan/app_events.hpp"
+#include "telephony/driver_abilities.hpp"
 #include "telephony/engine.hpp"
 
 namespace telephony {
@@ -21,7 +23,7 @@ struct LocalPair {
   std::atomic<bool> optimizing{false};
 };
 
-class LocalTech : public ChannelTech {
+class LocalTech : public ChannelTech, public DriverTransfer, public DriverText {
  public:
   LocalTech(std::shared_ptr<LocalPair> pair, int side) : pair_(std::move(pair)), side_(side) {}
 
@@ -83,6 +85,43 @@ class LocalTech : public ChannelTech {
 
   void send_text(Channel&, std::string_view text) override {
     if (auto p = peer()) p->queue_frame(Frame::text(text));
+  }
+
+  // Transfer() on one half: the parties bridged to the OTHER half (the caller who dialed this
+  // Local channel) are sent to `dest` ("exten" or "exten@context"; the context defaults to this
+  // half's), as a SIP phone's REFER moves its far end. The emptied bridge then dissolves and the
+  // pair is hung up by whoever owned it.
+  boost::asio::awaitable<TransferResult> transfer(Channel& chan, std::string dest) override {
+    using Status = TransferResult::Status;
+    auto other = peer();
+    auto pbx = chan.engine().pbx();
+    if (!other || !pbx) co_return TransferResult{Status::Failure, 0};
+    auto bridge = chan.engine().find_bridge(other->snapshot().bridge_id);
+    if (!bridge) co_return TransferResult{Status::Failure, 0};
+    DialplanLocation to{chan.location().context, dest, 1};
+    if (auto at = dest.find('@'); at != std::string::npos) {
+      to.exten = dest.substr(0, at);
+      to.context = dest.substr(at + 1);
+    }
+    std::vector<Channel::Ptr> moved;
+    for (const auto& m : bridge->members())
+      if (m != other) moved.push_back(m);
+    if (moved.empty()) co_return TransferResult{Status::Failure, 0};
+    for (const auto& m : moved)
+      if (!pbx->exists(to.context, to.exten, to.priority, m->caller().number)) co_return TransferResult{Status::Failure, 0};
+    for (const auto& m : moved) {
+      BlindTransferDone ev;
+      ev.result = "Success";
+      ev.transferer = other->snapshot();
+      ev.transferee = m->snapshot();
+      ev.bridge = bridge->snapshot();
+      ev.context = to.context;
+      ev.exten = to.exten;
+      ev.external = true;
+      chan.engine().events().emit(std::move(ev));
+      m->request_redirect(to);
+    }
+    co_return TransferResult{Status::Success, 0};
   }
 
   std::vector<media::Format> native_formats() const override {
@@ -233,6 +272,9 @@ Result<Channel::Ptr> LocalDriver::request(Engine& engine, const ChannelRequest& 
   two.name_override = base + ";2";
   two.uniqueid = req.other_uniqueid;
   auto c2 = engine.create_channel(std::move(two));
+  // Both halves carry exten@context, as Asterisk's Local channels do (Dial then gives ;1 the
+  // dialing extension; Pickup(exten@context) finds ringing ;1 halves by them).
+  c1->set_location({pair->context, pair->exten, 1});
   c2->set_location({pair->context, pair->exten, 1});
   {
     std::lock_guard lock(pair->mu);

@@ -1,0 +1,49 @@
+// Engine events raised by dialplan applications and functions beyond the core set in events.hpp:
+// call pickup, transfers made by applications, and CEL user events. The manager turns each into the AMI event Asterisk sends (same name and
+// fields, see src/manager/app_events.cpp); other subscribers (CDR, Python, tests) get them typed.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "telephony/events.hpp"
+
+namespace telephony {
+
+#define TELEPHONY_APP_EVENT(name) \
+  static constexpr std::string_view kType = #name; \
+  std::string_view type() const override { return kType; }
+
+// Pickup/PickupChan answered a ringing channel on behalf of `channel` (AMI Pickup).
+struct CallPickedUp : ChannelEvent {
+  TELEPHONY_APP_EVENT(CallPickedUp)
+  ChannelSnapshot target;
+};
+
+// A blind transfer by the BlindTransfer application (AMI BlindTransfer). `result` is Asterisk's
+// word: Success, Fail, Invalid, Not Permitted.
+struct BlindTransferDone : Event {
+  TELEPHONY_APP_EVENT(BlindTransferDone)
+  std::string result;
+  ChannelSnapshot transferer;
+  std::optional<ChannelSnapshot> transferee;
+  std::optional<BridgeSnapshot> bridge;
+  std::string context;
+  std::string exten;
+  bool external = false;
+};
+
+// CELGenUserEvent: a user-defined Channel Event Logging record. With no CEL backend here, the
+// manager sends it as Asterisk's cel_manager would (AMI CEL, EventName = the name).
+struct CelUserEvent : ChannelEvent {
+  TELEPHONY_APP_EVENT(CelUserEvent)
+  std::string name;
+  std::string extra;
+  // Party fields CEL records that the snapshot lacks (CALLERID(ani/rdnis/dnid), CHANNEL(userfield))
+  // and the bridged peer, if any.
+  std::string ani, rdnis, dnid, userfield, peer;
+};
+
+#undef TELEPHONY_APP_EVENT
+
+}  // namespace telephony
