@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build run test unit integration bench fuzz install clean
+.PHONY: all deps configure build run test unit integration bench fuzz install docs clean
 
 all: build
 
@@ -39,13 +39,17 @@ bench: build
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) \
-	  -DTELEPHONY_BUILD_FUZZ=ON -DTELEPHONY_BUILD_TESTS=OFF -DTELEPHONY_BUILD_BENCHMARKS=OFF \
+	  -DTELEPHONY_BUILD_FUZZ=ON -DTELEPHONY_BUILD_TESTS=OFF -DTELEPHONY_BUILD_BENCHMARKS=OFF -DTELEPHONY_BUILD_PYTHON=OFF \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize=function -fsanitize=fuzzer-no-link -fno-omit-frame-pointer"
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 install: build
 	cmake --install $(BUILD)
+
+# Doxygen API reference (build/docs/api/html; a warning fails it) and docs/ami-reference.md.
+docs: build
+	cmake --build $(BUILD) --target docs
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD)

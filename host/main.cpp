@@ -16,15 +16,12 @@
 #include <set>
 #include <string>
 
+#include "config_directory.hpp"
 #include "control_socket.hpp"
 #include "daemon_config.hpp"
 #include "modules.hpp"
 #include "telephony/config/module_config.hpp"
-#include "telephony/astdb.hpp"
-#include "telephony/core_commands.hpp"
-#include "telephony/dialplan/functions.hpp"
 #include "telephony/engine.hpp"
-#include "telephony/local/local_driver.hpp"
 #include "telephony/version.hpp"
 
 namespace fs = std::filesystem;
@@ -151,26 +148,15 @@ int run_daemon(const Args& args) {
     return 1;
   }
   if (!args.foreground) daemonize();
+  create_state_directories(*cfg);
   const auto& dirs = cfg->engine.dirs;
   std::error_code ec;
-  for (const auto& d : {dirs.run, dirs.spool / "outgoing", dirs.log, dirs.db, dirs.recordings}) fs::create_directories(d, ec);
 
   telephony::Engine engine(cfg->engine);
-  (void)engine.drivers().add("Local", std::make_shared<telephony::LocalDriver>());
-  telephony::register_core_commands(engine);
-  telephony::register_database_commands(engine.commands(), engine.astdb());
-  telephony::dialplan::register_builtin_functions(engine);
-  for (auto& m : make_modules(engine, args.foreground)) {
-    if (!m->config_file().empty() && !telephony::config::find_module_config(dirs.config, m->config_file()) &&
-        m->name() != "logger")
-      continue;
-    auto r = m->load(dirs.config);
-    if (!r) {
-      print_errors(r.error());
-      std::fprintf(stderr, "telephonyd: module '%s' failed to load; not starting\n", std::string(m->name()).c_str());
-      return 1;
-    }
-    engine.add_module(m);
+  if (auto r = load_config_directory(engine, dirs.config, args.foreground); !r) {
+    print_errors(r.error());
+    std::fprintf(stderr, "telephonyd: not starting\n");
+    return 1;
   }
   engine.start();
   ControlSocketServer control(engine, cfg->control_socket());

@@ -4,6 +4,7 @@
 #include "actions/action_context.hpp"
 #include "engine_events.hpp"
 #include "telephony/engine.hpp"
+#include "telephony/manager/event_docs.hpp"
 
 namespace telephony::manager {
 
@@ -69,6 +70,30 @@ void register_console(Engine& engine, const std::weak_ptr<ManagerModule::State>&
           }
         }
         return ConsoleResult{status, out};
+      }});
+  (void)engine.commands().add(ConsoleCommand{
+      "manager show events",
+      Documentation{.synopsis = "List manager interface events",
+                    .syntax = "manager show events",
+                    .description = "Prints the AMI events the manager sends, with their synopses."},
+      [](const std::vector<std::string>&) {
+        std::string out = "  Event                           Synopsis\n  -----                           --------\n";
+        for (const auto& e : event_documentation()) {
+          std::string name = e.name;
+          name.resize(std::max<std::size_t>(name.size(), 31), ' ');
+          out += "  " + name + " " + e.synopsis + "\n";
+        }
+        return ConsoleResult{0, out};
+      }});
+  (void)engine.commands().add(ConsoleCommand{
+      "manager show event",
+      Documentation{.synopsis = "Show a manager interface event",
+                    .syntax = "manager show event <eventname>",
+                    .description = "Shows the fields of an AMI event, in the order they are sent, and what they mean."},
+      [](const std::vector<std::string>& args) {
+        if (args.size() != 1) return ConsoleResult{2, ""};
+        if (const auto* doc = find_event_doc(args[0])) return ConsoleResult{0, render_event_help(*doc)};
+        return ConsoleResult{1, "No manager event '" + args[0] + "' exists.\n"};
       }});
 }
 
@@ -158,6 +183,8 @@ void ManagerModule::unload() {
   if (console) {
     engine_.commands().remove("manager show commands");
     engine_.commands().remove("manager show command");
+    engine_.commands().remove("manager show events");
+    engine_.commands().remove("manager show event");
   }
 }
 
