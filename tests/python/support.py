@@ -84,9 +84,12 @@ class ConfigDir:
     def file(self, *parts: str) -> str:
         return os.path.join(self.path, *parts)
 
-    def log(self) -> str:
-        p = self.file("log", "messages")
-        return open(p).read() if os.path.exists(p) else ""
+    def log(self, name: str = "messages") -> str:
+        p = self.file("log", name)
+        if not os.path.exists(p):
+            return ""
+        with open(p) as f:
+            return f.read()
 
     def close(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

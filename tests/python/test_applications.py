@@ -50,7 +50,8 @@ class Applications(unittest.TestCase):
     def setUp(self):
         self.cfg = ConfigDir({})
         self.addCleanup(self.cfg.close)
-        self.engine = telephony.Engine(threads=2, state_dir=self.cfg.path)
+        # From a config directory, so that the log goes to log/messages (logger.conf).
+        self.engine = telephony.Engine(config_dir=self.cfg.path, threads=2)
         self.addCleanup(self.engine.stop)
 
     def start(self):
@@ -151,10 +152,12 @@ class Applications(unittest.TestCase):
 
     def test_hangup_cancels_a_coroutine_and_abandons_a_sync_application(self):
         cancelled = threading.Event()
+        running = threading.Event()
         late = {}
 
         async def waits_forever(chan, args):
             await chan.answer()
+            running.set()
             try:
                 await asyncio.sleep(60)  # not a channel operation: only cancellation ends it
             except asyncio.CancelledError:
@@ -175,7 +178,7 @@ class Applications(unittest.TestCase):
         self.engine.register_application("SyncApp", sync_sleeper)
         self.start()
         r = self.engine.originate("Local/quiet@keys", application="AsyncApp")
-        self.assertTrue(wait_for(lambda: self.engine.channel(r.channel) is not None, 5))
+        self.assertTrue(running.wait(5))
         self.engine.channel(r.channel).hangup()
         self.assertTrue(cancelled.wait(5), "the coroutine was not cancelled")
         r = self.engine.originate("Local/quiet@keys", application="SyncApp")
@@ -191,7 +194,7 @@ class Functions(unittest.TestCase):
     def setUp(self):
         self.cfg = ConfigDir({})
         self.addCleanup(self.cfg.close)
-        self.engine = telephony.Engine(threads=2, state_dir=self.cfg.path, function_timeout=0.5)
+        self.engine = telephony.Engine(config_dir=self.cfg.path, threads=2, function_timeout=0.5)
         self.addCleanup(self.engine.stop)
 
     def test_read_write_slow_raising(self):

@@ -1,6 +1,5 @@
 """Ctrl-C: SIGINT to a script with calls up stops it cleanly — every channel hung up (its `h`
 extension runs), exit status 130, no traceback — whether it blocks in plain code or in asyncio."""
-import os
 import signal
 import subprocess
 import sys
@@ -66,7 +65,7 @@ class CtrlC(unittest.TestCase):
         proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(script), cfg.path], env=python_env(),
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: proc.poll() is None and proc.kill())
-        log = lambda: open(cfg.file("log", "calls")).read() if os.path.exists(cfg.file("log", "calls")) else ""
+        log = lambda: cfg.log("calls")  # noqa: E731
         self.assertTrue(wait_for(lambda: log().count("CALL UP") >= 3 or proc.poll() is not None, 15),
                         "calls did not come up: " + log())
         self.assertIsNone(proc.poll(), proc.stderr.read() if proc.poll() is not None else "")

@@ -100,7 +100,7 @@ class Dialplans(unittest.TestCase):
         self.engine.load_dialplan(b)
         shown = self.engine.command("dialplan show built")
         self.assertIn("Set(X=${GREETING})", shown)
-        self.assertIn("[set]", shown)
+        self.assertIn("(set)", shown)
         self.assertEqual(self.engine.get_global("GREETING"), "hi")
 
     def test_errors_keep_the_running_plan(self):
@@ -143,7 +143,7 @@ class Originate(unittest.TestCase):
         self.assertFalse(r)
         r = e.originate("Local/ring@test", application="Wait", data="1", timeout=0.5)
         self.assertEqual(r.reason, telephony.OriginateReason.NO_ANSWER)
-        self.assertEqual(r.reason.text, "Remote end is ringing")
+        self.assertIn("ringing", r.reason.text.lower())  # Asterisk's reason text
 
     def test_to_context_with_variables_and_caller_id(self):
         events = self.engine.events("UserEvent", "VarSet")

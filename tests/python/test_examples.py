@@ -143,7 +143,8 @@ class Originate(unittest.TestCase):
                         cfg.file("numbers.csv"), "--out", out, "--concurrency", "2", "--retries", "1",
                         "--retry-delay", "0.5", "--ring-timeout", "1"], timeout=90)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        rows = list(csv.DictReader(open(out)))
+        with open(out) as f:
+            rows = list(csv.DictReader(f))
         self.assertEqual([row["number"] for row in rows], list(EXPECTED))
         for row in rows:
             attempts, disposition = EXPECTED[row["number"]]

@@ -13,7 +13,8 @@ PKG = os.path.dirname(telephony.__file__)
 
 def stub_defs(stub_path):
     """{qualified name: [parameter names]} of the functions and methods in a .pyi file."""
-    tree = ast.parse(open(stub_path).read())
+    with open(stub_path) as f:
+        tree = ast.parse(f.read())
     out = {}
 
     def visit(body, prefix):

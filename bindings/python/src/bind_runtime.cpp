@@ -29,7 +29,15 @@ void bind_runtime(py::module_& m) {
               py::gil_scoped_release release;
               items = self.take(max, to_ms(timeout));
             }
-            return items;
+            // Each item cast as its own type, holder and all (no polymorphic downcast through
+            // the base's holder).
+            py::list out;
+            for (auto& item : items) {
+              if (auto a = std::dynamic_pointer_cast<AppCall>(item)) out.append(py::cast(a));
+              else if (auto f = std::dynamic_pointer_cast<FunctionCall>(item)) out.append(py::cast(f));
+              else if (auto o = std::dynamic_pointer_cast<Operation>(item)) out.append(py::cast(o));
+            }
+            return out;
           },
           py::arg("max") = 1, py::arg("timeout") = py::none())
       .def("fileno", &Inbox::fileno)

@@ -68,7 +68,10 @@ asio::awaitable<dialplan::AppResult> run_python_app(EngineHost* host, std::strin
   }
   auto call = std::make_shared<AppCall>(next_call_id++, host->weak_from_this(), chan, name, std::move(data), coroutine);
   inbox->push(call);
-  const bool finished = co_await chan->wait_until([call] { return call->finished(); }, std::chrono::milliseconds(-1));
+  // A named std::function, not a lambda temporary inside the co_await: GCC 12 destroys such
+  // temporaries twice (the captured shared_ptr would lose a reference).
+  std::function<bool()> python_done = [call] { return call->finished(); };
+  const bool finished = co_await chan->wait_until(python_done, std::chrono::milliseconds(-1));
   if (!finished) {
     // Hung up (or redirected) while Python still runs: the dialplan moves on now.
     call->abandon();

@@ -102,10 +102,10 @@ class Engine:
         """Starts the engine threads (idempotent). Called from a running event loop, coroutine
         applications run on that loop; otherwise on a loop thread of the engine's own."""
         with self._lock:
-            if self._started:
-                return self
             if self._stopped:
                 raise _core.EngineStoppedError("a stopped engine cannot be started again")
+            if self._started:
+                return self
             self._started = True
         self._workers.start()
         loop = _runtime.running_loop()

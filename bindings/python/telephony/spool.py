@@ -93,8 +93,11 @@ class CallFile:
     @classmethod
     def parse(cls, text: str, name: str = "<call file>") -> "CallFile":
         """Parses call-file text with the spooler's own rules; ConfigError (file:line) when it
-        would refuse it."""
+        would refuse it. ``attempts`` counts the StartRetry lines of the round the last Status
+        line closed (for a finished file: the attempts it took), else of the running round."""
         d = _core._parse_call_file(text, name)
+        if d["status"]:
+            d["attempts"] = _attempts_of_last_round(text)
         return cls(channel=d["channel"], application=d["application"], data=d["data"], context=d["context"],
                    extension=d["extension"], priority=d["priority"], caller_id=d["caller_id"],
                    max_retries=d["max_retries"], retry_time=d["retry_time"], wait_time=d["wait_time"],
@@ -106,6 +109,17 @@ class CallFile:
     def read(cls, path: PathLike) -> "CallFile":
         with open(path) as f:
             return cls.parse(f.read(), os.fspath(path))
+
+
+def _attempts_of_last_round(text: str) -> int:
+    rounds = [0]
+    for line in text.splitlines():
+        key = line.split(":", 1)[0].strip().lower()
+        if key == "startretry":
+            rounds[-1] += 1
+        elif key == "status":
+            rounds.append(0)
+    return rounds[-2] if len(rounds) > 1 else rounds[-1]
 
 
 def wait_done(spool_dir: PathLike, name: str, timeout: float = 60.0) -> Optional[CallFile]:
