@@ -104,7 +104,7 @@ class PageReport:
 
 
 def load_group(args: argparse.Namespace) -> dict:
-    group = {"devices": [], "options": "q", "timeout": 10, "pager": None, "prompt": "demo-congrats", "hold": 1}
+    group = {"devices": [], "options": "q", "timeout": 10, "pager": None, "prompt": "hello-world", "hold": 1}
     if args.group:
         import yaml  # python3-yaml
 
@@ -194,7 +194,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--options", help="Page() options (default q: no beep)")
     p.add_argument("--timeout", type=int, help="seconds each device may ring (default 10)")
     p.add_argument("--pager", help="the channel that speaks into the page")
-    p.add_argument("--prompt", help="announcement the demo pager plays (default demo-congrats)")
+    p.add_argument("--prompt", help="announcement the demo pager plays (default hello-world)")
     p.add_argument("--hold", type=float, help="seconds the demo pager stays after its announcement")
     p.add_argument("--ring", type=float, default=30, help="seconds the pager may ring (default 30)")
     p.add_argument("--max-duration", type=float, default=120, help="give up after this many seconds")

@@ -27,7 +27,7 @@ exten => 205,1,Ringing()
  same => n,Wait(60)
 ; The pager: plays a prompt into the page, then hangs up (which ends the page).
 exten => announce,1,Answer()
- same => n,Playback(demo-congrats)
+ same => n,Playback(hello-world)
  same => n,Wait(0.5)
  same => n,Hangup()
 """
@@ -67,8 +67,9 @@ class Paging(unittest.TestCase):
 
     def test_engine_mode_partial_page(self):
         devices = ["Local/201@phones", "Local/202@phones", "Local/204@phones", "Local/205@phones"]
+        # Ring time 1 s, shorter than the page (the pager's prompt is 1.4 s): 205 times out.
         r = run_script([os.path.join(EXAMPLES, "paging.py"), "--config-dir", self.cfg.path,
-                        "--pager", "Local/announce@phones", "--timeout", "2", *devices], timeout=60)
+                        "--pager", "Local/announce@phones", "--timeout", "1", *devices], timeout=60)
         self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
         self.check_report(r.stdout, ["Local/201@phones", "Local/202@phones"],
                           {"Local/204@phones": "BUSY", "Local/205@phones": "NOANSWER"})
