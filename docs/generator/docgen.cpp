@@ -4,8 +4,10 @@
 //
 //   telephony-docgen ami [-o FILE]   the AMI actions (`manager show command X`) and events
 //                                    (`manager show event X`) as Markdown (stdout or FILE)
+#include <cctype>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "telephony/engine.hpp"
 #include "telephony/manager/event_docs.hpp"
@@ -13,11 +15,24 @@
 
 namespace {
 
-std::string cell(std::string s) {
-  for (auto& c : s)
+// Markdown-safe text: `<unknown>` and `<channel>` would be read as HTML tags.
+std::string text(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+
+// The same for a table cell: no column separators, no line breaks.
+std::string cell(std::string_view s) {
+  std::string out = text(s);
+  for (auto& c : out)
     if (c == '|') c = '/';
     else if (c == '\n') c = ' ';
-  return s;
+  return out;
 }
 
 std::string anchor(const std::string& kind, const std::string& name) {
@@ -28,6 +43,7 @@ std::string anchor(const std::string& kind, const std::string& name) {
 
 int ami_reference(FILE* dest) {
   telephony::Engine engine({.threads = 1});
+  engine.log().add_sink([](telephony::LogLevel, std::string_view) {});  // the page only, no log lines
   telephony::manager::ManagerModule manager(engine);
   telephony::manager::ManagerConfig config;
   config.options.port = 0;  // the action table exists once a server does; any free loopback port
@@ -53,9 +69,9 @@ int ami_reference(FILE* dest) {
 
   out += "\n## Actions in detail\n";
   for (const auto& a : actions) {
-    out += "\n<a id=\"" + anchor("action", a->name) + "\"></a>\n### Action: " + a->name + "\n\n" + a->doc.synopsis +
-           "\n\n";
-    if (!a->doc.description.empty()) out += a->doc.description + "\n\n";
+    out += "\n<a id=\"" + anchor("action", a->name) + "\"></a>\n### Action: " + a->name + "\n\n" +
+           text(a->doc.synopsis) + "\n\n";
+    if (!a->doc.description.empty()) out += text(a->doc.description) + "\n\n";
     out += "Privilege: " + (a->privilege.empty() ? std::string("any logged-in user") : a->privilege.to_string()) + "\n\n";
     out += "| Argument | Required | Meaning |\n|---|---|---|\n| ActionID | no | Echoed in the response and the events of this action. |\n";
     for (const auto& arg : a->doc.arguments)
@@ -68,7 +84,8 @@ int ami_reference(FILE* dest) {
   }
   out += "\n## Events in detail\n";
   for (const auto& e : telephony::manager::event_documentation()) {
-    out += "\n<a id=\"" + anchor("event", e.name) + "\"></a>\n### Event: " + e.name + "\n\n" + e.synopsis + "\n\n";
+    out += "\n<a id=\"" + anchor("event", e.name) + "\"></a>\n### Event: " + e.name + "\n\n" + text(e.synopsis) +
+           "\n\n";
     out += "Privilege: " + e.privilege;
     if (!e.engine_type.empty()) out += " · engine event `" + e.engine_type + "` (`telephony.Event.engine_type`)";
     out += "\n\n| Field | Meaning |\n|---|---|\n";

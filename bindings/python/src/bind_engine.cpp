@@ -3,6 +3,8 @@
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <boost/asio/post.hpp>
+
 #include "bindings.hpp"
 #include "channel_handle.hpp"
 #include "engine_host.hpp"
@@ -295,6 +297,21 @@ void bind_engine(py::module_& m) {
              if (chan) ev.channel = chan->channel()->snapshot();
              ev.headers = std::move(headers);
              h.engine().events().emit(std::move(ev));
+           })
+      // Benchmarks and tests: `count` UserEvents (`UserEvent: name`, `N: i`) published from an
+      // engine thread in a tight loop — an event source as fast as the bus itself.
+      .def("_emit_user_events",
+           [](EngineHost& h, const std::string& name, std::size_t count) {
+             EngineCall released;
+             Engine* engine = &h.engine();
+             boost::asio::post(engine->io(), [engine, name, count] {
+               for (std::size_t i = 0; i < count; ++i) {
+                 UserEventRaised ev;
+                 ev.name = name;
+                 ev.headers.emplace_back("N", std::to_string(i));
+                 engine->events().emit(std::move(ev));
+               }
+             });
            })
       .def("get_global",
            [](EngineHost& h, const std::string& name) -> std::optional<std::string> {
