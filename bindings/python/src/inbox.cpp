@@ -59,6 +59,7 @@ std::vector<std::shared_ptr<InboxItem>> Inbox::take(std::size_t max, std::option
     out.push_back(std::move(items_.front()));
     items_.pop_front();
     pushed_at_.pop_front();
+    ++taken_;
   }
   if (items_.empty()) reset_fd_locked();
   // Work left behind with every taker busy: the supervisor starts timing it.
@@ -67,7 +68,7 @@ std::vector<std::shared_ptr<InboxItem>> Inbox::take(std::size_t max, std::option
 }
 
 bool Inbox::starved_locked(std::chrono::steady_clock::time_point now, std::chrono::milliseconds threshold) const {
-  return !items_.empty() && waiting_.load() == 0 && now - pushed_at_.front() >= threshold;
+  return !items_.empty() && waiting_.load() == 0 && taken_ != reported_ && now - pushed_at_.front() >= threshold;
 }
 
 bool Inbox::wait_starved(std::chrono::milliseconds threshold) {
@@ -75,8 +76,13 @@ bool Inbox::wait_starved(std::chrono::milliseconds threshold) {
   for (;;) {
     if (closed_) return false;
     const auto now = std::chrono::steady_clock::now();
-    if (starved_locked(now, threshold)) return true;
-    if (!items_.empty() && waiting_.load() == 0) {
+    if (starved_locked(now, threshold)) {
+      // Once per item: the worker this report adds needs a moment to start, and reporting the same
+      // item again meanwhile would spawn a thread per loop turn.
+      reported_ = taken_;
+      return true;
+    }
+    if (!items_.empty() && waiting_.load() == 0 && taken_ != reported_) {
       // Something waits with nobody free: look again when its wait reaches the threshold.
       supervisor_cv_.wait_until(lock, pushed_at_.front() + threshold);
     } else {

@@ -71,6 +71,9 @@ class Inbox {
   std::condition_variable supervisor_cv_;
   std::deque<std::shared_ptr<InboxItem>> items_;
   std::deque<std::chrono::steady_clock::time_point> pushed_at_;  // one per item
+  // Items taken so far: the front item's sequence number. wait_starved() reports each item once.
+  std::uint64_t taken_ = 0;
+  std::uint64_t reported_ = ~std::uint64_t{0};
   bool closed_ = false;
   bool signalled_ = false;
   std::atomic<std::size_t> waiting_{0};
