@@ -1,18 +1,28 @@
 # The one entry point. `make run` and `make test` are all a newcomer needs on Debian 12.
 BUILD      ?= build
 FUZZ_BUILD ?= build-fuzz
+BENCH_BUILD ?= build-bench
+TSAN_BUILD ?= build-tsan
 CONFIG     ?= examples/config
 FUZZ_SECONDS ?= 20
 JOBS       ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# ccache: paths relative to the checkout and no cwd in the hash, so every clone (CI's included)
+# and every build directory share one cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps configure build run test unit integration bench fuzz install docs clean
+.PHONY: all deps check-fresh configure build run test unit integration bench fuzz install docs clean
 
 all: build
 
 deps:
 	@scripts/deps.sh $(BUILD)
+
+# Nothing on this machine that a fresh one lacks and `make deps` does not install.
+check-fresh:
+	@scripts/check-fresh.sh
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) $(CMAKE_FLAGS)
@@ -34,8 +44,11 @@ unit: build
 integration: build
 	ctest --test-dir $(BUILD) --output-on-failure -L integration
 
-bench: build
-	scripts/bench.sh $(BUILD)
+# Benchmarks measure optimised code: their own Release (-O2) tree, only what they need.
+bench: deps
+	cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(LAUNCHER) -DTELEPHONY_BUILD_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build $(BENCH_BUILD) -j $(JOBS)
+	scripts/bench.sh $(BENCH_BUILD)
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) \
@@ -52,4 +65,4 @@ docs: build
 	cmake --build $(BUILD) --target docs
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(BENCH_BUILD) $(TSAN_BUILD)

@@ -1,8 +1,11 @@
-// Mixing bridge at Page scale: 1 talker + 1000 listen-only Test channels (µ-law) in a
-// MixingBridge ticking on its real 20 ms timer for a few seconds. Reports process CPU per tick
-// per listener (everything: mix, the ONE shared encode, fan-out posts, channel writes) and the
-// ratio to the bare Mixer doing the same mix + encode in the same run. Results:
-// docs/benchmarks/mixing.md.
+// Mixing bridge at Page scale: 1 talker + 1000 Test channels (µ-law) in a MixingBridge ticking on
+// its real 20 ms timer for a few seconds. The 1000 phones are either listen-only members, or --
+// what Page() makes them since it runs ConfBridge -- muted conference users whose talking nobody
+// watches ({muted, detect_talking = false}, the options ConfBridge sets for them), optionally each
+// sending its own 20 ms frames as real phones do. Reports process CPU per tick per phone
+// (everything: mix, the ONE shared encode, fan-out posts, channel writes, and the phones' own
+// frames when they send) and the ratio to the bare Mixer doing the same mix + encode in the same
+// run. Results: docs/benchmarks/mixing.md.
 #include <benchmark/benchmark.h>
 
 #include <utility>
@@ -77,9 +80,12 @@ double mixer_alone_us_per_tick(int listeners, int ticks) {
   return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() / ticks;
 }
 
+// range(2): 0 listen-only phones, 1 muted ConfBridge users (Page); range(3): 1 when phones send.
 void BM_MixingBridgePage(benchmark::State& state) {
   const int listeners = static_cast<int>(state.range(0));
   const auto seconds = std::chrono::seconds(state.range(1));
+  const bool conference_users = state.range(2) != 0;
+  const bool phones_send = state.range(3) != 0;
   for (auto _ : state) {
     Engine engine(EngineOptions{.threads = 2});
     engine.drivers().add("Test", std::make_shared<CountingDriver>());
@@ -91,7 +97,8 @@ void BM_MixingBridgePage(benchmark::State& state) {
     std::vector<Channel::Ptr> chans{talker};
     for (int i = 0; i < listeners; ++i) {
       auto c = *engine.request("Test/phone" + std::to_string(i), nullptr, {media::Format::ulaw()});
-      mix->set_member_options(*c, {.listen_only = true});
+      if (conference_users) mix->set_member_options(*c, {.muted = true, .detect_talking = false});
+      else mix->set_member_options(*c, {.listen_only = true});
       chans.push_back(c);
     }
     for (auto& c : chans)
@@ -105,8 +112,11 @@ void BM_MixingBridgePage(benchmark::State& state) {
     const double c0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     std::size_t k = 0;
+    const Frame phone_frame = Frame::voice(media::Format::ulaw(), std::vector<std::uint8_t>(160, 0xff), 160);
     while (std::chrono::steady_clock::now() - t0 < seconds) {
       talker->queue_frame(Frame::voice(media::Format::slin(), tone_slin(k), 160));
+      if (phones_send)
+        for (std::size_t i = 1; i < chans.size(); ++i) chans[i]->queue_frame(phone_frame);
       ++k;
       std::this_thread::sleep_until(t0 + k * 20ms);
     }
@@ -127,7 +137,14 @@ void BM_MixingBridgePage(benchmark::State& state) {
     engine.stop();
   }
 }
-BENCHMARK(BM_MixingBridgePage)->Args({1000, 3})->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_MixingBridgePage)
+    ->ArgNames({"phones", "seconds", "confbridge", "send"})
+    ->Args({1000, 3, 0, 0})
+    ->Args({1000, 3, 1, 0})
+    ->Args({1000, 3, 1, 1})
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_MixerAlone(benchmark::State& state) {
   const int listeners = static_cast<int>(state.range(0));

@@ -1,11 +1,13 @@
 #include "config_directory.hpp"
 
+#include "module_commands.hpp"
 #include "modules.hpp"
 #include "telephony/astdb.hpp"
 #include "telephony/config/module_config.hpp"
 #include "telephony/core_commands.hpp"
 #include "telephony/dialplan/functions.hpp"
 #include "telephony/local/local_driver.hpp"
+#include "telephony/presence.hpp"
 
 namespace telephonyd {
 
@@ -24,7 +26,11 @@ telephony::Result<void, telephony::Errors> load_config_directory(telephony::Engi
   telephony::register_core_commands(engine);
   telephony::register_database_commands(engine.commands(), engine.astdb());
   telephony::dialplan::register_builtin_functions(engine);
-  for (auto& m : make_modules(engine, foreground)) {
+  telephony::register_presence_function(engine);
+  auto catalogue = make_modules(engine, foreground);
+  // `module load|unload|reload|show` know every module, loaded or not.
+  register_module_commands(engine, catalogue);
+  for (auto& m : catalogue) {
     if (!m->config_file().empty() && !telephony::config::find_module_config(dir, m->config_file()) &&
         m->name() != "logger")
       continue;

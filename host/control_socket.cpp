@@ -10,6 +10,9 @@
 #include <boost/asio/write.hpp>
 #include <cstdio>
 #include <iostream>
+#include <memory>
+
+#include "line_editor.hpp"
 
 namespace telephonyd {
 
@@ -17,6 +20,9 @@ namespace asio = boost::asio;
 using stream = asio::local::stream_protocol;
 
 namespace {
+// A request line starting with this byte asks for completions of the rest of the line.
+constexpr std::string_view kCompleteRequest = "\x01complete ";
+
 class ConsoleSession : public std::enable_shared_from_this<ConsoleSession> {
  public:
   ConsoleSession(telephony::Engine& e, stream::socket s) : engine_(e), socket_(std::move(s)) {}
@@ -29,7 +35,14 @@ class ConsoleSession : public std::enable_shared_from_this<ConsoleSession> {
       std::string line(asio::buffers_begin(self->buf_.data()), asio::buffers_begin(self->buf_.data()) + static_cast<long>(n));
       self->buf_.consume(n);
       while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
-      auto r = self->engine_.commands().execute(line);
+      telephony::ConsoleResult r;
+      if (line.rfind(kCompleteRequest, 0) == 0) {
+        // Tab completion from `-r`: the candidates, one per line.
+        for (const auto& c : self->engine_.commands().complete(std::string_view(line).substr(kCompleteRequest.size())))
+          r.output += c + "\n";
+      } else {
+        r = self->engine_.commands().execute(line);
+      }
       self->reply_ = r.output;
       self->reply_.push_back('\0');
       self->reply_ += std::to_string(r.status) + "\n";
@@ -147,24 +160,60 @@ int run_remote_console(const std::filesystem::path& socket) {
     std::fprintf(stderr, "Unable to connect to remote telephonyd (does %s exist?)\n", socket.c_str());
     return 1;
   }
+  bool lost = false;
+  auto run = [&](const std::string& line, std::string& out, int& status) {
+    if (!exchange(fd, line, out, status)) {
+      lost = true;
+      return false;
+    }
+    return true;
+  };
+  std::unique_ptr<LineEditor> editor;
+  if (::isatty(0) && ::isatty(1)) {
+    const char* home = std::getenv("HOME");
+    const std::filesystem::path hist = std::filesystem::path(home ? home : ".") / ".telephonyd_history";
+    editor = std::make_unique<LineEditor>(
+        "telephonyd*CLI> ",
+        [&](const std::string& line) {
+          std::string out;
+          int status = 0;
+          std::vector<std::string> cands;
+          if (!run(std::string(kCompleteRequest) + line, out, status)) return cands;
+          std::size_t pos = 0;
+          while (pos < out.size()) {
+            auto nl = out.find('\n', pos);
+            if (nl == std::string::npos) nl = out.size();
+            if (nl > pos) cands.push_back(out.substr(pos, nl - pos));
+            pos = nl + 1;
+          }
+          return cands;
+        },
+        hist);
+  }
   std::string line;
-  const bool tty = ::isatty(0);
   for (;;) {
-    if (tty) std::printf("telephonyd*CLI> "), std::fflush(stdout);
-    if (!std::getline(std::cin, line)) break;
+    if (editor) {
+      auto l = editor->read_line();
+      if (!l) break;
+      line = *l;
+    } else if (!std::getline(std::cin, line)) {
+      break;
+    }
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
     if (line == "exit" || line == "quit") break;
     if (line.empty()) continue;
+    if (editor) editor->add_history(line);
     std::string out;
     int status = 0;
-    if (!exchange(fd, line, out, status)) {
-      std::fprintf(stderr, "Disconnected from telephonyd\n");
-      ::close(fd);
-      return 1;
-    }
+    if (!run(line, out, status)) break;
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);
   }
   ::close(fd);
+  if (lost) {
+    std::fprintf(stderr, "Disconnected from telephonyd\n");
+    return 1;
+  }
   return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <string>
@@ -19,9 +20,12 @@
 #include "config_directory.hpp"
 #include "control_socket.hpp"
 #include "daemon_config.hpp"
+#include "module_commands.hpp"
 #include "modules.hpp"
+#include "systemd_notify.hpp"
 #include "telephony/config/module_config.hpp"
 #include "telephony/engine.hpp"
+#include "telephony/media/file_format.hpp"
 #include "telephony/version.hpp"
 
 namespace fs = std::filesystem;
@@ -36,6 +40,7 @@ struct Args {
   bool remote = false;
   std::string remote_command;
   bool has_remote_command = false;
+  int verbose = -1;  // -v count; -1: telephony.conf [options] verbose
 };
 
 void usage(FILE* out) {
@@ -85,7 +90,8 @@ bool parse_args(int argc, char** argv, Args& a) {
       usage(stdout);
       std::exit(0);
     } else if (s.rfind("-v", 0) == 0 && s.find_first_not_of('v', 1) == std::string::npos) {
-      // -v / -vvv: accepted for Asterisk muscle memory; verbosity comes from logger.conf.
+      // -v / -vvv: the starting verbosity, as Asterisk's (otherwise telephony.conf verbose = N).
+      a.verbose = std::max(a.verbose, 0) + static_cast<int>(s.size() - 1);
     } else {
       std::fprintf(stderr, "telephonyd: unknown option '%s'\n", s.c_str());
       usage(stderr);
@@ -124,6 +130,19 @@ int check_config(const fs::path& dir) {
   return 0;
 }
 
+// Said once at start, where an administrator looks: without the default language's prompts every
+// Playback() of a standard prompt fails later, call by call.
+void warn_if_prompts_missing(telephony::Engine& engine) {
+  const auto& sounds = engine.options().dirs.sounds;
+  const std::string_view language = "en";  // a new channel's language
+  if (telephony::media::find_sound_file(sounds, language, "hello-world", telephony::media::Format::slin())) return;
+  engine.log().warning("telephonyd", "the prompts of the default language '" + std::string(language) +
+                                         "' are missing (" +
+                                         telephony::media::sound_not_found_message(sounds, language, "hello-world") +
+                                         "): Playback() of the standard prompts will fail. Install the Debian package "
+                                         "asterisk-core-sounds-en, or set soundsdir in telephony.conf [directories]");
+}
+
 void daemonize() {
   pid_t pid = ::fork();
   if (pid < 0) {
@@ -141,7 +160,7 @@ void daemonize() {
   }
 }
 
-int run_daemon(const Args& args) {
+int run_daemon(const Args& args, char** argv) {
   auto cfg = load_daemon_config(args.config_dir);
   if (!cfg) {
     print_errors(cfg.error());
@@ -153,11 +172,13 @@ int run_daemon(const Args& args) {
   std::error_code ec;
 
   telephony::Engine engine(cfg->engine);
+  engine.log().set_verbose(args.verbose >= 0 ? args.verbose : cfg->verbose);
   if (auto r = load_config_directory(engine, dirs.config, args.foreground); !r) {
     print_errors(r.error());
     std::fprintf(stderr, "telephonyd: not starting\n");
     return 1;
   }
+  warn_if_prompts_missing(engine);
   engine.start();
   ControlSocketServer control(engine, cfg->control_socket());
   if (auto r = control.start(); !r) {
@@ -165,12 +186,15 @@ int run_daemon(const Args& args) {
     engine.stop();
     return 1;
   }
+  SystemdNotifier systemd(engine.io());
   boost::asio::signal_set signals(engine.io(), SIGINT, SIGTERM, SIGHUP);
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code e, int sig) {
     if (e) return;
     if (sig == SIGHUP) {
+      systemd.reloading();
       auto r = engine.commands().execute("module reload");
       engine.log().notice("telephonyd", "SIGHUP: " + r.output);
+      systemd.ready(r.status == 0 ? "reloaded" : "reload failed; running configuration kept");
       signals.async_wait(on_signal);
     } else {
       engine.log().notice("telephonyd", std::string("received ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") + ", stopping");
@@ -184,14 +208,32 @@ int run_daemon(const Args& args) {
   }
   engine.log().notice("telephonyd", "telephonyd " + std::string(telephony::library_version()) + " ready (config " +
                                         dirs.config.string() + ")");
+  systemd.ready("ready (config " + dirs.config.string() + ")");
+  systemd.start_watchdog();
   engine.wait_for_stop_request();
-  engine.log().notice("telephonyd", "stopping: hanging up " + std::to_string(engine.channel_count()) + " channel(s)");
+  const bool restart = engine.restart_requested();
+  systemd.stopping();
+  systemd.stop_watchdog();
+  engine.log().notice("telephonyd", std::string(restart ? "restarting" : "stopping") + ": hanging up " +
+                                        std::to_string(engine.channel_count()) + " channel(s)");
   boost::system::error_code sec;
   signals.cancel(sec);
   engine.stop(std::chrono::milliseconds(1500));
   control.stop();
   for (auto& m : engine.modules()) m->unload();
   fs::remove(cfg->pid_file(), ec);
+  if (restart) {
+    // `core restart …`: the same program with the same arguments, in the same process (the pid
+    // systemd and scripts know stays valid). Already detached, so stay in the foreground.
+    std::vector<char*> again;
+    for (char** a = argv; *a; ++a) again.push_back(*a);
+    static char foreground[] = "-f";
+    if (!args.foreground) again.push_back(foreground);
+    again.push_back(nullptr);
+    ::execv("/proc/self/exe", again.data());
+    std::perror("telephonyd: restart failed (execv)");
+    return 1;
+  }
   return 0;
 }
 
@@ -211,5 +253,5 @@ int main(int argc, char** argv) {
     return args.has_remote_command ? run_remote_command(cfg->control_socket(), args.remote_command)
                                    : run_remote_console(cfg->control_socket());
   }
-  return run_daemon(args);
+  return run_daemon(args, argv);
 }

@@ -13,3 +13,9 @@ if [ -d "$build/python/telephony" ]; then
     PYTHONPATH="$build/python" /usr/bin/python3 "$script"
   done
 fi
+# Load benchmarks with real peers (shell scripts in benchmarks/), each with its own baseline.
+for script in benchmarks/*.sh; do
+  [ -x "$script" ] || continue
+  echo "== $(basename "$script")"
+  "$script" "$build"
+done

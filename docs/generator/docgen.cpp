@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "telephony/engine.hpp"
-#include "telephony/manager/event_docs.hpp"
+#include "telephony/manager/event_reference.hpp"
 #include "telephony/manager/module.hpp"
 
 namespace {
@@ -64,7 +64,7 @@ int ami_reference(FILE* dest) {
            (a->privilege.empty() ? std::string("—") : a->privilege.to_string()) + " | " + cell(a->doc.synopsis) +
            " |\n";
   out += "\n## Events\n\n| Event | Privilege (read) | Synopsis |\n|---|---|---|\n";
-  for (const auto& e : telephony::manager::event_documentation())
+  for (const auto& e : telephony::manager::event_reference())
     out += "| [" + e.name + "](#" + anchor("event", e.name) + ") | " + e.privilege + " | " + cell(e.synopsis) + " |\n";
 
   out += "\n## Actions in detail\n";
@@ -83,7 +83,7 @@ int ami_reference(FILE* dest) {
     }
   }
   out += "\n## Events in detail\n";
-  for (const auto& e : telephony::manager::event_documentation()) {
+  for (const auto& e : telephony::manager::event_reference()) {
     out += "\n<a id=\"" + anchor("event", e.name) + "\"></a>\n### Event: " + e.name + "\n\n" + text(e.synopsis) +
            "\n\n";
     out += "Privilege: " + e.privilege;

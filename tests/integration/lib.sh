@@ -15,6 +15,47 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; [ -f "$WORK/daemon.log" ] && { echo "--- daemon log"; tail -40 "$WORK/daemon.log"; } >&2; exit 1; }
 pass() { echo "ok - $*"; }
 
+# What a test needs from the machine, checked before it starts so a missing piece fails with its
+# name and the Debian package that provides it (`make deps` installs them all), never with an
+# unexplained mismatch later.
+package_of() {
+  case $1 in
+    sipp) echo sip-tester ;; sox | soxi) echo sox ;; node) echo nodejs ;; baresip) echo baresip-core ;;
+    linphonec) echo linphone-cli ;; fail2ban-regex) echo fail2ban ;; g++ | make) echo build-essential ;;
+    ninja) echo ninja-build ;; *) echo "$1" ;;
+  esac
+}
+require_commands() {  # require_commands CMD...
+  local c missing=()
+  for c in "$@"; do command -v "$c" >/dev/null 2>&1 || missing+=("'$c' (Debian package $(package_of "$c"))"); done
+  ((${#missing[@]} == 0)) || fail "this test needs ${missing[*]}; run 'make deps'"
+}
+# The English prompts the tests play, where telephonyd looks for them: sounds/en, or the voice
+# folder (en_US_f_Allison) that serves `en` when the en link is missing.
+SOUNDS_DIR="${SOUNDS_DIR:-/usr/share/asterisk/sounds}"
+SOUNDS_EN="$SOUNDS_DIR/en"
+[ -d "$SOUNDS_EN" ] || SOUNDS_EN=$(compgen -G "$SOUNDS_DIR/en_*" | sort | head -1 || true)
+SOUNDS_EN="${SOUNDS_EN:-$SOUNDS_DIR/en}"
+require_prompts() {  # require_prompts [PROMPT...]  (default: hello-world)
+  local p missing=()
+  for p in "${@:-hello-world}"; do
+    compgen -G "$SOUNDS_EN/$p.*" >/dev/null || missing+=("$SOUNDS_EN/$p.*")
+  done
+  ((${#missing[@]} == 0)) ||
+    fail "this test plays prompts that are missing: ${missing[*]} (Debian package asterisk-core-sounds-en; run 'make deps')"
+}
+require_python3_modules() {  # require_python3_modules MODULE...: for Debian's /usr/bin/python3
+  local m missing=()
+  for m in "$@"; do /usr/bin/python3 -c "import $m" >/dev/null 2>&1 || missing+=("'$m' (Debian package python3-$m)"); done
+  ((${#missing[@]} == 0)) || fail "this test needs the python3 modules ${missing[*]}; run 'make deps'"
+}
+require_node_modules() {  # require_node_modules NAME...: npm packages in $NODE_PATH
+  require_commands node
+  local m missing=()
+  for m in "$@"; do [ -f "${NODE_PATH:-}/$m/package.json" ] || missing+=("$m"); done
+  ((${#missing[@]} == 0)) || fail "this test needs the npm packages ${missing[*]} in '${NODE_PATH:-}'; run 'make deps'"
+}
+
 # wait_for <seconds> <command...>: polls until the command succeeds.
 wait_for() {
   local limit=$1; shift
@@ -32,6 +73,8 @@ start_daemon() {
 }
 
 rx() { "$TELEPHONYD" -C "$WORK/etc" -rx "$*"; }
+# rxf: the output of a command expected to fail (its exit status is checked separately).
+rxf() { "$TELEPHONYD" -C "$WORK/etc" -rx "$*" || true; }
 
 stop_daemon() {
   kill -TERM "$DAEMON_PID"

@@ -7,6 +7,8 @@
 source "$(dirname "$0")/lib.sh"
 NODE_PATH="${NODE_PATH:-$(cd "$(dirname "$0")/../.." && pwd)/build/node_modules}"
 export NODE_PATH
+require_python3_modules panoramisk
+require_node_modules asterisk-manager asterisk-ami-client
 mkdir -p "$WORK/etc"
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$WORK/etc/telephony.conf" <<'CONF'

@@ -14,7 +14,7 @@ CONF
 cat >"$WORK/etc/logger.conf" <<'CONF'
 [logfiles]
 console => notice,warning,error,verbose
-calls => verbose
+calls => verbose(0)
 CONF
 cat >"$WORK/etc/extensions.conf" <<'CONF'
 [devices]

@@ -4,6 +4,8 @@
 # ConfbridgeMute / ConfbridgeKick AMI actions (a plain-socket AMI client), `confbridge list`
 # console output, and the conference recording (record_conference) checked with sox.
 source "$(dirname "$0")/lib.sh"
+require_commands sox soxi
+require_prompts conf-onlyperson conf-hasjoin conf-hasleft
 mkdir -p "$WORK/etc"
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat >"$WORK/etc/telephony.conf" <<'CONF'
@@ -55,7 +57,7 @@ rx "confbridge list 7000" | grep -c '^Local/join@conf-.*;2 ' | grep -qx 3 || fai
 pass "confbridge list 7000 shows the three Local;2 members"
 
 cat >"$WORK/ami.py" <<'PY'
-import socket, sys
+import socket, sys, time
 port = int(sys.argv[1])
 s = socket.create_connection(("127.0.0.1", port), timeout=5)
 buf = b""
@@ -113,16 +115,18 @@ r = send("ConfbridgeKick", Conference="7000", Channel=victim)
 check(r["Message"] == "User kicked", "kick %r" % r)
 r = send("ConfbridgeKick", Conference="9999", Channel=victim)
 check(r["Response"] == "Error" and r["Message"] == "No Conference by that name found.", "kick error %r" % r)
-for _ in range(50):
+# As in Asterisk, a kicked user who is not quiet hears conf-kicked (2.4 s) and then leaves.
+for _ in range(80):
     _, users, _ = send_list("ConfbridgeList", Conference="7000")
     if len(users) == 2:
         break
+    time.sleep(0.1)
 check(len(users) == 2 and victim not in [u["Channel"] for u in users], "after kick %r" % users)
 r = send("ConfbridgeStartRecord", Conference="7000")
 check(r["Message"] == "Conference is already being recorded.", "record %r" % r)
 print("ami ok")
 PY
-timeout 15 /usr/bin/python3 "$WORK/ami.py" "$PORT" || fail "AMI Confbridge actions"
+timeout 25 /usr/bin/python3 "$WORK/ami.py" "$PORT" || fail "AMI Confbridge actions"
 pass "ConfbridgeListRooms, ConfbridgeList, ConfbridgeMute, ConfbridgeKick answer as Asterisk does"
 wait_for 5 bash -c "'$TELEPHONYD' -C '$WORK/etc' -rx 'confbridge list' | grep -Eq '^7000 +2 '" || fail "kicked user still listed"
 pass "confbridge list shows 2 users after the kick"

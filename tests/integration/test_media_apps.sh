@@ -3,8 +3,10 @@
 # by the other (Record with k keeps it on hangup) and measured with sox; Background jumps on a
 # digit sent by SendDTMF; musiconhold.conf loads and a broken reload is refused; help text.
 source "$(dirname "$0")/lib.sh"
+require_commands sox soxi
+require_prompts hello-world beep
 mkdir -p "$WORK/etc" "$WORK/out" "$WORK/etc/moh/calm"
-cp /usr/share/asterisk/sounds/en/beep.wav "$WORK/etc/moh/calm/beep.wav"
+cp "$SOUNDS_EN/beep.wav" "$WORK/etc/moh/calm/beep.wav"
 cat >"$WORK/etc/telephony.conf" <<'CONF'
 [directories]
 spooldir => spool

@@ -3,9 +3,10 @@
 # side records what it hears while saying a 1 kHz tone of its own, the caller says 440 Hz and
 # records what it hears (media_probe.conf enables the ProbeRecord test application). Checked with
 # sox: every device heard 440 Hz, the caller heard nothing from the devices (they are muted
-# listeners); the page recording (option r) holds the caller; with `d` the caller hears a device.
+# ConfBridge users); the page recording (option r, the conference's recorder) holds the caller;
+# with `d` the caller hears a device.
 source "$(dirname "$0")/lib.sh"
-command -v sox >/dev/null || fail "sox is needed"
+require_commands sox
 REC="$WORK/rec"
 mkdir -p "$WORK/etc" "$REC"
 cat >"$WORK/etc/telephony.conf" <<'CONF'
@@ -63,8 +64,9 @@ below "$rms" 0.005 || fail "the caller heard RMS $rms from devices that should b
 pass "the caller heard nothing from the muted devices (RMS $rms)"
 grep -q "nodevice" "$WORK/daemon.log" || fail "no warning for the device without '/'"
 pass "a device without '/' is warned about and skipped"
-room=$(ls "$WORK"/etc/spool/monitor/page-*.wav 2>/dev/null | head -1)
-[ -n "$room" ] || fail "no page recording (option r)"
+# r records through the page conference's recorder: confbridge-<conference number>-<time>.wav.
+room=$(ls "$WORK"/etc/spool/monitor/confbridge-*.wav 2>/dev/null | head -1)
+[ -n "$room" ] || fail "no page recording (option r): $(ls "$WORK"/etc/spool/monitor 2>&1)"
 near "$(stat_of "$room" "Rough")" 440 25 || fail "the page recording does not hold the caller's tone"
 pass "option r recorded the page ($(basename "$room"))"
 

@@ -1,11 +1,14 @@
 #include "testkit/testkit.hpp"
 
+#include "telephony/media/file_format.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <random>
 
 namespace telephony::testkit {
@@ -52,6 +55,59 @@ int free_tcp_port() {
   int port = ntohs(a.sin_port);
   ::close(fd);
   return port;
+}
+
+namespace {
+
+std::string debian_package_of(std::string_view command) {
+  if (command == "sipp") return "sip-tester";
+  if (command == "sox" || command == "soxi") return "sox";
+  if (command == "node") return "nodejs";
+  if (command == "baresip") return "baresip-core";
+  if (command == "linphonec") return "linphone-cli";
+  if (command == "fail2ban-regex") return "fail2ban";
+  return std::string(command);
+}
+
+bool on_path(std::string_view command) {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/bin:/bin";
+  while (!dirs.empty()) {
+    auto colon = dirs.find(':');
+    std::filesystem::path dir(std::string(dirs.substr(0, colon)));
+    if (::access((dir / std::string(command)).c_str(), X_OK) == 0) return true;
+    dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string missing_commands(std::initializer_list<std::string_view> commands) {
+  std::string out;
+  for (auto c : commands)
+    if (!on_path(c))
+      out += (out.empty() ? "" : ", ") + std::string("command '") + std::string(c) + "' (Debian package " +
+             debian_package_of(c) + ")";
+  return out.empty() ? out : "this test needs " + out + " on PATH; run 'make deps'";
+}
+
+std::filesystem::path prompt_file(std::string_view name, const std::filesystem::path& sounds_dir) {
+  if (auto p = media::find_sound_file(sounds_dir, "en", name, media::Format::slin())) return *p;
+  return sounds_dir / "en" / (std::string(name) + ".wav");
+}
+
+std::string missing_prompts(std::initializer_list<std::string_view> prompts, const std::filesystem::path& sounds_dir,
+                            std::string_view language) {
+  // The engine's own lookup (a voice folder such as en_US_f_Allison serves `en`), so a test runs
+  // wherever telephonyd would find the prompt.
+  std::string out;
+  for (auto p : prompts)
+    if (!media::find_sound_file(sounds_dir, language, p, media::Format::slin()))
+      out += (out.empty() ? "" : "; ") + media::sound_not_found_message(sounds_dir, language, p);
+  return out.empty() ? out
+                     : "this test plays prompts that are missing: " + out +
+                           " (Debian package asterisk-core-sounds-en; run 'make deps')";
 }
 
 }  // namespace telephony::testkit

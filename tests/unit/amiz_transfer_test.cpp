@@ -132,6 +132,9 @@ TEST(AmizOriginateApp, SetsOriginateStatus) {
   EXPECT_EQ(originate_status(f, events, "none", "Local/nosuch@test,app,Wait,1"), "CHANUNAVAIL");
   EXPECT_EQ(originate_status(f, events, "bad", "Local/100@test,sideways,x"), "FAILED");
   EXPECT_EQ(originate_status(f, events, "async", "Local/100@test,app,Wait,0.1,,,a"), "SUCCESS");
+  // The type is a keyword: Asterisk compares it without regard to case.
+  EXPECT_EQ(originate_status(f, events, "upper", "Local/100@test,EXTEN,test,100,1"), "SUCCESS");
+  EXPECT_EQ(originate_status(f, events, "upperapp", "Local/100@test,App,Wait,0.1"), "SUCCESS");
   // v(): variables of the new channel; c: this channel's caller id.
   EXPECT_EQ(originate_status(f, events, "vars", "Local/100@test,exten,test,100,1,,v(ONE=1^TWO=2)c"), "SUCCESS");
   EXPECT_TRUE(events.wait([&](const std::vector<Message>& evs) {

@@ -43,6 +43,9 @@ struct MediaApps : ::testing::Test {
   std::vector<std::shared_ptr<void>> tokens;  // holds on ;1 halves for the test's lifetime
 
   void SetUp() override {
+    // Every test here plays Debian's prompts and most measure results with sox.
+    TELEPHONY_REQUIRE(testkit::missing_commands({"sox", "soxi"}));
+    TELEPHONY_REQUIRE(testkit::missing_prompts({"hello-world", "beep", "demo-congrats", "digits/1"}));
     ASSERT_TRUE(engine.drivers().add("Test", driver));
     ASSERT_TRUE(engine.drivers().add("Local", std::make_shared<LocalDriver>()));
     engine.log().set_level(LogLevel::Error);

@@ -3,6 +3,7 @@
 // documentation every media application registers.
 #include <cmath>
 
+#include "testkit/testkit.hpp"
 #include "appsmedia_support.hpp"
 #include "telephony/media/file_format.hpp"
 #include "telephony/media/moh_module.hpp"
@@ -75,7 +76,7 @@ TEST_F(MediaApps, RingingUsesTonesWhereTheChannelCannotIndicate) {
 TEST_F(MediaApps, MusicOnHoldClassesFromTheModule) {
   // A class folder with one known prompt, loaded through the module as telephonyd does.
   fs::create_directories(dir / "data" / "moh-beeps");
-  fs::copy_file("/usr/share/asterisk/sounds/en/beep.wav", dir / "data" / "moh-beeps" / "b.wav");
+  fs::copy_file(telephony::testkit::prompt_file("beep"), dir / "data" / "moh-beeps" / "b.wav");
   testkit::write_file(dir / "etc" / "musiconhold.conf", "[general]\n[beeps]\nmode=files\ndirectory=moh-beeps\n");
   EngineOptions o;
   o.threads = 2;
@@ -101,7 +102,7 @@ TEST_F(MediaApps, MusicOnHoldClassesFromTheModule) {
 TEST_F(MediaApps, MusicOnHoldPlaysForItsDurationAndStartStopWork) {
   // A class of beeps (absolute folder), so what the caller hears can be measured.
   fs::create_directories(dir / "beeps");
-  fs::copy_file("/usr/share/asterisk/sounds/en/beep.wav", dir / "beeps" / "b.wav");
+  fs::copy_file(telephony::testkit::prompt_file("beep"), dir / "beeps" / "b.wav");
   testkit::write_file(dir / "etc" / "musiconhold.conf", "[beeps]\nmode=files\ndirectory=" + (dir / "beeps").string() + "\n");
   auto mod = std::make_shared<media::MusicOnHoldModule>(engine);
   ASSERT_TRUE(mod->load(dir / "etc"));

@@ -13,6 +13,7 @@
 #include "telephony/dialplan/loader.hpp"
 #include "telephony/dialplan/functions.hpp"
 #include "telephony/dialplan/module.hpp"
+#include "testkit/testkit.hpp"
 
 namespace confbridge_test {
 
@@ -48,7 +49,20 @@ admin=yes
 type=user
 quiet=yes
 wait_marked=yes
+music_on_hold_when_empty=yes
 music_on_hold_class=tone1k
+[waiter]
+type=user
+quiet=yes
+wait_marked=yes
+[lonely]
+type=user
+quiet=yes
+music_on_hold_when_empty=yes
+music_on_hold_class=tone1k
+[loud]
+type=user
+announce_only_user=no
 [small]
 type=bridge
 max_members=2
@@ -76,6 +90,15 @@ exten => small,1,ConfBridge(room3,small,quiet_user)
 exten => smalladmin,1,ConfBridge(room3,small,boss)
 exten => boss,1,ConfBridge(room1,,boss,keys)
 exten => patient,1,ConfBridge(room5,,patient)
+exten => waiter,1,ConfBridge(room8,,waiter)
+exten => lonely,1,ConfBridge(room6,,lonely)
+exten => other,1,ConfBridge(room6,,quiet_user)
+exten => loud,1,ConfBridge(room7,,loud,keys)
+ same => n,NoOp(after ${CONFBRIDGE_RESULT})
+ same => n,Wait(30)
+exten => quietkick,1,ConfBridge(room7,,quiet_user,keys)
+ same => n,NoOp(after ${CONFBRIDGE_RESULT})
+ same => n,Wait(30)
 exten => dynamic,1,Set(CONFBRIDGE(user,quiet)=yes)
  same => n,Set(CONFBRIDGE(user,startmuted)=yes)
  same => n,Set(CONFBRIDGE(user,admin)=yes)
@@ -90,6 +113,8 @@ struct ConfFixture : mediax_test::EngineFixture {
   std::unique_ptr<EventLog> log;
 
   void SetUp() override {
+    // Users who are not quiet hear Debian's conference prompts; recordings are measured with sox.
+    TELEPHONY_REQUIRE(testkit::missing_prompts({"conf-onlyperson", "conf-hasjoin", "conf-hasleft", "beep"}));
     engine.log().set_level(LogLevel::Error);
     ASSERT_TRUE(engine.drivers().add("Test", test_driver));
     ASSERT_TRUE(engine.drivers().add("Local", std::make_shared<LocalDriver>()));

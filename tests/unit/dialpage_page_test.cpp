@@ -1,21 +1,15 @@
-// Page() through the dialplan executor on Test/ devices: every device joins as a muted listener
-// and hears the caller, the caller hears nobody (unless `d`), own device and devices without '/'
-// are skipped, `s` pages only NOT_INUSE devices, the timeout hangs up devices still ringing,
-// b()/B() predial Gosubs, A(x)/n announcements, and the caller leaving hangs every device up.
+// Page() through the dialplan executor on Test/ devices: every device joins the page's ConfBridge
+// conference muted and hears the caller, the caller hears nobody (unless `d`), own device and
+// devices without '/' are skipped, `s` pages only NOT_INUSE devices, the timeout hangs up devices
+// still ringing, b()/B() predial Gosubs, A(x)/n announcements, `r` records through the
+// conference recorder, and the caller leaving hangs every device up. The conference itself
+// (name, flags, events, kick/mute/unmute of paged phones): dialpage_page_conference_test.cpp.
 #include <algorithm>
 #include "dialpage_support.hpp"
 
 #include "telephony/media/file_format.hpp"
 
 using namespace dialpage_test;
-
-namespace {
-std::shared_ptr<Bridge> page_room(Engine& engine) {
-  for (auto& b : engine.bridges())
-    if (b->snapshot().creator == "Page") return b;
-  return nullptr;
-}
-}  // namespace
 
 TEST_F(DialPageFixture, PageDevicesListenMutedToTheCallerUntilTheCallerLeaves) {
   load("[c]\nexten => s,1,Page(Test/p1&Test/p2&Test/p3&bogus&Test/pager,q)\nsame => n,NoOp(not reached)\n"
@@ -82,9 +76,8 @@ TEST_F(DialPageFixture, PageOnlyIdleDevicesAndTimeoutHangsUpTheUnanswered) {
   std::sort(begins.begin(), begins.end());
   EXPECT_EQ(begins, (std::vector<std::string>{"p1", "p3"}));
   // The page itself goes on with p1.
-  auto room = page_room(engine);
-  ASSERT_TRUE(room);
-  EXPECT_EQ(room->members().size(), 2u);
+  std::shared_ptr<Bridge> room;
+  ASSERT_TRUE(eventually([&] { return (room = page_room(engine)) && room->members().size() == 2; }));
   auto p1 = find("Test/p1-");
   pager->request_hangup();
   ASSERT_TRUE(wait_gone(p1->name()));
@@ -137,7 +130,7 @@ TEST_F(DialPageFixture, PageRecordsTheRoom) {
   feed({{pager, 440}}, 30);
   pager->request_hangup();
   ASSERT_TRUE(wait_gone(pager->name()));
-  ASSERT_TRUE(eventually([&] { return !find("Recorder/"); }));
+  ASSERT_TRUE(eventually([&] { return !find("CBRec/"); }));
   auto reader = media::AudioFileReader::open(*file);
   ASSERT_TRUE(reader) << *file;
   std::vector<std::int16_t> pcm;

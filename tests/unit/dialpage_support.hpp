@@ -144,6 +144,13 @@ struct DialPageFixture : ::testing::Test {
   }
 };
 
+// The bridge of the page in progress: Page() runs ConfBridge, whose bridges ConfBridge creates.
+inline std::shared_ptr<Bridge> page_room(Engine& engine) {
+  for (auto& b : engine.bridges())
+    if (b->snapshot().creator == "ConfBridge") return b;
+  return nullptr;
+}
+
 inline std::string join(const std::vector<std::string>& v) {
   std::string s;
   for (auto& x : v) s += "[" + x + "]";

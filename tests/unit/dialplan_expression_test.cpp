@@ -150,7 +150,7 @@ const Case kLogic[] = {
     {"007 & 1", "7"},
     {"!0", "1"},
     {"!1", "0"},
-    {"!foo", "0"},
+    {"!foo", "1"},  // `!` reads text by its leading integer (atoi): "foo" is 0
     {"! 0.0", "1"},
     {"!!5", "1"},
     {"!(1 = 2)", "1"},
@@ -297,6 +297,62 @@ const Case kDocumentationExamples[] = {
 };
 INSTANTIATE_TEST_SUITE_P(AsteriskDocumentation, ExpressionValue,
                          ::testing::ValuesIn(kDocumentationExamples));
+
+// How each operator coerces text and numbers, case by case as Asterisk's ast_expr2 does it:
+// tokens of digits are numeric strings, quoted tokens and anything else are text, results of
+// arithmetic are numbers, and regex/concatenation results are numeric when all digits and dots.
+const Case kCoercion[] = {
+    // `!`: a number by its value; text is false when empty or "0", else by its leading integer.
+    {"!\"\"", "1"},
+    {"!abc", "1"},
+    {"!2abc", "0"},
+    {"!0.5", "1"},  // atoi("0.5") is 0
+    {"!00", "1"},
+    {"!007", "0"},
+    {"!(0.5 + 0)", "0"},  // a number: 0.5 is not 0
+    {"!\"0\"", "1"},     // the quotes are part of the text; atoi gives 0
+    {"!-3", "0"},
+    {"!(abc : a)", "0"},
+    {"!(abc : \"a(b)\")", "1"},
+    {"!(abc : \"(x)\")", "1"},  // no match: empty text
+    {"!(1 ~~ 0)", "0"},
+    {"!(x ~~ 1)", "1"},
+    // `|` and `&`: empty, or text that reads as the number 0, is false; other text is true.
+    {"\"\" | x", "\"\""},  // the two-character text "" is not empty
+    {"abc & 0.0", "0"},
+    {"0.0 & abc", "0"},
+    {"00 | 5", "5"},
+    {"(abc : \"(x)\") | fallback", "fallback"},
+    // Comparisons: numeric when neither side is text, else strcoll.
+    {"2 = 2.0", "1"},
+    {"abc = ABC", "0"},
+    {"(3 : 3) = 1", "1"},
+    {"\"10\" > \"9\"", "0"},
+    {"10 > 9", "1"},
+    {"a < 1", "0"},
+    {"(1 ~~ 0) > 9", "1"},  // "10" from ~~ is numeric again
+    {"(1 + 1) = 02", "1"},
+    // Arithmetic: text operands drop out (+, -) or give 0 / 2147483647 (*, /, %).
+    {"abc + 2", "2"},
+    {"2 - abc", "2"},
+    {"abc - 2", "-2"},
+    {"2 * abc", "0"},
+    {"abc / 2", "0"},
+    {"2 / abc", "2147483647"},
+    {"abc % 2", "0"},
+    {"2 % abc", "0"},
+    {"- abc", "0"},
+    {"\"5\" + 1", "1"},  // a quoted number is text
+    {"(1 ~~ 5) + 1", "16"},
+    // `?:`: text is false only when empty, "0" or "" (two quotes); numbers by value.
+    {"abc ? y :: n", "y"},
+    {"\"\" ? y :: n", "n"},
+    {"00 ? y :: n", "n"},
+    {"\"0\" ? y :: n", "y"},
+    {"(abc : \"(x)\") ? y :: n", "n"},
+    {"(1 - 1) ? y :: n", "n"},
+};
+INSTANTIATE_TEST_SUITE_P(Coercion, ExpressionValue, ::testing::ValuesIn(kCoercion));
 
 struct ErrorCase {
   const char* expr;

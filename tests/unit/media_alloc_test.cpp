@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "testkit/testkit.hpp"
+#include "allocation_counter.hpp"
 #include "media_signals.hpp"
 #include "telephony/media/codec.hpp"
 #include "telephony/media/dtmf.hpp"
@@ -18,6 +20,8 @@
 namespace {
 std::atomic<long> g_allocations{0};
 }  // namespace
+
+long telephony::testing::allocation_count() { return g_allocations.load(); }
 
 // Counting replacements of the global allocation functions (forwarding to malloc/free).
 void* operator new(std::size_t n) {
@@ -53,7 +57,7 @@ TEST(MediaAllocation, PerFrameWorkDoesNotAllocate) {
   auto tone_spec = parse_tone_spec("!480+620/500,0/500");
   ASSERT_TRUE(tone_spec);
   ToneGenerator tone(*tone_spec, 8000);
-  auto reader = AudioFileReader::open("/usr/share/asterisk/sounds/en/hello-world.wav");
+  auto reader = AudioFileReader::open(telephony::testkit::prompt_file("hello-world"));
   ASSERT_TRUE(reader);
   auto jb = JitterBuffer::create();
   ASSERT_TRUE(jb);

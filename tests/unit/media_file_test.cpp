@@ -45,6 +45,7 @@ std::vector<std::uint8_t> wav_bytes(Format f, std::size_t samples) {
 }  // namespace
 
 TEST(MediaFile, WavWrittenIsReadBySoxWithRateAndDuration) {
+  TELEPHONY_REQUIRE(telephony::testkit::missing_commands({"sox"}));
   TempDir dir("media-sox");
   struct Case { Format f; const char* encoding; };
   for (auto c : {Case{Format::slin(8000), "Signed Integer PCM"}, Case{Format::slin(16000), "Signed Integer PCM"},
@@ -77,7 +78,8 @@ TEST(MediaFile, WavWrittenIsReadBySoxWithRateAndDuration) {
 }
 
 TEST(MediaFile, ReadsDebianPromptIn20msFrames) {
-  auto r = AudioFileReader::open(kSounds / "en/hello-world.wav");
+  TELEPHONY_REQUIRE(telephony::testkit::missing_prompts({"hello-world"}, kSounds));
+  auto r = AudioFileReader::open(telephony::testkit::prompt_file("hello-world", kSounds));
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->format(), Format::slin(8000));
   EXPECT_EQ(r->total_samples(), 11234u);  // what `sox --i` reports
@@ -158,6 +160,7 @@ TEST(MediaFile, WavParserRejectsMalformedWithOffsets) {
 }
 
 TEST(MediaFile, FindSoundFileFollowsAsteriskLanguageFallback) {
+  TELEPHONY_REQUIRE(telephony::testkit::missing_prompts({"hello-world", "digits/1"}, kSounds));
   TempDir dir("media-sounds");
   std::filesystem::create_directories(dir / "en/digits");
   std::filesystem::create_directories(dir / "fr");
@@ -176,6 +179,38 @@ TEST(MediaFile, FindSoundFileFollowsAsteriskLanguageFallback) {
   // Against the real Debian sounds.
   auto hw = find_sound_file(kSounds, "en", "hello-world", Format::ulaw());
   ASSERT_TRUE(hw);
-  EXPECT_EQ(*hw, kSounds / "en/hello-world.wav");
-  EXPECT_EQ(find_sound_file(kSounds, "es", "digits/1", Format::alaw()), kSounds / "en/digits/1.wav");
+  EXPECT_EQ(*hw, telephony::testkit::prompt_file("hello-world", kSounds));
+  EXPECT_EQ(find_sound_file(kSounds, "es", "digits/1", Format::alaw()), telephony::testkit::prompt_file("digits/1", kSounds));
+}
+
+// Debian's asterisk-core-sounds-en-wav alone installs only the voice folder en_US_f_Allison (the
+// `en` link comes with asterisk-core-sounds-en): `en` is then served from that folder.
+TEST(MediaFile, VoiceFolderServesItsLanguageWhenTheLanguageFolderIsMissing) {
+  TempDir dir("media-voice");
+  for (auto p : {"en_US_f_Allison/hello.wav", "en_US_f_Allison/digits/1.ulaw", "fr_FR_m_Jean/bonjour.wav"})
+    telephony::testkit::write_file(dir / p, "x");
+  EXPECT_EQ(find_sound_file(dir.path(), "en", "hello", Format::slin(8000)), dir / "en_US_f_Allison/hello.wav");
+  EXPECT_EQ(find_sound_file(dir.path(), "en", "digits/1", Format::ulaw()), dir / "en_US_f_Allison/digits/1.ulaw");
+  // Other languages fall back to en as usual, through the voice folder.
+  EXPECT_EQ(find_sound_file(dir.path(), "de", "hello", Format::ulaw()), dir / "en_US_f_Allison/hello.wav");
+  EXPECT_EQ(find_sound_file(dir.path(), "fr", "bonjour", Format::ulaw()), dir / "fr_FR_m_Jean/bonjour.wav");
+  EXPECT_EQ(prompts_folder(dir.path(), "en"), dir / "en_US_f_Allison");
+  EXPECT_FALSE(prompts_folder(dir.path(), "es"));
+  // A real language folder wins over a voice folder.
+  telephony::testkit::write_file(dir / "en/hello.wav", "x");
+  EXPECT_EQ(find_sound_file(dir.path(), "en", "hello", Format::slin(8000)), dir / "en/hello.wav");
+}
+
+// A prompt that is nowhere is reported with every path that was searched.
+TEST(MediaFile, NotFoundMessageNamesEveryPathTried) {
+  TempDir dir("media-missing");
+  std::filesystem::create_directories(dir / "en");
+  auto msg = sound_not_found_message(dir.path(), "fr_CA", "nope");
+  EXPECT_NE(msg.find("prompt 'nope' not found (language fr_CA)"), std::string::npos) << msg;
+  for (auto p : {"fr_CA/nope.*", "fr/nope.*", "en/nope.*"})
+    EXPECT_NE(msg.find((dir / p).string()), std::string::npos) << p << " in " << msg;
+  EXPECT_NE(msg.find(", " + (dir / "nope.*").string()), std::string::npos) << msg;
+  auto dirs = sound_search_dirs(dir.path(), "fr_CA");
+  ASSERT_EQ(dirs.size(), 4u);
+  EXPECT_EQ(dirs.back(), dir.path());
 }

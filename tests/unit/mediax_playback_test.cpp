@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "mediax_support.hpp"
+#include "testkit/testkit.hpp"
 #include "telephony/media/channel_media.hpp"
 #include "telephony/media/file_format.hpp"
 #include "telephony/media/music_on_hold.hpp"
@@ -16,6 +17,8 @@ namespace {
 struct MediaPlayback : EngineFixture {
   fs::path dir;
   void SetUp() override {
+    TELEPHONY_REQUIRE(telephony::testkit::missing_commands({"sox", "soxi"}));
+    TELEPHONY_REQUIRE(telephony::testkit::missing_prompts({"hello-world", "beep", "digits/1"}));
     EngineFixture::SetUp();
     dir = fs::temp_directory_path() / ("mediax-" + std::to_string(::getpid()) + "-" +
                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
@@ -128,7 +131,7 @@ TEST_F(MediaPlayback, RecordedPromptHasTheSameDurationAndSoxReadsIt) {
   auto r = rec.get();
   EXPECT_EQ(r.status, media::RecordStatus::Hangup) << r.error;
   EXPECT_NEAR(r.seconds(), 1.404, 0.04);
-  auto reader = media::AudioFileReader::open("/usr/share/asterisk/sounds/en/hello-world.wav");
+  auto reader = media::AudioFileReader::open(telephony::testkit::prompt_file("hello-world"));
   const double want = reader->duration_seconds();
   EXPECT_EQ(run("soxi -r " + path.string()), "8000");
   EXPECT_NEAR(std::stod(run("soxi -D " + path.string())), want, 0.04);
@@ -219,8 +222,8 @@ TEST_F(MediaPlayback, MilliwattAndMusicOnHold) {
 
 TEST_F(MediaPlayback, MusicOnHoldConfig) {
   fs::create_directories(dir / "moh-a");
-  fs::copy_file("/usr/share/asterisk/sounds/en/beep.wav", dir / "moh-a" / "b.wav");
-  fs::copy_file("/usr/share/asterisk/sounds/en/hello-world.wav", dir / "moh-a" / "a.wav");
+  fs::copy_file(telephony::testkit::prompt_file("beep"), dir / "moh-a" / "b.wav");
+  fs::copy_file(telephony::testkit::prompt_file("hello-world"), dir / "moh-a" / "a.wav");
   auto conf = config::parse_string(
       "[general]\n[default]\nmode=files\ndirectory=moh-a\nsort=alpha\n", "musiconhold.conf");
   ASSERT_TRUE(conf);

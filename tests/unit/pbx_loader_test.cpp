@@ -86,6 +86,39 @@ exten => 8,1,NoOp(dup)
     EXPECT_NE(errs.find(want), std::string::npos) << "missing: " << want << "\nin:\n" << errs;
 }
 
+// At telephonyd's start (BadLines::Skip), as Asterisk's pbx_config does: every line that cannot be
+// used is left out with its file:line reason as a warning, and all the rest loads.
+TEST(PbxLoader, SkipBadLinesLoadsEverythingElseAndWarnsWithFileAndLine) {
+  const char* text = R"([a]
+exten => _[9-2]X,1,NoOp(reversed range)
+same => n,NoOp(continues the skipped extension)
+exten => _N,1,NoOp(n)
+exten => _[2-9],1,NoOp(same pattern)
+exten => x6,nope,NoOp
+exten => 8,1,NoOp(first)
+exten => 8,1,NoOp(dup)
+exten => 9,1,NoOp(after)
+same => n,NoOp(second)
+)";
+  EXPECT_FALSE(load_dialplan_string(text, "extensions.conf")) << "the default (reload, --check-config) rejects";
+  auto r = load_dialplan_string(text, "extensions.conf", {}, {.bad_lines = BadLines::Skip});
+  ASSERT_TRUE(r) << r.error().to_string();
+  const auto& plan = **r;
+  EXPECT_EQ(plan.find("a", "5", 1, "")->priority->data, "n");
+  EXPECT_EQ(plan.find("a", "8", 1, "")->priority->data, "first");
+  EXPECT_EQ(numbers(plan, "a", "9"), (std::vector<int>{1, 2}));
+  EXPECT_FALSE(plan.exists("a", "x6", 1, ""));
+  std::string warnings;
+  for (const auto& w : plan.warnings()) warnings += w.to_string() + "\n";
+  for (const char* want : {"extensions.conf:2: extension '_[9-2]X': reversed range '9-2' at offset 2 matches nothing",
+                           "extensions.conf:3:", "extensions.conf:5: duplicate priority 1 of extension '_[2-9]'",
+                           "extensions.conf:6: invalid priority/label 'nope'",
+                           "extensions.conf:8: duplicate priority 1 of extension '8'"})
+    EXPECT_NE(warnings.find(want), std::string::npos) << "missing: " << want << "\nin:\n" << warnings;
+  EXPECT_EQ(plan.warnings().size(), 5u) << warnings;
+  EXPECT_NE(warnings.find("line skipped"), std::string::npos) << warnings;
+}
+
 TEST(PbxLoader, GlobalsGeneralAndExtensionSubstitution) {
   auto plan = load_ok(R"([general]
 autofallthrough=no

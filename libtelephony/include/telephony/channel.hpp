@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "telephony/audiohook.hpp"
 #include "telephony/frame.hpp"
 #include "telephony/result.hpp"
 
@@ -168,6 +169,12 @@ class ChannelTech {
   // True when the device cannot carry DTMF out of band (an analog line, a SIP peer with
   // dtmfmode=inband): Channel::send_digit() then generates the tones into the voice path.
   virtual bool wants_inband_dtmf() const { return false; }
+  // The channel became tapped (first audio hook attached) or untapped (last one gone): a driver
+  // relaying media natively must route voice through frames while tapped. On the strand.
+  virtual void audio_hooks_changed(Channel& chan, bool tapped) {}
+  // Extra `core show channel` lines (name, value) the driver knows: RTP statistics, transport,
+  // peer address. Called from console threads; the driver guards what it reads.
+  virtual std::vector<std::pair<std::string, std::string>> status_lines(const Channel& chan) const { return {}; }
 };
 
 enum class ChannelDirection : std::uint8_t { Inbound, Outbound };
@@ -305,6 +312,14 @@ class Channel : public std::enable_shared_from_this<Channel> {
   // The media engine's per-channel state; strand only. For media/*.hpp implementations.
   ChannelMedia& media_state();
 
+  // --- audio hooks (audiohook.hpp) -------------------------------------------------------------
+  // Any thread; attach/detach take effect on the strand, in call order. Hangup detaches all.
+  void attach_audio_hook(std::shared_ptr<AudioHook> hook);
+  void detach_audio_hook(const std::shared_ptr<AudioHook>& hook);
+  bool has_audio_hooks() const { return hook_count_.load() > 0; }
+  // Kinds of the attached hooks ("MixMonitor", "ChanSpy"); strand only.
+  std::vector<std::string_view> audio_hook_kinds() const;
+
   // --- frames from the device (any thread) ---------------------------------------------------
   // Drivers call this for everything the far end sends. Control frames Answer/Ringing/Busy update
   // the state of an outbound channel as they arrive.
@@ -377,6 +392,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::atomic<bool> redirect_pending_{false};
   std::atomic<bool> mute_in_{false};
   std::atomic<bool> mute_out_{false};
+  std::atomic<int> hook_count_{0};
   std::optional<Redirect> redirect_;  // guarded by mu_
 
   // strand-only
@@ -385,6 +401,9 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::vector<boost::asio::steady_timer*> waiters_;
   boost::asio::steady_timer absolute_timer_;
   std::unique_ptr<ChannelMedia> media_;  // created on first use (formats, DSP, generators)
+  std::vector<std::shared_ptr<AudioHook>> hooks_;
+  void run_hooks(AudioHook::Direction dir, Frame& f);
+  void detach_all_hooks();
 };
 
 }  // namespace telephony

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,7 @@
 #include "telephony/channel.hpp"
 #include "telephony/config/config.hpp"
 #include "telephony/events.hpp"
+#include "telephony/media/music_on_hold.hpp"
 #include "telephony/module.hpp"
 #include "telephony/result.hpp"
 
@@ -60,7 +62,10 @@ struct UserProfile {
   bool dsp_drop_silence = false;
   bool talk_detection_events = false;  // ConfbridgeTalking events for this user
   std::string announcement;            // prompt played to the user before joining
-  std::string music_on_hold_class;     // heard while waiting for a marked user (empty: CHANNEL(musicclass), else default)
+  // Music on hold while the user is alone in the room or waits for a marked user (Asterisk's
+  // music_on_hold_when_empty); without it a lone or waiting user hears silence.
+  bool music_on_hold_when_empty = false;
+  std::string music_on_hold_class;     // that music (empty: CHANNEL(musicclass), else default)
 };
 
 enum class MenuAction {
@@ -234,8 +239,9 @@ class ConferenceRegistry : public std::enable_shared_from_this<ConferenceRegistr
     std::shared_ptr<Member> member;
   };
   enum class JoinRefusal { Locked, Full };
+  // `moh` is what the user hears alone or waiting when the profile asks for music.
   Result<Joined, JoinRefusal> enter(std::string_view name, const BridgeProfile& bridge, const UserProfile& user,
-                                    const Menu& menu, const Channel::Ptr& chan);
+                                    const Menu& menu, media::MohClass moh, const Channel::Ptr& chan);
   void leave(const Joined& j, LeaveReason why);
   bool must_wait(const Joined& j) const;
   LeaveReason pending_leave(const Joined& j) const;
@@ -249,12 +255,24 @@ class ConferenceRegistry : public std::enable_shared_from_this<ConferenceRegistr
   void on_bridge_join(const std::shared_ptr<Conference>& conf, Channel& chan);
   // Plays a prompt into the whole room (join/leave sounds).
   void announce(const std::shared_ptr<Conference>& conf, std::string prompt);
+  // Plays a prompt to one user while they stay in the room (conf-muted after toggle_mute); the
+  // room's audio to them pauses meanwhile.
+  void play_to_user(const Joined& j, std::string prompt);
+  // The user is out of the bridge (left, kicked, back to waiting): stops their private prompt or
+  // music. Channel strand.
+  void end_private_audio(const Joined& j);
   // Turns the mixing bridge's BridgeMemberTalking into ConfbridgeTalking (install_confbridge).
   void subscribe_talk_events();
 
  private:
+  using Deferred = std::vector<std::function<void()>>;
   void run_menu_actions(const std::shared_ptr<Conference>& conf, const std::shared_ptr<Member>& who,
                         const std::vector<MenuAction>& actions);
+  // With the registry lock held: decides what each user of `conf` in the bridge hears instead of
+  // the room -- their queued prompts first, then music when alone (music_on_hold_when_empty) --
+  // and defers starting/stopping it until the lock is released.
+  void refresh_private_audio(Deferred& after, const std::shared_ptr<Conference>& conf);
+  void private_prompt_done(const std::shared_ptr<Conference>& conf, const std::shared_ptr<Member>& m);
   struct Impl;
   Engine& engine_;
   std::unique_ptr<Impl> impl_;

@@ -26,6 +26,9 @@ struct ConsoleCommand {
   std::string command;  // "core show channels"
   Documentation doc;    // syntax = usage line, description = help text
   std::function<ConsoleResult(const std::vector<std::string>& args)> run;
+  // Tab completion of the arguments: candidates for the word being typed (args.back(), possibly
+  // empty) given the words before it. Optional.
+  std::function<std::vector<std::string>(const std::vector<std::string>& args)> complete;
 };
 
 class ConsoleCommands {
@@ -34,6 +37,10 @@ class ConsoleCommands {
   bool remove(std::string_view command);
   ConsoleResult execute(std::string_view line) const;
   std::vector<std::shared_ptr<const ConsoleCommand>> list() const;
+  // Tab completion: the candidates for the last word of `line` (the word being typed; a line
+  // ending in a blank completes a new empty word): next command words, then the command's own
+  // argument completer. Sorted, unique.
+  std::vector<std::string> complete(std::string_view line) const;
   // Longest registered command whose words prefix `words`; `consumed` = words it used.
   std::shared_ptr<const ConsoleCommand> find(const std::vector<std::string>& words,
                                              std::size_t* consumed = nullptr) const;

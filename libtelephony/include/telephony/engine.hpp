@@ -25,6 +25,7 @@
 
 #include "telephony/channel.hpp"
 #include "telephony/console.hpp"
+#include "telephony/device_state.hpp"
 #include "telephony/dialplan/application.hpp"
 #include "telephony/driver.hpp"
 #include "telephony/events.hpp"
@@ -79,6 +80,9 @@ class Engine {
   enum class StopMode { Now, Gracefully };
   void request_stop(StopMode mode);
   StopMode wait_for_stop_request();
+  // `core restart …`: a stop request after which the host starts itself again.
+  void request_restart(StopMode mode);
+  bool restart_requested() const { return restart_requested_.load(); }
 
   boost::asio::io_context& io() { return io_; }
   // Runs blocking work off the call threads; `done` is posted back to the io_context.
@@ -97,9 +101,20 @@ class Engine {
   // The persistent key/value store (DB() and `database …`): `<dirs.db>/astdb.sqlite3`, opened on
   // first use (see astdb.hpp).
   AstDb& astdb() { return *astdb_; }
+  // Device states for hints, DeviceStateList, Page()'s `s`, DEVICE_STATE(): drivers push what
+  // they know, channels count themselves (see device_state.hpp).
+  DeviceStates& device_states() { return *device_states_; }
+
+  // Queues outside the event bus (AMI session write queues, CDR backends): `core show
+  // taskprocessors` and the metrics list what each reporter returns. An empty reporter removes.
+  using QueueReporter = std::function<std::vector<EventBus::SubscriberStats>()>;
+  void set_queue_reporter(const std::string& key, QueueReporter reporter);
+  std::vector<QueueReporter> queue_reporters_snapshot() const;
 
   // Modules in load order.
   void add_module(std::shared_ptr<Module> m);
+  // Forgets a module (`module unload`); the caller unloads it first.
+  bool remove_module(std::string_view name);
   std::vector<std::shared_ptr<Module>> modules() const;
   std::shared_ptr<Module> module(std::string_view name) const;
 
@@ -155,6 +170,7 @@ class Engine {
   std::unique_ptr<boost::asio::thread_pool> workers_;
   std::atomic<bool> running_{false};
   std::atomic<bool> accepting_{true};
+  std::atomic<bool> restart_requested_{false};
   std::chrono::system_clock::time_point started_at_{};
   std::chrono::system_clock::time_point reloaded_at_{};
 
@@ -165,11 +181,13 @@ class Engine {
   Registry<dialplan::Function> functions_;
   ConsoleCommands commands_;
   std::unique_ptr<AstDb> astdb_;
+  std::unique_ptr<DeviceStates> device_states_;
 
   mutable std::mutex mu_;
   std::map<std::string, Channel::Ptr, std::less<>> channels_;  // by name
   std::vector<std::shared_ptr<Module>> modules_;
   std::vector<std::weak_ptr<Bridge>> bridges_;
+  std::map<std::string, QueueReporter, std::less<>> queue_reporters_;
   std::shared_ptr<Pbx> pbx_;
   std::condition_variable stop_cv_;
   bool stop_requested_ = false;

@@ -132,6 +132,27 @@ struct ModuleReloaded : Event {
   std::string module;
   std::string status;  // "Success", "Error: …"
 };
+// Asterisk's security framework events (AMI class `security`, logger level `security`): an
+// authentication or access decision by a service. `name` is the Asterisk event name
+// (InvalidAccountID, ChallengeSent, InvalidPassword, ChallengeResponseFailed, FailedACL,
+// SuccessfulAuth, RequestBadFormat, RequestNotAllowed, UnexpectedAddress …); addresses use
+// Asterisk's form "IPV4/UDP/127.0.0.1/5060" (see security_address()). `fields` carries the
+// event-specific fields in the order Asterisk sends them (Challenge, ReceivedChallenge,
+// ReceivedHash, ACLName, UsingPassword …).
+struct SecurityEvent : Event {
+  TELEPHONY_EVENT_TYPE(SecurityEvent)
+  std::string name;
+  std::string severity = "Error";  // "Error" or "Informational" (SuccessfulAuth, ChallengeSent)
+  std::string service;             // "PJSIP", "AMI"
+  std::string account_id;
+  std::string session_id;
+  std::string local_address;
+  std::string remote_address;
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+// "IPV4/UDP/127.0.0.1/5060": transport is "UDP", "TCP", "TLS"; IPv6 addresses give "IPV6/…".
+std::string security_address(std::string_view transport, std::string_view ip, unsigned port);
+
 // Delivered to a DropOldest subscriber before the next event after a loss.
 struct EventsLost : Event {
   TELEPHONY_EVENT_TYPE(EventsLost)
@@ -179,6 +200,17 @@ class EventBus {
 
   std::uint64_t published() const { return seq_.load(); }
   std::size_t subscriber_count() const;
+  // Per-subscriber queue figures (`core show taskprocessors`, metrics): high_water is the deepest
+  // the queue has been since the subscription began.
+  struct SubscriberStats {
+    std::string name;
+    std::uint64_t delivered = 0;
+    std::uint64_t dropped = 0;
+    std::size_t queued = 0;
+    std::size_t high_water = 0;
+    std::size_t capacity = 0;
+  };
+  std::vector<SubscriberStats> subscriber_stats() const;
 
  private:
   friend class Subscription;

@@ -19,6 +19,16 @@ class Pbx {
   // Whether context/exten/priority exists (caller id for /cid matches).
   virtual bool exists(std::string_view context, std::string_view exten, int priority,
                       std::string_view caller_number) const = 0;
+  // Overlap dialling (Asterisk's ast_canmatch_extension / ast_matchmore_extension): whether
+  // `exten` matches or is a prefix of something that matches in `context`, and whether a longer
+  // string could still match. Drivers collecting digits (analog lines, overlap SIP) stop exactly
+  // when match_more() turns false. The defaults know only exact existence.
+  virtual bool can_match(std::string_view context, std::string_view exten, std::string_view caller_number) const {
+    return exists(context, exten, 1, caller_number);
+  }
+  virtual bool match_more(std::string_view context, std::string_view exten, std::string_view caller_number) const {
+    return false;
+  }
 
   // Originate's application form: runs one registered application on an answered channel, then
   // hangs the channel up (Asterisk's ast_pbx_outgoing_app). Needs the executor's Execution, so

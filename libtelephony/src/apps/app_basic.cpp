@@ -116,15 +116,19 @@ void register_channel_applications(Engine& engine) {
                   [](Execution&, std::string_view) -> asio::awaitable<AppResult> { co_return AppResult::Continue; });
   add_application(engine, "Verbose",
                   doc("Send arbitrary text to verbose output.", "Verbose([level,]message)",
-                      "Writes message to the log at VERBOSE level (level 0-4 is accepted and ignored).",
+                      "Writes message to the log at VERBOSE level `level` (default 0): shown when the console "
+                      "verbosity (or a log channel's verbose(n)) is at least that level, with Asterisk's prefix.",
                       {{"level", "0-4"}, {"message", "text"}}, {"Log", "NoOp"}),
                   [](Execution& x, std::string_view data) -> asio::awaitable<AppResult> {
                     std::string_view msg = data;
+                    int level = 0;
                     auto comma = data.find(',');
                     if (comma != std::string_view::npos && comma <= 2 &&
-                        trim(data.substr(0, comma)).find_first_not_of("0123456789") == std::string_view::npos)
+                        trim(data.substr(0, comma)).find_first_not_of("0123456789") == std::string_view::npos) {
+                      level = std::atoi(std::string(trim(data.substr(0, comma))).c_str());
                       msg = data.substr(comma + 1);
-                    x.engine().log().verbose("pbx", msg);
+                    }
+                    x.engine().log().verbose(level, "pbx", msg);
                     co_return AppResult::Continue;
                   });
   add_application(engine, "Log",
@@ -140,7 +144,8 @@ void register_channel_applications(Engine& engine) {
                     else if (!::strcasecmp(lvl.c_str(), "WARNING")) log.warning("pbx", msg);
                     else if (!::strcasecmp(lvl.c_str(), "NOTICE")) log.notice("pbx", msg);
                     else if (!::strcasecmp(lvl.c_str(), "DEBUG")) log.debug("pbx", msg);
-                    else if (!::strcasecmp(lvl.c_str(), "VERBOSE") || !::strcasecmp(lvl.c_str(), "DTMF")) log.verbose("pbx", msg);
+                    else if (!::strcasecmp(lvl.c_str(), "VERBOSE")) log.verbose(0, "pbx", msg);
+                    else if (!::strcasecmp(lvl.c_str(), "DTMF")) log.write(LogLevel::Dtmf, "pbx", msg);
                     else log.warning("pbx", "Log: unknown level '" + lvl + "': " + std::string(msg));
                     co_return AppResult::Continue;
                   });

@@ -14,6 +14,10 @@
 #include "telephony/media/music_on_hold.hpp"
 #include "telephony/media/playback.hpp"
 
+// GCC 12 reports -Wmismatched-new-delete on coroutines whose frame it inlines (asio's awaitable
+// frame has its own operator new/delete pair); a known false positive, silenced for this file.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 namespace telephony::confbridge {
 
 namespace asio = boost::asio;
@@ -97,69 +101,17 @@ asio::awaitable<dialplan::AppResult> run_confbridge(std::shared_ptr<ConferenceRe
   }
   if (chan->state() != ChannelState::Up) chan->answer();
 
-  auto entered = reg->enter(name, bridge, user, menu, chan);
-  if (!entered) {
-    log.notice("app_confbridge", chan->name() + " cannot join conference '" + name + "': " +
-                                     (entered.error() == ConferenceRegistry::JoinRefusal::Locked ? "locked" : "full"));
-    co_await say(chan, std::vector<std::string>(1, std::string("conf-locked")));
+  // A named object, not a braced temporary in the co_await expression: GCC 12 destroys such a
+  // temporary argument of a coroutine twice (its strings were freed twice under valgrind).
+  ConferenceUser who{name, bridge, user, menu,
+                     dialplan::media_apps::resolve_moh_class(x, user.music_on_hold_class, "ConfBridge")};
+  auto left = co_await run_conference_user(reg, chan, std::move(who));
+  if (!left) {
     chan->set_variable("CONFBRIDGE_RESULT", "FAILED");
     co_return AppResult::Hangup;
   }
-  const auto j = *entered;
-
-  // What the joining user hears first, then the room hears the join sound.
-  std::vector<std::string> intro;
-  if (!user.announcement.empty()) intro.push_back(user.announcement);
-  const auto parties = reg->parties(j);
-  if (!user.quiet && user.announce_only_user && parties == 1 && !reg->must_wait(j)) intro.push_back("conf-onlyperson");
-  if (user.announce_user_count && parties > 1) {
-    if (parties == 2) {
-      intro.push_back("conf-onlyone");
-    } else {
-      intro.push_back("conf-thereare");
-      for (auto& p : media::number_prompts(static_cast<long long>(parties - 1))) intro.push_back(p);
-      intro.push_back("conf-otherinparty");
-    }
-  }
-  co_await say(chan, std::move(intro));
-  if (!user.quiet && parties > 1) reg->announce(j.conference, "confbridge-join");
-
-  LeaveReason why = LeaveReason::None;
-  while (true) {
-    if (chan->hangup_requested()) {
-      why = LeaveReason::Hangup;
-      break;
-    }
-    reg->clear_back_to_waiting(j);
-    if (auto pending = reg->pending_leave(j); pending != LeaveReason::None) {
-      why = pending;
-      break;
-    }
-    if (reg->must_wait(j)) {
-      reg->set_waiting(j, true);
-      if (!user.quiet) co_await say(chan, std::vector<std::string>(1, std::string("conf-waitforleader")));
-      media::start_moh(chan, dialplan::media_apps::resolve_moh_class(x, user.music_on_hold_class, "ConfBridge"));
-      co_await chan->wait_until([&] { return !reg->must_wait(j) || reg->pending_leave(j) != LeaveReason::None; },
-                                std::chrono::milliseconds(-1));
-      media::stop_moh(chan);
-      reg->set_waiting(j, false);
-      continue;
-    }
-    reg->prepare_join(j);
-    const auto exit = co_await j.conference->bridge->join(chan);
-    if (exit == BridgeExit::Hangup || chan->hangup_requested()) {
-      why = LeaveReason::Hangup;
-      break;
-    }
-    const auto pending = reg->pending_leave(j);
-    if (pending == LeaveReason::BackToWaiting) continue;
-    // Kicked by BridgeKick or the room dissolving counts as kicked, as in Asterisk.
-    why = pending == LeaveReason::None ? LeaveReason::Kicked : pending;
-    break;
-  }
-  reg->leave(j, why);
-  chan->set_variable("CONFBRIDGE_RESULT", std::string(result_name(why)));
-  co_return why == LeaveReason::Hangup ? AppResult::Hangup : AppResult::Continue;
+  chan->set_variable("CONFBRIDGE_RESULT", std::string(result_name(*left)));
+  co_return *left == LeaveReason::Hangup ? AppResult::Hangup : AppResult::Continue;
 }
 
 std::string pad(std::string_view s, std::size_t n) {
@@ -287,6 +239,78 @@ void register_commands(Engine& engine, const std::shared_ptr<ConferenceRegistry>
 }
 
 }  // namespace
+
+asio::awaitable<Result<LeaveReason, ConferenceRegistry::JoinRefusal>> run_conference_user(
+    std::shared_ptr<ConferenceRegistry> reg, Channel::Ptr chan, ConferenceUser who) {
+  auto& log = chan->engine().log();
+  const auto& user = who.user;
+  auto entered = reg->enter(who.conference, who.bridge, user, who.menu, who.moh, chan);
+  if (!entered) {
+    log.notice("app_confbridge", chan->name() + " cannot join conference '" + who.conference + "': " +
+                                     (entered.error() == ConferenceRegistry::JoinRefusal::Locked ? "locked" : "full"));
+    co_await say(chan, std::vector<std::string>(1, std::string("conf-locked")));
+    co_return Unexpected<ConferenceRegistry::JoinRefusal>{entered.error()};
+  }
+  const auto j = *entered;
+
+  // What the joining user hears first, then the room hears the join sound.
+  std::vector<std::string> intro;
+  if (!user.announcement.empty()) intro.push_back(user.announcement);
+  const auto parties = reg->parties(j);
+  if (!user.quiet && user.announce_only_user && parties == 1 && !reg->must_wait(j)) intro.push_back("conf-onlyperson");
+  if (user.announce_user_count && parties > 1) {
+    if (parties == 2) {
+      intro.push_back("conf-onlyone");
+    } else {
+      intro.push_back("conf-thereare");
+      for (auto& p : media::number_prompts(static_cast<long long>(parties - 1))) intro.push_back(p);
+      intro.push_back("conf-otherinparty");
+    }
+  }
+  co_await say(chan, std::move(intro));
+  if (!user.quiet && parties > 1) reg->announce(j.conference, "confbridge-join");
+
+  LeaveReason why = LeaveReason::None;
+  while (true) {
+    if (chan->hangup_requested()) {
+      why = LeaveReason::Hangup;
+      break;
+    }
+    reg->clear_back_to_waiting(j);
+    if (auto pending = reg->pending_leave(j); pending != LeaveReason::None) {
+      why = pending;
+      break;
+    }
+    if (reg->must_wait(j)) {
+      reg->set_waiting(j, true);
+      if (!user.quiet) co_await say(chan, std::vector<std::string>(1, std::string("conf-waitforleader")));
+      // As Asterisk: music while waiting only with music_on_hold_when_empty, else silence.
+      if (user.music_on_hold_when_empty) media::start_moh(chan, who.moh);
+      co_await chan->wait_until([&] { return !reg->must_wait(j) || reg->pending_leave(j) != LeaveReason::None; },
+                                std::chrono::milliseconds(-1));
+      if (user.music_on_hold_when_empty) media::stop_moh(chan);
+      reg->set_waiting(j, false);
+      continue;
+    }
+    reg->prepare_join(j);
+    const auto exit = co_await j.conference->bridge->join(chan);
+    reg->end_private_audio(j);
+    if (exit == BridgeExit::Hangup || chan->hangup_requested()) {
+      why = LeaveReason::Hangup;
+      break;
+    }
+    const auto pending = reg->pending_leave(j);
+    if (pending == LeaveReason::BackToWaiting) continue;
+    // Kicked by BridgeKick or the room dissolving counts as kicked, as in Asterisk.
+    why = pending == LeaveReason::None ? LeaveReason::Kicked : pending;
+    break;
+  }
+  // As Asterisk: a kicked user who is not quiet hears conf-kicked before leaving.
+  if (why == LeaveReason::Kicked && !user.quiet && !chan->hangup_requested())
+    co_await say(chan, std::vector<std::string>(1, std::string("conf-kicked")));
+  reg->leave(j, why);
+  co_return why;
+}
 
 std::shared_ptr<ConferenceRegistry> conference_registry(Engine& engine) {
   std::lock_guard lock(g_registries_mu);

@@ -103,7 +103,10 @@ void play_into_room(const Channel::Ptr& announcer, std::string prompt, std::func
           if (r) reader.emplace(std::move(*r));
         }
         if (!reader) {
-          engine.log().warning("app_confbridge", "prompt '" + prompt + "' not found; not played into the room");
+          engine.log().warning("app_confbridge", (file ? "prompt '" + file->string() + "' cannot be read"
+                                                      : media::sound_not_found_message(engine.options().dirs.sounds,
+                                                                                       "en", prompt)) +
+                                                 "; not played into the room");
         } else {
           // Frames go *in* from the announcer's device side, paced by absolute deadlines, so the
           // room's mixer takes one per tick as from any talker.

@@ -51,7 +51,7 @@ constexpr std::array kIgnoredBridgeOptions = {
     "sound_participants_muted", "sound_participants_unmuted", "sound_begin", "sound_binaural_on",
     "sound_binaural_off"};
 constexpr std::array kIgnoredUserOptions = {
-    "music_on_hold_when_empty", "announce_join_leave",
+    "announce_join_leave",
     "announce_join_leave_review", "pin", "jitterbuffer", "dsp_talking_threshold",
     "dsp_silence_threshold", "denoise", "dtmf_passthrough", "timeout", "text_messaging",
     "answer_channel", "send_events", "echo_events", "hear_own_join_sound", "talk_detection_events_cached"};
@@ -153,6 +153,7 @@ Result<bool> set_user_option(UserProfile& p, std::string_view option, std::strin
       {"end_marked", &UserProfile::end_marked},
       {"dsp_drop_silence", &UserProfile::dsp_drop_silence},
       {"talk_detection_events", &UserProfile::talk_detection_events},
+      {"music_on_hold_when_empty", &UserProfile::music_on_hold_when_empty},
   };
   for (const auto& f : kFlags) {
     if (!ieq(option, f.name)) continue;

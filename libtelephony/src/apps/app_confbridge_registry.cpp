@@ -11,6 +11,7 @@
 
 #include "apps/confbridge_room.hpp"
 #include "telephony/engine.hpp"
+#include "telephony/media/channel_media.hpp"
 
 namespace telephony::confbridge {
 
@@ -147,7 +148,8 @@ void ConferenceRegistry::subscribe_talk_events() {
 }
 
 Result<ConferenceRegistry::Joined, ConferenceRegistry::JoinRefusal> ConferenceRegistry::enter(
-    std::string_view name, const BridgeProfile& bridge, const UserProfile& user, const Menu& menu, const Channel::Ptr& chan) {
+    std::string_view name, const BridgeProfile& bridge, const UserProfile& user, const Menu& menu, media::MohClass moh,
+    const Channel::Ptr& chan) {
   After after;
   Joined j;
   bool created = false;
@@ -182,9 +184,13 @@ Result<ConferenceRegistry::Joined, ConferenceRegistry::JoinRefusal> ConferenceRe
     m->menu = menu;
     m->order = conf->next_order++;
     m->muted = user.startmuted || (conf->muted && !user.admin);
+    m->moh = std::move(moh);
     const bool first_marked = user.marked && count_marked(*conf) == 0;
+    // A user who will wait for a marked user is not active: the lone user keeps their music.
+    m->waiting = user.wait_marked && !user.marked && count_marked(*conf) == 0;
     conf->members.push_back(m);
-    conf->tech->mixing().set_member_options(*chan, {.listen_only = false, .muted = m->muted, .gain_db = 0});
+    conf->tech->mixing().set_member_options(*chan, mixing_options(*m));
+    refresh_private_audio(after, conf);
     if (first_marked)
       for (auto& other : conf->members)
         if (other->waiting) after.push_back([c = other->chan] { c->wake(); });
@@ -227,6 +233,7 @@ void ConferenceRegistry::leave(const Joined& j, LeaveReason) {
         else if (m->user.wait_marked && !m->user.marked && !m->waiting) request_leave(after, conf, *m, LeaveReason::BackToWaiting);
       }
     }
+    refresh_private_audio(after, j.conference);
     if (conf.members.empty() && !conf.ended) {
       conf.ended = true;
       if (auto r = impl_->rooms.find(conf.name); r != impl_->rooms.end() && r->second.get() == &conf) impl_->rooms.erase(r);
@@ -263,8 +270,13 @@ void ConferenceRegistry::clear_back_to_waiting(const Joined& j) {
 }
 
 void ConferenceRegistry::set_waiting(const Joined& j, bool waiting) {
-  std::lock_guard lock(impl_->mu);
-  j.member->waiting = waiting;
+  After after;
+  {
+    std::lock_guard lock(impl_->mu);
+    j.member->waiting = waiting;
+    refresh_private_audio(after, j.conference);
+  }
+  run(after);
 }
 
 std::size_t ConferenceRegistry::parties(const Joined& j) const {
@@ -274,9 +286,7 @@ std::size_t ConferenceRegistry::parties(const Joined& j) const {
 
 void ConferenceRegistry::prepare_join(const Joined& j) {
   std::lock_guard lock(impl_->mu);
-  const auto& m = *j.member;
-  j.conference->tech->mixing().set_member_options(
-      *m.chan, {.listen_only = false, .muted = m.muted, .gain_db = m.talk_gain_db, .listen_gain_db = m.listen_gain_db});
+  j.conference->tech->mixing().set_member_options(*j.member->chan, mixing_options(*j.member));
 }
 
 void ConferenceRegistry::on_bridge_join(const std::shared_ptr<Conference>& conf, Channel& chan) {
@@ -289,6 +299,7 @@ void ConferenceRegistry::on_bridge_join(const std::shared_ptr<Conference>& conf,
       // A leave decided while the user was on the way in (the marked user left meanwhile).
       if (m->leave != LeaveReason::None) request_leave(after, *conf, *m, m->leave);
     }
+    refresh_private_audio(after, conf);
   }
   run(after);
 }
@@ -487,6 +498,84 @@ void ConferenceRegistry::announce(const std::shared_ptr<Conference>& conf, std::
   play_into_room(announcer, std::move(next), std::move(done));
 }
 
+// ---- what one user hears instead of the room ---------------------------------------------------
+
+void ConferenceRegistry::refresh_private_audio(Deferred& after, const std::shared_ptr<Conference>& conf) {
+  const auto active = static_cast<std::size_t>(
+      std::count_if(conf->members.begin(), conf->members.end(), [](auto& m) { return !m->waiting; }));
+  std::weak_ptr<ConferenceRegistry> weak = weak_from_this();
+  for (auto& m : conf->members) {
+    if (!m->in_bridge || m->prompt_playing) continue;  // waiting music is the user's own loop's
+    bool want_private = m->moh_playing;
+    if (!m->private_prompts.empty()) {
+      // A prompt replaces the music; the music comes back when it is over, if still wanted.
+      std::vector<std::string> prompts(m->private_prompts.begin(), m->private_prompts.end());
+      m->private_prompts.clear();
+      m->prompt_playing = true;
+      m->moh_playing = false;
+      want_private = true;
+      after.push_back([weak, conf, m, prompts = std::move(prompts)]() mutable {
+        media::play_prompts_in_background(m->chan, std::move(prompts), [weak, conf, m] {
+          if (auto self = weak.lock()) self->private_prompt_done(conf, m);
+        });
+      });
+    } else {
+      const bool want_moh = m->user.music_on_hold_when_empty && !m->waiting && active == 1;
+      if (want_moh && !m->moh_playing) {
+        after.push_back([chan = m->chan, cls = m->moh] { media::start_moh(chan, cls); });
+      } else if (!want_moh && m->moh_playing) {
+        after.push_back([chan = m->chan] { media::stop_moh(chan); });
+      }
+      m->moh_playing = want_moh;
+      want_private = want_moh;
+    }
+    if (want_private != m->private_audio) {
+      m->private_audio = want_private;
+      conf->tech->mixing().set_member_options(*m->chan, mixing_options(*m));
+    }
+  }
+}
+
+void ConferenceRegistry::private_prompt_done(const std::shared_ptr<Conference>& conf, const std::shared_ptr<Member>& m) {
+  After after;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (!m->prompt_playing) return;
+    m->prompt_playing = false;
+    if (std::find(conf->members.begin(), conf->members.end(), m) == conf->members.end()) return;
+    if (m->private_audio && m->private_prompts.empty()) {
+      m->private_audio = false;  // refresh turns it on again if music follows
+      conf->tech->mixing().set_member_options(*m->chan, mixing_options(*m));
+    }
+    refresh_private_audio(after, conf);
+  }
+  run(after);
+}
+
+void ConferenceRegistry::play_to_user(const Joined& j, std::string prompt) {
+  After after;
+  {
+    std::lock_guard lock(impl_->mu);
+    j.member->private_prompts.push_back(std::move(prompt));
+    refresh_private_audio(after, j.conference);
+  }
+  run(after);
+}
+
+void ConferenceRegistry::end_private_audio(const Joined& j) {
+  bool stop = false;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto& m = *j.member;
+    m.in_bridge = false;
+    stop = m.prompt_playing || m.moh_playing;
+    // Out of the bridge already: the mixing options are set again when the user rejoins.
+    m.prompt_playing = m.moh_playing = m.private_audio = false;
+    m.private_prompts.clear();
+  }
+  if (stop) media::stop_generator(j.member->chan);
+}
+
 // ---- DTMF menus ----------------------------------------------------------------------------------
 
 void ConferenceRegistry::on_dtmf(const std::shared_ptr<Conference>& conf, Channel& chan, char digit) {
@@ -552,7 +641,12 @@ void ConferenceRegistry::run_menu_actions(const std::shared_ptr<Conference>& con
       if (std::find(conf->members.begin(), conf->members.end(), who) == conf->members.end()) return;
       auto& mixing = conf->tech->mixing();
       switch (action) {
-        case MenuAction::ToggleMute: apply_mute(after, engine_, *conf, *who, !who->muted); break;
+        case MenuAction::ToggleMute:
+          // As Asterisk: the user hears conf-muted / conf-unmuted (quiet or not).
+          apply_mute(after, engine_, *conf, *who, !who->muted);
+          who->private_prompts.push_back(who->muted ? "conf-muted" : "conf-unmuted");
+          refresh_private_audio(after, conf);
+          break;
         case MenuAction::LeaveConference: request_leave(after, *conf, *who, LeaveReason::Dtmf); break;
         case MenuAction::AdminKickLast: {
           if (!who->user.admin) break;

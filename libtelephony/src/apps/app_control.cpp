@@ -71,6 +71,8 @@ asio::awaitable<AppResult> do_goto(Execution& x, std::string_view target) {
     warn(x, "Goto (" + std::string(target) + ") failed: " + r.error().message);
     co_return AppResult::Hangup;
   }
+  const auto to = x.location();
+  x.engine().log().verbose(3, "pbx", "Goto (" + to.context + "," + to.exten + "," + std::to_string(to.priority) + ")");
   co_return AppResult::Continue;
 }
 

@@ -16,6 +16,20 @@ using namespace media_apps;
 
 // The class to play: the argument, else CHANNEL(musicclass), else "default"; an unknown name
 // falls back to "default" with a warning (Asterisk does the same).
+media::MohClass media_apps::resolve_moh_class(Engine& engine, Channel& chan, std::string name, std::string_view app) {
+  if (name.empty()) {
+    if (auto fn = engine.functions().find("CHANNEL"); fn && fn->read) {
+      auto v = fn->read(FunctionCall{engine, &chan, "CHANNEL", "musicclass"});
+      if (v) name = *v;
+    }
+  }
+  if (auto c = media::find_moh_class(engine, name)) return *c;
+  if (!name.empty() && name != "default")
+    engine.log().warning(std::string(app), chan.name() + ": no music on hold class '" + name + "', using default");
+  if (auto c = media::find_moh_class(engine, "default")) return *c;
+  return media::default_moh_class();
+}
+
 media::MohClass media_apps::resolve_moh_class(Execution& x, std::string name, std::string_view app) {
   if (name.empty()) {
     if (auto fn = x.engine().functions().find("CHANNEL"); fn && fn->read) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "dialplan_apps.hpp"
+#include "funcs/function_support.hpp"
 #include "telephony/dialplan/args.hpp"
 #include "telephony/dialplan/executor.hpp"
 #include "telephony/originate.hpp"
@@ -51,7 +52,8 @@ asio::awaitable<AppResult> originate_app(Execution& x, std::string_view data) {
   args.resize(7);
   OriginateRequest req;
   req.dial = args[0];
-  if (args[1] == "exten") {
+  // The type is compared without regard to case, as Asterisk does (Originate(...,EXTEN,...)).
+  if (funcs::keyword_is(args[1], "exten")) {
     req.context = args[2];
     req.exten = args[3].empty() ? "s" : args[3];
     if (!args[4].empty()) {
@@ -63,7 +65,7 @@ asio::awaitable<AppResult> originate_app(Execution& x, std::string_view data) {
       }
       req.priority = n;
     }
-  } else if (args[1] == "app") {
+  } else if (funcs::keyword_is(args[1], "app")) {
     req.application = args[2];
     req.data = args[3];
   } else {

@@ -1,28 +1,29 @@
-// Page(): ring a list of devices at once and drop every one that answers into a new room on the
-// mixing bridge as a muted listener (a talker with `d`); the caller joins as the one voice. The
-// room ends when the caller leaves; every paged call is hung up then. Page builds its room on the
-// MixingBridge directly (not through ConfBridge) so it needs no confbridge.conf profile and pays
-// one shared encode per codec for all listeners. See docs/page.md.
+// Page(): ring a list of devices at once; each one that answers joins a ConfBridge conference
+// named by a random number, as Asterisk's app_page names it, as a quiet end_marked user, muted
+// unless `d`; the caller joins it after the beep as the quiet marked (and admin) user. When the
+// caller leaves, the marked user is gone: every paged phone leaves (ENDMARKED) and is hung up, and
+// so is every phone still ringing. The page is an ordinary conference -- confbridge list,
+// ConfbridgeList, ConfbridgeKick/Mute/Unmute work on it -- and its muted phones share one encode
+// per codec in the mixing bridge. See docs/page.md.
 #include <strings.h>
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <cctype>
 #include <cstdlib>
-#include <filesystem>
-#include <functional>
+#include <ctime>
+#include <mutex>
+#include <random>
 
+#include "apps/confbridge_room.hpp"
 #include "apps/dialplan_apps.hpp"
+#include "apps/media_apps.hpp"
 #include "apps/parallel_dialer.hpp"
-#include "telephony/bridge.hpp"
+#include "telephony/confbridge.hpp"
 #include "telephony/dialplan/args.hpp"
 #include "telephony/dialplan/executor.hpp"
-#include "telephony/media/file_format.hpp"
-#include "telephony/media/mixing_bridge.hpp"
 #include "telephony/media/playback.hpp"
-#include "telephony/media/translator.hpp"
 
 // GCC 12 reports -Wmismatched-new-delete on coroutines whose frame it inlines (asio's awaitable
 // frame has its own operator new/delete pair); a known false positive, silenced for this file.
@@ -36,55 +37,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::string_view kSource = "app_page";
-
-// The `r` option's recorder: a channel with no device whose every written voice frame (the room's
-// shared listener mix, slin at 8 kHz) goes to a WAV file. It joins the room as a listener, like
-// ConfBridge's recording channel does in Asterisk.
-class RoomRecorderTech : public ChannelTech {
- public:
-  explicit RoomRecorderTech(media::AudioFileWriter writer) : writer_(std::move(writer)) {}
-  void write(Channel&, const Frame& f) override {
-    if (f.kind != FrameKind::Voice || f.format != media::Format::slin(8000) || !writer_) return;
-    (void)writer_->write(media::slin_samples(f.data()));
-  }
-  void hangup(Channel&) override {
-    if (writer_) (void)writer_->close();
-    writer_.reset();
-  }
-  std::vector<media::Format> native_formats() const override { return {media::Format::slin(8000)}; }
-
- private:
-  std::optional<media::AudioFileWriter> writer_;
-};
-
-// Starts the recorder in `room`; returns the file name, or an error naming the path.
-Result<std::string> start_room_recorder(Engine& engine, const Bridge::Ptr& room, media::MixingBridge& mix,
-                                        const Channel& caller) {
-  const auto dir = engine.options().dirs.recordings;
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const auto path = dir / ("page-" + caller.uniqueid() + ".wav");
-  auto writer = media::AudioFileWriter::create(path, media::Format::slin(8000));
-  if (!writer) return fail("cannot record the page: " + writer.error().to_string(), path.string());
-  Engine::ChannelInit init;
-  init.tech = "Recorder";
-  init.resource = "page-" + caller.uniqueid();
-  init.impl = std::make_unique<RoomRecorderTech>(std::move(*writer));
-  init.requestor = &caller;
-  auto rec = engine.create_channel(std::move(init));
-  rec->set_state(ChannelState::Up);
-  mix.set_member_options(*rec, {.listen_only = true});
-  auto token = rec->hold();
-  asio::co_spawn(
-      rec->strand(),
-      [room, rec, token]() mutable -> asio::awaitable<void> {
-        co_await room->join(rec);
-        rec->request_hangup(HangupCause::NormalClearing);
-        token.reset();
-      },
-      asio::detached);
-  return path.string();
-}
 
 // "Test/alice" names the device of channel "Test/alice-0000002a" (and "Local/x@c" of
 // "Local/x@c-0000002b;2"): the caller's own device is never paged.
@@ -111,8 +63,7 @@ std::vector<std::string> devices_to_page(Execution& x, std::string_view list, bo
       continue;
     }
     if (only_idle) {
-      auto driver = engine.drivers().find(std::string_view(device).substr(0, slash));
-      const auto state = driver ? driver->device_state(std::string_view(device).substr(slash + 1)) : DeviceState::Invalid;
+      const auto state = engine.device_states().get(device);
       if (state != DeviceState::NotInUse) {
         engine.log().verbose(kSource, "Skipping " + device + ": device state is " + std::string(to_string(state)));
         continue;
@@ -131,13 +82,62 @@ asio::awaitable<void> play_announcement(Channel::Ptr chan, std::string file) {
     chan->engine().log().warning(kSource, "Announcement '" + file + "' on " + chan->name() + ": " + r.error);
 }
 
-// A paged device that answered: announcement, then into the room until the page ends.
-asio::awaitable<void> device_joins(Bridge::Ptr room, media::MixingBridge* mix, bool duplex, std::string announcement,
-                                   Channel::Ptr leg) {
-  if (!announcement.empty()) co_await play_announcement(leg, announcement);
-  if (leg->hangup_requested()) co_return;
-  mix->set_member_options(*leg, {.listen_only = !duplex});
-  co_await room->join(leg);
+// The conference name: a random number, as Asterisk's app_page draws it (never one in use).
+std::string new_page_conference(confbridge::ConferenceRegistry& reg) {
+  static std::mutex mu;
+  static std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<std::uint32_t> dist(0, 0x7fffffff);
+  for (;;) {
+    std::string name;
+    {
+      std::lock_guard lock(mu);
+      name = std::to_string(dist(rng));
+    }
+    if (!reg.room(name)) return name;
+  }
+}
+
+// The profiles app_page sets with CONFBRIDGE(): default_bridge (+ record_conference for `r`),
+// and default_user made quiet, then end_marked (+ startmuted unless `d`) for the phones and
+// marked for the caller. The announcement goes to the phones, and to the caller unless `n`.
+struct PageProfiles {
+  confbridge::ConferenceUser caller;
+  confbridge::ConferenceUser device;
+};
+
+PageProfiles page_profiles(Engine& engine, confbridge::ConferenceRegistry& reg, const std::string& conference,
+                           const ParsedOptions& opts, Channel& caller) {
+  const auto profiles = reg.profiles();
+  confbridge::ConferenceUser base;
+  base.conference = conference;
+  if (auto* b = profiles->bridge("default_bridge")) base.bridge = *b;
+  if (auto* u = profiles->user("default_user")) base.user = *u;
+  if (auto* m = profiles->menu("default_menu")) base.menu = *m;
+  base.user.quiet = true;
+  if (opts.has('r')) {
+    base.bridge.record_conference = true;
+    // The name ConfBridge would choose, fixed here so that the caller can be told it.
+    base.bridge.record_file = "confbridge-" + conference + "-" + std::to_string(std::time(nullptr)) + ".wav";
+  }
+  const std::string announcement = opts.argument('A');
+  PageProfiles p{base, base};
+  p.device.user.end_marked = true;
+  p.device.user.startmuted = !opts.has('d');
+  p.device.user.announcement = announcement;
+  p.caller.user.marked = true;
+  // Our addition to app_page: the caller is also admin, so `participants` (kick, mute) means the
+  // paged phones and never the person paging (docs/compatibility.md).
+  p.caller.user.admin = true;
+  if (!opts.has('n')) p.caller.user.announcement = announcement;
+  p.caller.moh = media_apps::resolve_moh_class(engine, caller, p.caller.user.music_on_hold_class, "Page");
+  p.device.moh = p.caller.moh;
+  return p;
+}
+
+// One paged phone's part (a coroutine of its own, so that it owns copies of what it uses).
+asio::awaitable<void> paged_phone(std::shared_ptr<confbridge::ConferenceRegistry> reg, Channel::Ptr leg,
+                                  confbridge::ConferenceUser device) {
+  (void)co_await confbridge::run_conference_user(std::move(reg), std::move(leg), std::move(device));
 }
 
 asio::awaitable<AppResult> page(Execution& x, std::string_view data) {
@@ -176,45 +176,36 @@ asio::awaitable<AppResult> page(Execution& x, std::string_view data) {
     if (caller->hangup_requested()) co_return AppResult::Hangup;
   }
 
-  auto tech = std::make_unique<media::MixingBridge>();
-  media::MixingBridge* mix = tech.get();
-  auto room = Bridge::create(engine,
-                             {.type = "conference", .name = "page-" + caller->uniqueid(), .creator = "Page",
-                              .dissolve_when_alone = false},
-                             std::move(tech));
-  const bool duplex = opts.has('d');
-  mix->set_member_options(*caller, {.listen_only = false});
+  auto reg = confbridge::conference_registry(engine);
+  if (!reg) reg = confbridge::install_confbridge(engine);  // Asterisk's app_page needs app_confbridge
+  const std::string conference = new_page_conference(*reg);
+  const auto profiles = page_profiles(engine, *reg, conference, opts, *caller);
 
   ParallelDialer::Settings settings;
   settings.timeout = timeout;
   settings.predial_gosub = opts.has('b') ? gosub_from_option(opts.argument('b')) : std::string();
   settings.first_answer_wins = false;
   settings.log_source = std::string(kSource);
-  const std::string announcement = opts.argument('A');
-  settings.on_answered = [room, mix, duplex, announcement](Channel::Ptr leg, std::size_t) {
-    return device_joins(room, mix, duplex, announcement, std::move(leg));
+  // A phone that answers runs ConfBridge; the dialer hangs it up when it leaves the conference.
+  settings.on_answered = [reg, device = profiles.device](Channel::Ptr leg, std::size_t) {
+    return paged_phone(reg, std::move(leg), device);
   };
   auto dialer = ParallelDialer::create(caller, std::move(settings));
   engine.log().verbose(kSource, "Paging " + std::to_string(devices.size()) + " device(s) from " + caller->name() +
-                                    (duplex ? " (full duplex)" : ""));
+                                    " into conference " + conference + (opts.has('d') ? " (full duplex)" : ""));
   dialer->dial(devices);
 
   if (caller->state() != ChannelState::Up) caller->answer();
-  if (opts.has('r')) {
-    auto file = start_room_recorder(engine, room, *mix, *caller);
-    if (file) caller->set_variable("PAGE_RECORDING_FILE", *file);
-    else engine.log().warning(kSource, file.error().to_string());
-  }
-  if (!announcement.empty() && !opts.has('n')) co_await play_announcement(caller, announcement);
+  if (opts.has('r'))
+    caller->set_variable("PAGE_RECORDING_FILE", (engine.options().dirs.recordings / profiles.caller.bridge.record_file).string());
   if (!opts.has('q') && !caller->hangup_requested()) {
     std::string beep = "beep";
     co_await play_announcement(caller, std::move(beep));
   }
-  if (!caller->hangup_requested()) co_await room->join(caller);
+  if (!caller->hangup_requested()) (void)co_await confbridge::run_conference_user(reg, caller, profiles.caller);
 
   // The caller left: the page is over for everyone, ringing or listening.
   dialer->hangup_all(HangupCause::NormalClearing);
-  room->dissolve();
   engine.log().verbose(kSource, "Page from " + caller->name() + " ended; " + std::to_string(dialer->answered_count()) +
                                     " device(s) had answered");
   co_return AppResult::Hangup;
@@ -224,20 +215,24 @@ Documentation page_doc() {
   return Documentation{
       "Page series of phones.",
       "Page(Technology/Resource[&Technology2/Resource2[&...]][,options[,timeout]])",
-      "Places outbound calls to every listed device at once and puts each one that answers into a new conference "
-      "room as a muted listener, so it only hears the caller (the marked user). The caller is answered and joins "
-      "the room as its speaker. When the caller hangs up the room ends and every paged call, answered or still "
-      "ringing, is hung up. A device without '/' is skipped with a warning, and so is the caller's own device. Page "
-      "does not continue the dialplan after it ends (the h extension runs). The room is a mixing bridge of its own, "
-      "not a ConfBridge conference, so no confbridge.conf profile applies.",
+      "Places outbound calls to every listed device at once and puts each one that answers into a ConfBridge "
+      "conference as a muted participant (quiet, end_marked; not muted with d), so it only hears the caller. The "
+      "caller is answered, hears a beep (unless q) and joins the conference as its marked (and admin) user. The "
+      "conference is named by a random number, as Asterisk names it, and is an ordinary conference: confbridge "
+      "list, ConfbridgeList, ConfbridgeListRooms, ConfbridgeKick/Mute/Unmute and the Confbridge* events cover it; "
+      "its profiles are default_bridge, default_user and default_menu of confbridge.conf with Page's changes. When "
+      "the caller hangs up every paged call, answered or still ringing, is hung up and the conference ends. A device "
+      "without '/' is skipped with a warning, and so is the caller's own device. Page does not continue the dialplan "
+      "after it ends (the h extension runs).",
       {{"Technology/Resource", "devices to page, separated by '&'; any channel technology"},
        {"options",
         "A(x): play announcement x to every paged device before it joins, and to the caller; "
         "b(context^exten^priority(args)): Gosub on each paged channel before it is called; "
         "B(context^exten^priority(args)): Gosub on the caller before paging; d: full duplex (the devices can talk "
         "too); i: ignore call forwards (accepted; no driver forwards here); n: no announcement to the caller; "
-        "q: no beep to the caller; r: record the page to <recordings>/page-<caller uniqueid>.wav (the name is left "
-        "in PAGE_RECORDING_FILE); s: only page devices whose state is NOT_INUSE"},
+        "q: no beep to the caller; r: record the conference (CONFBRIDGE(bridge,record_conference)) to "
+        "<recordings>/confbridge-<conference>-<unix time>.wav, the path left in PAGE_RECORDING_FILE; s: only page "
+        "devices whose state is NOT_INUSE"},
        {"timeout", "seconds a device may ring; devices that have not answered by then are hung up"}},
       {"ConfBridge", "Dial"}};
 }

@@ -5,6 +5,7 @@
 
 #include "apps/dialplan_apps.hpp"
 #include "apps/media_apps.hpp"
+#include "telephony/media/playback_control.hpp"
 #include "telephony/dialplan/args.hpp"
 #include "telephony/dialplan/executor.hpp"
 #include "telephony/media/dtmf.hpp"
@@ -200,7 +201,8 @@ asio::awaitable<AppResult> control_playback(Execution& x, std::string_view data)
   auto chan_ptr = x.channel_ptr();
   auto path = media::find_sound_file(chan.engine().options().dirs.sounds, chan.language(), name, chan.native_format());
   if (!path) {
-    warn(x, "ControlPlayback", "prompt '" + name + "' not found");
+    warn(x, "ControlPlayback",
+         media::sound_not_found_message(chan.engine().options().dirs.sounds, chan.language(), name));
     set_status("ERROR", -1);
     co_return AppResult::Continue;
   }
@@ -218,6 +220,16 @@ asio::awaitable<AppResult> control_playback(Execution& x, std::string_view data)
   auto ms_at = [rate](std::size_t sample) { return static_cast<long long>(sample) * 1000 / rate; };
   reader->seek_samples(std::min(total, static_cast<std::size_t>(offset_ms) * rate / 1000));
   const std::string watched = keys.all();
+  // The keys, for the AMI ControlPlayback action, while the stream runs.
+  chan.remove_datastore(media::kPlaybackControlDatastore);
+  chan.datastore_or_create(media::kPlaybackControlDatastore, [&] {
+    return std::make_shared<media::PlaybackControlKeys>(
+        media::PlaybackControlKeys{keys.ff, keys.rew, keys.stop, keys.pause, keys.restart});
+  });
+  struct Cleanup {
+    Channel& c;
+    ~Cleanup() { c.remove_datastore(media::kPlaybackControlDatastore); }
+  } cleanup{chan};
   const media::Format fmt = reader->format();
   const std::size_t sample_bytes = fmt.codec == media::Codec::Slin ? 2 : 1;
   // Each frame is written, then its 20 ms are waited out while watching the keys, so position()

@@ -12,9 +12,12 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "telephony/bridge.hpp"
 #include "telephony/confbridge.hpp"
 #include "telephony/media/mixing_bridge.hpp"
+#include "telephony/media/music_on_hold.hpp"
 
 namespace telephony::confbridge {
 
@@ -32,6 +35,13 @@ struct Member {
   double talk_gain_db = 0;
   double listen_gain_db = 0;
   LeaveReason leave = LeaveReason::None;
+  // What the user hears instead of the room (registry lock): prompts to them alone, queued and
+  // playing, and music while alone (music_on_hold_when_empty).
+  media::MohClass moh;
+  std::deque<std::string> private_prompts;
+  bool prompt_playing = false;
+  bool moh_playing = false;
+  bool private_audio = false;
   // DTMF menu state; bridge strand only.
   std::string dtmf;
   std::unique_ptr<boost::asio::steady_timer> dtmf_timer;
@@ -74,6 +84,30 @@ struct Conference {
   std::deque<std::string> prompts;
   bool announcer_busy = false;
 };
+
+// The mixing options that follow from a member's state (registry lock).
+inline media::MixingMemberOptions mixing_options(const Member& m) {
+  return {.listen_only = false,
+          .muted = m.muted,
+          .detect_talking = m.user.talk_detection_events,
+          .private_audio = m.private_audio,
+          .gain_db = m.talk_gain_db,
+          .listen_gain_db = m.listen_gain_db};
+}
+
+// One user's time in a conference, from entering to leaving: the intro prompts, waiting for a
+// marked user, the room (again after waiting), the conf-kicked prompt, then leave(). What
+// ConfBridge() runs for its channel, and Page() for the caller and for each paged phone. Runs on
+// the channel's strand; a refused entry (locked, full) plays conf-locked and returns the refusal.
+struct ConferenceUser {
+  std::string conference;
+  BridgeProfile bridge;
+  UserProfile user;
+  Menu menu;
+  media::MohClass moh;
+};
+boost::asio::awaitable<Result<LeaveReason, ConferenceRegistry::JoinRefusal>> run_conference_user(
+    std::shared_ptr<ConferenceRegistry> reg, Channel::Ptr chan, ConferenceUser who);
 
 // Creates the CBRec/<room> channel that writes what it hears to `path` and joins it listen-only.
 Result<Channel::Ptr> start_room_recorder(Engine& engine, Conference& conf, const std::filesystem::path& path);

@@ -56,6 +56,8 @@ void warn(Execution& x, std::string_view app, std::string_view message);
 // The music on hold class to play: `name`, else CHANNEL(musicclass), else "default" (configured,
 // or the built-in one); an unknown name warns (naming `app`) and falls back to "default".
 media::MohClass resolve_moh_class(Execution& x, std::string name, std::string_view app);
+// The same for a channel that runs no dialplan (Page()'s paged phones); warnings go to the log.
+media::MohClass resolve_moh_class(Engine& engine, Channel& chan, std::string name, std::string_view app);
 
 }  // namespace media_apps
 }  // namespace telephony::dialplan

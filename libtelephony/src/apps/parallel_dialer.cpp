@@ -161,6 +161,8 @@ asio::awaitable<std::pair<LegOutcome, HangupCause>> ParallelDialer::await_answer
     engine_.log().notice(settings_.log_source, "Unable to call " + leg->name() + ": " + called.error().to_string());
     co_return Outcome{LegOutcome::ChanUnavail, HangupCause::Unallocated};
   }
+  // Asterisk's app_dial verbose trace (ast_verb(3)): Called / is ringing / answered.
+  engine_.log().verbose(3, settings_.log_source, "Called " + std::string(leg->tech_name()) + "/" + resource);
   const auto deadline = settings_.timeout.count() > 0 ? std::chrono::steady_clock::now() + settings_.timeout
                                                       : std::chrono::steady_clock::time_point::max();
   for (;;) {
@@ -178,11 +180,16 @@ asio::awaitable<std::pair<LegOutcome, HangupCause>> ParallelDialer::await_answer
     }
     if (f->kind != FrameKind::Control) continue;  // early media: nobody is bridged yet
     switch (static_cast<Control>(f->subclass)) {
-      case Control::Answer: co_return Outcome{LegOutcome::Answered, HangupCause::NotDefined};
+      case Control::Answer:
+        engine_.log().verbose(3, settings_.log_source,
+                              leg->name() + " answered " + (caller_snapshot_ ? caller_snapshot_->name : std::string("the call")));
+        co_return Outcome{LegOutcome::Answered, HangupCause::NotDefined};
       case Control::Busy: co_return Outcome{LegOutcome::Busy, HangupCause::UserBusy};
       case Control::Congestion: co_return Outcome{LegOutcome::Congestion, HangupCause::NormalCircuitCongestion};
       case Control::Hangup: co_return Outcome{LegOutcome::NoAnswer, HangupCause::NormalClearing};
       case Control::Ringing:
+        engine_.log().verbose(3, settings_.log_source, leg->name() + " is ringing");
+        [[fallthrough]];
       case Control::Progress: {
         std::lock_guard lock(mu_);
         indications_.push_back(static_cast<Control>(f->subclass));

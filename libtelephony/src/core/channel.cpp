@@ -115,7 +115,12 @@ void Channel::set_state(ChannelState s) {
   {
     std::lock_guard lock(mu_);
     if (state_ == s) return;
+    const auto before = state_;
     state_ = s;
+    // Under mu_ so that two racing state changes reach the device count in the order they
+    // happened (lock order: channel, then device states, then the event bus). do_hangup()
+    // removes the channel from the count under mu_ too, after hung_up_ is set.
+    if (!hung_up_.load()) engine_.device_states().channel_state(name_, before, s);
   }
   ChannelStateChanged ev;
   ev.channel = snapshot();
@@ -314,6 +319,7 @@ void Channel::do_hangup() {
     if (cause_ == HangupCause::NotDefined) cause_ = HangupCause::NormalClearing;
   }
   absolute_timer_.cancel();
+  detach_all_hooks();
   tech_->hangup(*this);
   sink_ = nullptr;
   inbox_.clear();
@@ -322,6 +328,10 @@ void Channel::do_hangup() {
   ev.channel = snapshot();
   ev.cause = hangup_cause();
   engine_.events().emit(std::move(ev));
+  {
+    std::lock_guard lock(mu_);
+    engine_.device_states().channel_state(name_, state_, std::nullopt);
+  }
   engine_.channel_gone(*this);
 }
 
@@ -436,15 +446,63 @@ void Channel::write(const Frame& f) {
 
 void Channel::write_now(const Frame& in) {
   if (hung_up_.load()) return;
-  std::optional<Frame> quiet;
-  if (in.kind == FrameKind::Voice && mute_out_.load() && in.format.is_audio()) quiet = silence_like(in);
-  const Frame& f = quiet ? *quiet : in;
+  std::optional<Frame> changed;
+  if (in.kind == FrameKind::Voice && mute_out_.load() && in.format.is_audio()) changed = silence_like(in);
+  if (in.kind == FrameKind::Voice && !hooks_.empty()) {
+    if (!changed) changed = in;  // a Frame copy shares the payload; hooks replace, never mutate it
+    run_hooks(AudioHook::Direction::Write, *changed);
+  }
+  const Frame& f = changed ? *changed : in;
   if (f.kind == FrameKind::Voice && !f.format.is_none() && f.format != native_formats_.front() &&
       std::find(native_formats_.begin(), native_formats_.end(), f.format) == native_formats_.end()) {
     media_state().write_translated(*this, *tech_, f);
     return;
   }
   tech_->write(*this, f);
+}
+
+void Channel::attach_audio_hook(std::shared_ptr<AudioHook> hook) {
+  if (!hook) return;
+  asio::dispatch(strand_, [self = shared_from_this(), hook = std::move(hook)]() mutable {
+    if (self->hung_up_.load()) {
+      hook->on_detach(*self);
+      return;
+    }
+    self->hooks_.push_back(std::move(hook));
+    if (self->hook_count_.fetch_add(1) == 0) self->tech_->audio_hooks_changed(*self, true);
+  });
+}
+
+void Channel::detach_audio_hook(const std::shared_ptr<AudioHook>& hook) {
+  asio::dispatch(strand_, [self = shared_from_this(), hook] {
+    auto it = std::find(self->hooks_.begin(), self->hooks_.end(), hook);
+    if (it == self->hooks_.end()) return;
+    auto h = std::move(*it);
+    self->hooks_.erase(it);
+    h->on_detach(*self);
+    if (self->hook_count_.fetch_sub(1) == 1) self->tech_->audio_hooks_changed(*self, false);
+  });
+}
+
+std::vector<std::string_view> Channel::audio_hook_kinds() const {
+  std::vector<std::string_view> out;
+  for (const auto& h : hooks_) out.push_back(h->kind());
+  return out;
+}
+
+void Channel::run_hooks(AudioHook::Direction dir, Frame& f) {
+  // Index loop: a hook may detach itself (dispatch runs inline on the strand).
+  for (std::size_t i = 0; i < hooks_.size(); ++i) {
+    auto keep = hooks_[i];
+    keep->on_frame(*this, dir, f);
+  }
+}
+
+void Channel::detach_all_hooks() {
+  auto hooks = std::move(hooks_);
+  hooks_.clear();
+  for (auto& h : hooks) h->on_detach(*this);
+  if (!hooks.empty() && hook_count_.exchange(0) > 0) tech_->audio_hooks_changed(*this, false);
 }
 
 ChannelMedia& Channel::media_state() {
@@ -526,6 +584,7 @@ void Channel::deliver(Frame f) {
     if (!keep) return;
   }
   if (f.kind == FrameKind::Voice && mute_in_.load() && f.format.is_audio()) f = silence_like(f);
+  if (f.kind == FrameKind::Voice && !hooks_.empty()) run_hooks(AudioHook::Direction::Read, f);
   if (f.kind == FrameKind::Control && direction_ == ChannelDirection::Outbound) {
     if (f.is_control(Control::Answer)) set_state(ChannelState::Up);
     else if (f.is_control(Control::Ringing) && state() != ChannelState::Up) set_state(ChannelState::Ringing);

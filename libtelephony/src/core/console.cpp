@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace telephony {
 
@@ -84,6 +85,32 @@ ConsoleResult ConsoleCommands::execute(std::string_view line) const {
   auto r = cmd->run(args);
   if (r.status == 2 && r.output.empty()) r.output = "Usage: " + cmd->doc.syntax + "\n";
   return r;
+}
+
+std::vector<std::string> ConsoleCommands::complete(std::string_view line) const {
+  auto words = split_words(line);
+  if (line.empty() || line.back() == ' ' || line.back() == '\t') words.emplace_back();
+  const std::string partial = lower(words.back());
+  std::set<std::string> out;
+  std::vector<std::pair<std::vector<std::string>, std::shared_ptr<const ConsoleCommand>>> cmds;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, cmd] : by_words_) cmds.emplace_back(split_words(key), cmd);
+  }
+  const std::size_t typed = words.size() - 1;  // complete words before the partial one
+  for (const auto& [cw, cmd] : cmds) {
+    bool prefix_ok = true;
+    for (std::size_t i = 0; i < typed && prefix_ok; ++i) prefix_ok = i < cw.size() && cw[i] == lower(words[i]);
+    if (!prefix_ok) continue;
+    if (typed < cw.size()) {
+      if (cw[typed].rfind(partial, 0) == 0) out.insert(cw[typed]);
+    } else if (cmd->complete) {
+      std::vector<std::string> args(words.begin() + static_cast<long>(cw.size()), words.end());
+      for (auto& c : cmd->complete(args))
+        if (lower(c).rfind(partial, 0) == 0) out.insert(c);
+    }
+  }
+  return {out.begin(), out.end()};
 }
 
 std::vector<std::shared_ptr<const ConsoleCommand>> ConsoleCommands::list() const {

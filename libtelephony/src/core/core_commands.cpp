@@ -5,10 +5,13 @@
 #include <cstdio>
 #include <set>
 
+#include "console_format.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/version.hpp"
 
 namespace telephony {
+
+void register_status_commands(Engine& engine);  // status_commands.cpp
 
 namespace {
 
@@ -16,57 +19,10 @@ std::string plural(long long n, const char* unit) {
   return std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
 }
 
-// "2 hours, 3 minutes, 1 second" as Asterisk's `core show uptime` prints it.
-std::string describe_duration(long long secs) {
-  if (secs <= 0) return "<1 second";
-  std::vector<std::string> parts;
-  const long long units[] = {365LL * 86400, 7 * 86400, 86400, 3600, 60, 1};
-  const char* names[] = {"year", "week", "day", "hour", "minute", "second"};
-  for (int i = 0; i < 6; ++i) {
-    if (secs >= units[i]) {
-      parts.push_back(plural(secs / units[i], names[i]));
-      secs %= units[i];
-    }
-  }
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
-  return out;
-}
-
 std::string pad(std::string_view s, std::size_t w) {
   std::string out(s.substr(0, w));
   out.resize(w, ' ');
   return out;
-}
-
-ConsoleResult show_channels(Engine& engine, const std::vector<std::string>& args) {
-  std::string mode = args.empty() ? "" : args[0];
-  if (!mode.empty() && mode != "concise" && mode != "verbose" && mode != "count") return {2, ""};
-  std::string out;
-  auto chans = engine.channels();
-  std::set<std::string> calls;
-  if (mode.empty() || mode == "verbose")
-    out += pad("Channel", 20) + " " + pad("Location", 20) + " " + pad("State", 7) + " Application(Data)\n";
-  for (auto& c : chans) {
-    auto s = c->snapshot();
-    calls.insert(s.linkedid);
-    std::string appdata = s.application.empty() ? "(None)" : s.application + "(" + s.data + ")";
-    auto secs = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - s.created).count();
-    if (mode.empty() || mode == "verbose") {
-      std::string loc = s.exten + "@" + s.context + ":" + std::to_string(s.priority);
-      out += pad(s.name, 20) + " " + pad(loc, 20) + " " + pad(to_string(s.state), 7) + " " + pad(appdata, 30) + "\n";
-    } else if (mode == "concise") {
-      out += s.name + "!" + s.context + "!" + s.exten + "!" + std::to_string(s.priority) + "!" +
-             std::string(to_string(s.state)) + "!" + s.application + "!" + s.data + "!" + s.caller.number + "!" +
-             s.accountcode + "!!3!" + std::to_string(secs) + "!" + s.bridge_id + "!" + s.uniqueid + "\n";
-    }
-  }
-  if (mode != "concise") {
-    out += plural(static_cast<long long>(chans.size()), "active channel") + "\n";
-    out += plural(static_cast<long long>(calls.size()), "active call") + "\n";
-    out += plural(static_cast<long long>(engine.calls_processed()), "call") + " processed\n";
-  }
-  return {0, out};
 }
 
 template <class T>
@@ -86,6 +42,22 @@ ConsoleResult show_registered(Registry<T>& reg, std::string_view kind, std::stri
 
 }  // namespace
 
+std::string describe_duration(long long secs) {
+  if (secs <= 0) return "<1 second";
+  std::vector<std::string> parts;
+  const long long units[] = {365LL * 86400, 7 * 86400, 86400, 3600, 60, 1};
+  const char* names[] = {"year", "week", "day", "hour", "minute", "second"};
+  for (int i = 0; i < 6; ++i) {
+    if (secs >= units[i]) {
+      parts.push_back(plural(secs / units[i], names[i]));
+      secs %= units[i];
+    }
+  }
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
+  return out;
+}
+
 void register_core_commands(Engine& engine) {
   auto& cmds = engine.commands();
   auto add = [&](std::string command, std::string synopsis, std::string syntax,
@@ -93,6 +65,7 @@ void register_core_commands(Engine& engine) {
     (void)cmds.add(ConsoleCommand{std::move(command), Documentation{.synopsis = std::move(synopsis), .syntax = std::move(syntax)}, std::move(fn)});
   };
   Engine* e = &engine;
+  register_status_commands(engine);
 
   add("core show version", "Display version info", "core show version", [](auto&) {
     struct utsname u {};
@@ -109,8 +82,6 @@ void register_core_commands(Engine& engine) {
     if (!a.empty()) return ConsoleResult{2, ""};
     return ConsoleResult{0, "System uptime: " + describe_duration(up) + "\nLast reload: " + describe_duration(rl) + "\n"};
   });
-  add("core show channels", "Display information on channels", "core show channels [concise|verbose|count]",
-      [e](const std::vector<std::string>& a) { return show_channels(*e, a); });
   add("core show settings", "Show some core settings", "core show settings", [e](auto&) {
     const auto& o = e->options();
     std::string out = "\nPBX Core settings\n-----------------\n";
@@ -146,7 +117,11 @@ void register_core_commands(Engine& engine) {
         int status = 0;
         bool any = false;
         for (auto& m : e->modules()) {
-          if (!a.empty() && std::find(a.begin(), a.end(), std::string(m->name())) == a.end()) continue;
+          // Asterisk names modules by their file ("res_pjsip.so"); both spellings work.
+          const std::string name(m->name());
+          if (!a.empty() && std::find(a.begin(), a.end(), name) == a.end() &&
+              std::find(a.begin(), a.end(), name + ".so") == a.end())
+            continue;
           any = true;
           auto r = m->reload(e->options().dirs.config);
           ModuleReloaded ev;

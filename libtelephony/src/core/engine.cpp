@@ -16,6 +16,7 @@ Engine::Engine(EngineOptions options)
   if (options_.threads == 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());
   if (options_.worker_threads == 0) options_.worker_threads = 1;
   astdb_ = std::make_unique<AstDb>(options_.dirs.db / "astdb.sqlite3");
+  device_states_ = std::make_unique<DeviceStates>(*this);
 }
 
 Engine::~Engine() { stop(std::chrono::milliseconds(200)); }
@@ -68,6 +69,11 @@ void Engine::stop(std::chrono::milliseconds grace) {
   running_ = false;
 }
 
+void Engine::request_restart(StopMode mode) {
+  restart_requested_ = true;
+  request_stop(mode);
+}
+
 void Engine::request_stop(StopMode mode) {
   std::lock_guard lock(mu_);
   if (mode == StopMode::Now || channels_.empty()) {
@@ -106,6 +112,24 @@ void Engine::mark_reloaded() {
 void Engine::add_module(std::shared_ptr<Module> m) {
   std::lock_guard lock(mu_);
   modules_.push_back(std::move(m));
+}
+
+void Engine::set_queue_reporter(const std::string& key, QueueReporter reporter) {
+  std::lock_guard lock(mu_);
+  if (reporter) queue_reporters_[key] = std::move(reporter);
+  else queue_reporters_.erase(key);
+}
+
+std::vector<Engine::QueueReporter> Engine::queue_reporters_snapshot() const {
+  std::lock_guard lock(mu_);
+  std::vector<QueueReporter> out;
+  for (const auto& [k, r] : queue_reporters_) out.push_back(r);
+  return out;
+}
+
+bool Engine::remove_module(std::string_view name) {
+  std::lock_guard lock(mu_);
+  return std::erase_if(modules_, [&](const std::shared_ptr<Module>& m) { return m->name() == name; }) > 0;
 }
 
 std::vector<std::shared_ptr<Module>> Engine::modules() const {
@@ -164,6 +188,7 @@ Channel::Ptr Engine::create_channel(ChannelInit init) {
   ChannelCreated ev;
   ev.channel = chan->snapshot();
   events_.emit(std::move(ev));
+  device_states_->channel_state(chan->name(), std::nullopt, chan->state());
   return chan;
 }
 

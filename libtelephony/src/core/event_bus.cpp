@@ -1,5 +1,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <cctype>
 #include <deque>
 
 #include "telephony/events.hpp"
@@ -30,6 +31,7 @@ class EventBus::Subscriber : public std::enable_shared_from_this<Subscriber> {
       ++pending_lost_;
     }
     queue_.push_back(ev);
+    if (queue_.size() > high_water_) high_water_ = queue_.size();
     if (!scheduled_) {
       scheduled_ = true;
       asio::post(strand_, [self = shared_from_this()] { self->drain(); });
@@ -90,6 +92,7 @@ class EventBus::Subscriber : public std::enable_shared_from_this<Subscriber> {
   bool closed_ = false;
   std::uint64_t dropped_ = 0;
   std::uint64_t pending_lost_ = 0;
+  std::size_t high_water_ = 0;
   std::atomic<std::uint64_t> delivered_{0};
 };
 
@@ -145,9 +148,31 @@ void EventBus::remove(const std::shared_ptr<Subscriber>& s) {
   s->bus_ = nullptr;
 }
 
+std::vector<EventBus::SubscriberStats> EventBus::subscriber_stats() const {
+  std::vector<std::shared_ptr<Subscriber>> subs;
+  {
+    std::lock_guard lock(mu_);
+    subs = subs_;
+  }
+  std::vector<SubscriberStats> out;
+  out.reserve(subs.size());
+  for (const auto& s : subs) {
+    std::lock_guard lock(s->mu_);
+    out.push_back({s->opts_.name, s->delivered_.load(), s->dropped_, s->queue_.size(), s->high_water_, s->opts_.capacity});
+  }
+  return out;
+}
+
 std::size_t EventBus::subscriber_count() const {
   std::lock_guard lock(mu_);
   return subs_.size();
+}
+
+std::string security_address(std::string_view transport, std::string_view ip, unsigned port) {
+  std::string out = ip.find(':') != std::string_view::npos ? "IPV6/" : "IPV4/";
+  for (char c : transport) out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  out.append("/").append(ip).append("/").append(std::to_string(port));
+  return out;
 }
 
 }  // namespace telephony

@@ -35,9 +35,10 @@ asio::awaitable<AppResult> Execution::execute_current() {
   chan_->set_location(loc_);
   chan_->set_application(p.app, data);
   Engine& eng = engine();
-  if (eng.log().enabled(LogLevel::Debug))
-    eng.log().debug("pbx", "Executing [" + loc_.exten + "@" + loc_.context + ":" + std::to_string(loc_.priority) + "] " +
-                               p.app + "(\"" + chan_->name() + "\", \"" + data + "\")");
+  // Asterisk's trace of every step (ast_verb(3) in pbx.c), built only when someone will see it.
+  if (eng.log().enabled(LogLevel::Verbose, 3))
+    eng.log().verbose(3, "pbx", "Executing [" + loc_.exten + "@" + loc_.context + ":" + std::to_string(loc_.priority) +
+                                    "] " + p.app + "(\"" + chan_->name() + "\", \"" + data + "\") in new stack");
   DialplanStep ev;
   ev.channel = chan_->snapshot();
   ev.application = p.app;
@@ -183,6 +184,8 @@ asio::awaitable<Execution::LoopEnd> Execution::main_loop() {
       if (r == AppResult::Hangup || chan_->hangup_requested()) {
         if (co_await take_redirect()) continue;
         if (chan_->timeout_fired() && handle_absolute_timeout()) continue;
+        engine().log().verbose(2, "pbx", "Spawn extension (" + loc_.context + ", " + loc_.exten + ", " +
+                                             std::to_string(loc_.priority) + ") exited non-zero on '" + chan_->name() + "'");
         co_return chan_->hangup_requested() ? LoopEnd::HungUp : LoopEnd::Error;
       }
       advance();
@@ -284,9 +287,25 @@ void DialplanPbx::replace(std::shared_ptr<const Dialplan> plan) {
   plan_ = std::move(plan);
 }
 
+void DialplanPbx::set_global(std::string_view name, std::string value) {
+  GlobalVarSet ev;
+  ev.variable = std::string(name);
+  ev.value = value;
+  globals_.set(name, std::move(value));
+  engine_.events().emit(std::move(ev));
+}
+
 bool DialplanPbx::exists(std::string_view context, std::string_view exten, int priority,
                          std::string_view caller_number) const {
   return snapshot()->exists(context, exten, priority, caller_number);
+}
+
+bool DialplanPbx::can_match(std::string_view context, std::string_view exten, std::string_view caller_number) const {
+  return snapshot()->can_match(context, exten, caller_number);
+}
+
+bool DialplanPbx::match_more(std::string_view context, std::string_view exten, std::string_view caller_number) const {
+  return snapshot()->match_more(context, exten, caller_number);
 }
 
 void DialplanPbx::start(Channel::Ptr chan) {
@@ -317,6 +336,7 @@ Result<void> DialplanPbx::start_application(Channel::Ptr chan, std::string app, 
         try {
           Execution exec(*self, chan);
           chan->set_pbx_running(true);
+          chan->set_application(app, data);  // what `core show channels` and Status report
           co_await exec.run_application(app, data);
         } catch (const std::exception& e) {
           self->engine_.log().error("pbx", "application " + app + " on " + chan->name() + " ended by an exception: " + e.what());

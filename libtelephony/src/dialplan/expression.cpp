@@ -87,6 +87,16 @@ bool is_zero_or_null(Value& v) {
   return v.text.empty() || (to_number(v) && v.num == 0);
 }
 
+// What `!` negates, as Asterisk's op_compl reads its operand: a number by its value; text
+// (numeric or not) is false when empty or exactly "0", otherwise it is its leading integer as
+// atoi() reads it. So `!abc`, `!""` and `!0.5` are 1 while `!2abc` is 0 -- unlike `|`, `&` and
+// `?:`, which treat "abc" as true.
+bool complement_is_true(const Value& v) {
+  if (v.kind == Value::Kind::kNumber) return v.num != 0;
+  if (v.text.empty() || v.text == "0") return false;
+  return std::strtol(v.text.c_str(), nullptr, 10) != 0;
+}
+
 // `"abc"` -> `abc` (every quote goes, as Asterisk's strip_quotes does when the value is quoted).
 void strip_quotes(Value& v) {
   std::string& s = to_string(v);
@@ -325,7 +335,7 @@ class Evaluator {
     if (tok_ == Tok::kNot) {
       advance();
       Value v = unary();
-      return make_number(is_zero_or_null(v) ? 1 : 0);
+      return make_number(complement_is_true(v) ? 0 : 1);
     }
     return regex_match();
   }

@@ -36,7 +36,7 @@ struct GlobalsResolver : VariableResolver {
 
 class Loader {
  public:
-  explicit Loader(const config::ConfigFile& file) : file_(file) {}
+  Loader(const config::ConfigFile& file, const LoadOptions& options) : file_(file), options_(options) {}
 
   Result<std::shared_ptr<const Dialplan>, Errors> run() {
     for (const auto* g : file_.sections_named("general")) general(*g);
@@ -51,7 +51,14 @@ class Loader {
       if (s.is_template || iequals(s.name, "general") || iequals(s.name, "globals")) continue;
       context(s);
     }
-    if (!errors_.items.empty()) return Unexpected<Errors>{std::move(errors_)};
+    if (!errors_.items.empty()) {
+      if (options_.bad_lines == BadLines::Reject) return Unexpected<Errors>{std::move(errors_)};
+      // Every refused line was left out where it was refused; say so, line by line.
+      for (auto& e : errors_.items) {
+        e.message += "; line skipped";
+        builder_.warn(std::move(e));
+      }
+    }
     return builder_.build();
   }
 
@@ -198,6 +205,7 @@ class Loader {
   }
 
   const config::ConfigFile& file_;
+  const LoadOptions options_;
   DialplanBuilder builder_;
   Errors errors_;
   std::map<std::string, std::string> globals_;
@@ -206,22 +214,24 @@ class Loader {
 
 }  // namespace
 
-Result<std::shared_ptr<const Dialplan>, Errors> load_dialplan(const config::ConfigFile& file) {
-  return Loader(file).run();
+Result<std::shared_ptr<const Dialplan>, Errors> load_dialplan(const config::ConfigFile& file, const LoadOptions& load) {
+  return Loader(file, load).run();
 }
 
 Result<std::shared_ptr<const Dialplan>, Errors> load_dialplan_file(const std::filesystem::path& file,
-                                                                    const config::ParseOptions& options) {
+                                                                    const config::ParseOptions& options,
+                                                                    const LoadOptions& load) {
   auto cfg = config::parse_file(file, options);
   if (!cfg) return Unexpected<Errors>{cfg.error()};
-  return load_dialplan(*cfg);
+  return load_dialplan(*cfg, load);
 }
 
 Result<std::shared_ptr<const Dialplan>, Errors> load_dialplan_string(std::string_view text, std::string_view name,
-                                                                      const config::ParseOptions& options) {
+                                                                      const config::ParseOptions& options,
+                                                                      const LoadOptions& load) {
   auto cfg = config::parse_string(text, name, options);
   if (!cfg) return Unexpected<Errors>{cfg.error()};
-  return load_dialplan(*cfg);
+  return load_dialplan(*cfg, load);
 }
 
 }  // namespace telephony::dialplan

@@ -170,7 +170,7 @@ struct DialplanBuilder::State {
   // The extension for `text` ("100", "_X./_2XX") in `c`, created when missing.
   Result<Extension*> extension(Context& c, std::string_view text, const config::Location& where, bool create) {
     auto key = parse_extension_key(text, where.file.empty() ? std::string_view() : std::string_view(where.to_string()));
-    if (!key) return Unexpected<Error>{Error{key.error().message, where.to_string()}};
+    if (!key) return Unexpected<Error>{Error{"extension '" + std::string(text) + "': " + key.error().message, where.to_string()}};
     auto& table = groups[index_of(c)];
     auto it = table.find(key->exten);
     if (it == table.end()) {

@@ -79,7 +79,7 @@ Result<Pattern> Pattern::parse(std::string_view text, std::string_view where) {
           if (j + 2 < close && text[j + 1] == '-') {
             if (static_cast<unsigned char>(text[j]) > static_cast<unsigned char>(text[j + 2]))
               return fail("reversed range '" + std::string(text.substr(j, 3)) + "' at offset " +
-                              std::to_string(j),
+                              std::to_string(j) + " matches nothing (write it low-high)",
                           location(where, text));
             for (int ch = static_cast<unsigned char>(text[j]);
                  ch <= static_cast<unsigned char>(text[j + 2]); ++ch)

@@ -3,6 +3,8 @@
 
 #include "apps/dialplan_apps.hpp"
 #include "apps/media_apps.hpp"
+#include "telephony/dialplan/edit.hpp"
+#include "telephony/dialplan/hints.hpp"
 #include "telephony/dialplan/loader.hpp"
 #include "telephony/engine.hpp"
 
@@ -44,9 +46,66 @@ void register_commands(Engine& engine) {
         auto mod = e->module("pbx_config");
         if (!mod) return ConsoleResult{1, "pbx_config is not loaded (no extensions.conf).\n"};
         auto r = mod->reload(e->options().dirs.config);
+        ModuleReloaded ev;  // as `module reload pbx_config`: the Reload event, and parking re-adds its lots
+        ev.module = "pbx_config";
+        ev.status = r ? "Success" : "Error";
+        e->events().emit(std::move(ev));
         if (!r) return ConsoleResult{1, "Dialplan reload failed; the running dialplan is kept:\n" + r.error().to_string() + "\n"};
         e->mark_reloaded();
         return ConsoleResult{0, "Dialplan reloaded.\n"};
+      }});
+  (void)engine.commands().add(ConsoleCommand{
+      "dialplan add extension",
+      Documentation{"Add new extension into context",
+                    "dialplan add extension <exten>,<priority>,<app>[(<app-data>)|,<app-data>] into <context> [replace]",
+                    "Adds one priority (priority 'hint' adds a hint) to the running dialplan; the context is created "
+                    "when missing. 'replace' replaces an existing priority. A dialplan reload replaces the change.",
+                    {}, {"dialplan remove extension", "dialplan show"}},
+      [e](const std::vector<std::string>& a) {
+        if (a.size() < 3 || a.size() > 4 || a[1] != "into" || (a.size() == 4 && a[3] != "replace"))
+          return ConsoleResult{2, ""};
+        auto pbx = std::dynamic_pointer_cast<DialplanPbx>(e->pbx());
+        if (!pbx) return ConsoleResult{1, "No dialplan is loaded.\n"};
+        ExtensionAdd add;
+        add.context = a[2];
+        add.replace = a.size() == 4;
+        const std::string& spec = a[0];
+        const auto c1 = spec.find(',');
+        const auto c2 = c1 == std::string::npos ? std::string::npos : spec.find(',', c1 + 1);
+        if (c2 == std::string::npos) return ConsoleResult{2, ""};
+        add.exten = spec.substr(0, c1);
+        add.priority = spec.substr(c1 + 1, c2 - c1 - 1);
+        std::string app = spec.substr(c2 + 1);
+        if (auto paren = app.find('('); paren != std::string::npos && app.back() == ')') {
+          add.data = app.substr(paren + 1, app.size() - paren - 2);
+          app.resize(paren);
+        } else if (auto comma = app.find(','); comma != std::string::npos) {
+          add.data = app.substr(comma + 1);
+          app.resize(comma);
+        }
+        add.app = app;
+        if (add.exten.empty() || add.app.empty()) return ConsoleResult{2, ""};
+        if (auto r = add_extension(*pbx, add, {"console", 0}); !r) return ConsoleResult{1, r.error().message + "\n"};
+        return ConsoleResult{0, "Extension '" + add.exten + "@" + add.context + "' priority " + add.priority +
+                                    " added into '" + add.context + "' context\n"};
+      }});
+  (void)engine.commands().add(ConsoleCommand{
+      "dialplan remove extension",
+      Documentation{"Remove a specified extension", "dialplan remove extension exten[/cid]@context [priority]",
+                    "Removes the whole extension (with its hint) or one priority ('hint': the hint) from the running "
+                    "dialplan.",
+                    {}, {"dialplan add extension", "dialplan show"}},
+      [e](const std::vector<std::string>& a) {
+        if (a.empty() || a.size() > 2) return ConsoleResult{2, ""};
+        const auto at = a[0].rfind('@');
+        if (at == std::string::npos || at == 0 || at + 1 == a[0].size()) return ConsoleResult{2, ""};
+        auto pbx = std::dynamic_pointer_cast<DialplanPbx>(e->pbx());
+        if (!pbx) return ConsoleResult{1, "No dialplan is loaded.\n"};
+        const std::string exten = a[0].substr(0, at), context = a[0].substr(at + 1);
+        const std::string prio = a.size() == 2 ? a[1] : "";
+        if (auto r = remove_extension(*pbx, context, exten, prio); !r) return ConsoleResult{1, r.error().message + "\n"};
+        if (prio.empty()) return ConsoleResult{0, "Whole extension " + a[0] + " removed\n"};
+        return ConsoleResult{0, "Extension " + a[0] + " with priority " + prio + " removed\n"};
       }});
 }
 
@@ -64,6 +123,7 @@ std::shared_ptr<DialplanPbx> install_dialplan(Engine& engine) {
   register_dial_application(engine);
   register_page_application(engine);
   register_commands(engine);
+  register_hint_commands(engine);
   engine.set_pbx(pbx);
   return pbx;
 }
@@ -75,6 +135,14 @@ Result<void, Errors> PbxConfigModule::check(const fs::path& dir) {
 }
 
 Result<void, Errors> PbxConfigModule::load(const fs::path& dir) {
+  auto plan = load_dialplan_file(dir / "extensions.conf", {.config_dir = dir}, {.bad_lines = BadLines::Skip});
+  if (!plan) return Unexpected<Errors>{plan.error()};
+  for (const auto& w : (*plan)->warnings()) engine_.log().warning("pbx_config", w.to_string());
+  install_dialplan(engine_)->replace(std::move(*plan));
+  return {};
+}
+
+Result<void, Errors> PbxConfigModule::reload(const fs::path& dir) {
   auto plan = load_dialplan_file(dir / "extensions.conf", {.config_dir = dir});
   if (!plan) return Unexpected<Errors>{plan.error()};
   for (const auto& w : (*plan)->warnings()) engine_.log().warning("pbx_config", w.to_string());

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "apps/dialplan_apps.hpp"
+#include "funcs/function_support.hpp"
 #include "telephony/dialplan/args.hpp"
 #include "telephony/dialplan/executor.hpp"
 
@@ -66,7 +67,7 @@ void register_dialplan_functions(Engine& engine) {
         auto pbx = pbx_of(call);
         if (!pbx) return fail("GLOBAL: no dialplan is loaded");
         if (trim(call.args).empty()) return fail("GLOBAL requires a variable name");
-        pbx->globals().set(trim(call.args), std::string(value));
+        pbx->set_global(trim(call.args), std::string(value));
         return {};
       });
 
@@ -151,12 +152,13 @@ void register_dialplan_functions(Engine& engine) {
         if (!x) return Unexpected<Error>{x.error()};
         const auto& e = (*x)->exception();
         if (!e) return std::string();
-        auto field = trim(call.args);
+        // Asterisk compares the field without regard to case: ${EXCEPTION(REASON)} is common.
+        const auto field = funcs::keyword_of(call.args);
         if (field == "reason") return e->reason;
         if (field == "context") return e->context;
         if (field == "exten") return e->exten;
         if (field == "priority") return std::to_string(e->priority);
-        return fail("EXCEPTION: unknown field '" + std::string(field) + "'");
+        return fail("EXCEPTION: unknown field '" + std::string(trim(call.args)) + "'");
       },
       nullptr);
 
@@ -171,16 +173,17 @@ void register_dialplan_functions(Engine& engine) {
       [](const FunctionCall& call) -> Result<std::string> {
         auto x = execution(call);
         if (!x) return Unexpected<Error>{x.error()};
-        auto type = trim(call.args);
-        if (type.starts_with("a")) {
+        // Only the first letter counts, in either case (TIMEOUT(DIGIT), TIMEOUT(r)), as in Asterisk.
+        const char type = funcs::keyword_letter(call.args);
+        if (type == 'a') {
           if (!(*x)->absolute_deadline) return std::string("0");
           auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*(*x)->absolute_deadline -
                                                                             std::chrono::system_clock::now());
           return seconds_text(std::max(left, std::chrono::milliseconds(0)));
         }
-        if (type.starts_with("d")) return seconds_text((*x)->digit_timeout);
-        if (type.starts_with("r")) return seconds_text((*x)->response_timeout);
-        return fail("Unknown timeout type specified: '" + std::string(type) + "'");
+        if (type == 'd') return seconds_text((*x)->digit_timeout);
+        if (type == 'r') return seconds_text((*x)->response_timeout);
+        return fail("Unknown timeout type specified: '" + std::string(trim(call.args)) + "'");
       },
       [](const FunctionCall& call, std::string_view value) -> Result<void> {
         auto x = execution(call);
@@ -191,17 +194,17 @@ void register_dialplan_functions(Engine& engine) {
         if (text.empty() || *end != '\0' || !std::isfinite(secs) || secs < 0)
           return fail("TIMEOUT: invalid number of seconds '" + text + "'");
         auto ms = std::chrono::milliseconds(static_cast<long long>(secs * 1000.0));
-        auto type = trim(call.args);
-        if (type.starts_with("a")) {
+        const char type = funcs::keyword_letter(call.args);
+        if (type == 'a') {
           call.channel->set_absolute_timeout(ms);
           if (ms.count() > 0) (*x)->absolute_deadline = std::chrono::system_clock::now() + ms;
           else (*x)->absolute_deadline.reset();
-        } else if (type.starts_with("d")) {
+        } else if (type == 'd') {
           (*x)->digit_timeout = ms;
-        } else if (type.starts_with("r")) {
+        } else if (type == 'r') {
           (*x)->response_timeout = ms;
         } else {
-          return fail("Unknown timeout type specified: '" + std::string(type) + "'");
+          return fail("Unknown timeout type specified: '" + std::string(trim(call.args)) + "'");
         }
         return {};
       });

@@ -89,6 +89,22 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+bool keyword_is(std::string_view argument, std::string_view keyword) {
+  auto a = trim(argument);
+  if (a.size() != keyword.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(keyword[i])))
+      return false;
+  return true;
+}
+
+std::string keyword_of(std::string_view argument) { return to_lower(trim(argument)); }
+
+char keyword_letter(std::string_view argument) {
+  auto a = trim(argument);
+  return a.empty() ? '\0' : static_cast<char>(std::tolower(static_cast<unsigned char>(a.front())));
+}
+
 bool is_true(std::string_view condition) {
   auto t = trim(condition);
   if (t.empty()) return false;

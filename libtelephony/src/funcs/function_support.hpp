@@ -54,6 +54,16 @@ std::string_view trim(std::string_view s);
 std::string to_upper(std::string_view s);
 std::string to_lower(std::string_view s);
 
+// Keyword arguments (EXCEPTION(reason), TIMEOUT(digit), CHANNEL(language), CONFBRIDGE(user,...))
+// compare as Asterisk's strcasecmp does: ASCII case is ignored, so dialplans that write them in
+// upper case (${EXCEPTION(REASON)}) work. Blanks around the argument are ignored.
+bool keyword_is(std::string_view argument, std::string_view keyword);
+// The argument as a keyword (trimmed, lower case), for functions that test many keywords.
+std::string keyword_of(std::string_view argument);
+// The lower-cased first letter of a keyword whose first letter is all Asterisk reads
+// (TIMEOUT(a|d|r...)), '\0' when empty.
+char keyword_letter(std::string_view argument);
+
 // pbx_checkcondition: empty is false, a leading integer is its value, other text is true.
 bool is_true(std::string_view condition);
 

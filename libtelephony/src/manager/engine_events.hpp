@@ -24,6 +24,10 @@
 #include "telephony/manager/privilege.hpp"
 #include "telephony/manager/server.hpp"
 
+namespace telephony {
+struct ParkedCallInfo;
+}
+
 namespace telephony::manager {
 
 using ChannelVars = std::vector<std::pair<std::string, std::string>>;
@@ -38,6 +42,9 @@ struct MappedEvent {
 // Channel, ChannelState, ..., Linkedid (each key prefixed, e.g. "Dest"), then ChanVariable lines.
 void add_channel_snapshot(ami::Message& m, const ChannelSnapshot& s, std::string_view prefix = {},
                           const ChannelVars& vars = {});
+// A parked call's fields: Parkee/Parker snapshots, ParkerDialString, Parkinglot, ParkingSpace,
+// ParkingTimeout (seconds left), ParkingDuration (ParkedCall events and the ParkedCalls list).
+void add_parked_call(ami::Message& m, const ParkedCallInfo& c);
 // BridgeUniqueid, BridgeType, BridgeTechnology, BridgeCreator, BridgeName, BridgeNumChannels,
 // BridgeVideoSourceMode.
 void add_bridge_snapshot(ami::Message& m, const BridgeSnapshot& b);
@@ -48,6 +55,8 @@ std::string presentation_text(int pres);
 std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLookup& vars = {});
 // The Confbridge* events (manager/confbridge_events.cpp); map_engine_event() falls back to it.
 std::optional<MappedEvent> map_confbridge_event(const Event& ev, const ChannelVarLookup& vars);
+// The SIP driver's events (manager/sip_events.cpp): ContactStatus, Registry, security events.
+std::optional<MappedEvent> map_sip_event(const Event& ev);
 
 class EngineEventPublisher : public std::enable_shared_from_this<EngineEventPublisher> {
  public:

@@ -1,269 +1,114 @@
-// The AMI event documentation (event_docs.hpp): synopses and field descriptions; the field
-// names and their order are read off the mapping (events.cpp) by describing a sample of each
-// engine event. An event added to the mapping gets its sample and synopsis here.
+// The AMI events we send, documented as data (event_docs.hpp). Field orders are Asterisk 13+'s;
+// manager/events.cpp builds the messages, this table describes them.
 #include "telephony/manager/event_docs.hpp"
 
 #include <algorithm>
-#include <functional>
-#include <map>
-#include <memory>
-
-#include "engine_events.hpp"
-#include "telephony/confbridge.hpp"
-#include "telephony/manager/message.hpp"
+#include <strings.h>
 
 namespace telephony::manager {
 
 namespace {
 
-const std::map<std::string, std::string, std::less<>>& field_descriptions() {
-  static const std::map<std::string, std::string, std::less<>> kFields = {
-      {"Channel", "The channel's name (SIP/alice-00000001, Local/100@ctx-00000002;1)."},
-      {"ChannelState", "The channel's state as a number (Asterisk's AST_STATE_*: 0 Down ... 6 Up)."},
-      {"ChannelStateDesc", "The state as text: Down, Rsrvd, OffHook, Dialing, Ring, Ringing, Up, Busy."},
-      {"CallerIDNum", "Caller ID number, or <unknown>."},
-      {"CallerIDName", "Caller ID name, or <unknown>."},
-      {"ConnectedLineNum", "Connected line number, or <unknown>."},
-      {"ConnectedLineName", "Connected line name, or <unknown>."},
-      {"Language", "The channel's language (prompts are searched in it)."},
-      {"AccountCode", "The channel's account code."},
-      {"Context", "Dialplan context the channel is in."},
-      {"Exten", "Dialplan extension the channel is in."},
-      {"Priority", "Dialplan priority the channel is at."},
-      {"Uniqueid", "The channel's unique id."},
-      {"Linkedid", "The unique id of the call's first channel (shared by every leg of one call)."},
-      {"ChanVariable", "NAME=value of each variable listed in manager.conf channelvars (repeated)."},
-      {"BridgeUniqueid", "The bridge's unique id."},
-      {"BridgeType", "basic or conference."},
-      {"BridgeTechnology", "How media is mixed: simple_bridge (two parties) or softmix."},
-      {"BridgeCreator", "Who made the bridge (Dial, Page, ConfBridge ...), or <unknown>."},
-      {"BridgeName", "The bridge's name (ConfBridge room, page-<uniqueid> for Page), or <unknown>."},
-      {"BridgeNumChannels", "Channels in the bridge."},
-      {"BridgeVideoSourceMode", "Always none (no video)."},
-      {"Cause", "Q.850 hangup cause number (16 normal clearing, 17 busy, 19 no answer ...)."},
-      {"Cause-txt", "The cause as text (Normal Clearing, User busy ...)."},
-      {"CID-CallingPres", "Caller ID presentation: number (text)."},
-      {"Extension", "The extension being executed (same as Exten)."},
-      {"Application", "The dialplan application."},
-      {"AppData", "Its arguments, after variable substitution."},
-      {"Variable", "Variable name."},
-      {"Value", "Its new value."},
-      {"DialString", "What was dialed (the resource part of the dial string)."},
-      {"DialStatus", "ANSWER, BUSY, NOANSWER, CANCEL, CONGESTION, CHANUNAVAIL ..."},
-      {"Digit", "The DTMF digit."},
-      {"Direction", "Received (from the device) or Sent (to it)."},
-      {"DurationMs", "How long the digit was held, in milliseconds."},
-      {"SwapUniqueid", "Unique id of the channel this one replaced in the bridge (transfers)."},
-      {"UserEvent", "The name given to UserEvent() (its other arguments follow as headers)."},
-      {"Status", "The outcome."},
-      {"Shutdown", "Cleanly or Uncleanly."},
-      {"Restart", "True when a restart follows."},
-      {"Module", "The reloaded module (All for everything)."},
-      {"Conference", "The ConfBridge room name."},
-      {"Admin", "Yes when the user has the admin profile flag."},
-      {"Muted", "Yes when the user joined muted."},
-      {"TalkingStatus", "on or off."},
-      {"Response", "Success (answered) or Failure."},
-      {"Reason", "Originate reason code: 0 failure, 1 hangup, 3 no answer, 4 answered, 5 busy, 8 congestion."},
-      {"Data", "The application's arguments."},
-  };
-  return kFields;
-}
-
-ChannelSnapshot sample_channel() {
-  ChannelSnapshot s;
-  s.name = "SIP/alice-00000001";
-  s.uniqueid = s.linkedid = "1700000000.1";
-  return s;
-}
-
-BridgeSnapshot sample_bridge() {
-  BridgeSnapshot b;
-  b.uniqueid = "b1";
-  return b;
-}
-
-template <class E>
-std::shared_ptr<Event> channel_sample() {
-  auto e = std::make_shared<E>();
-  e->channel = sample_channel();
-  return e;
-}
-
-template <class E>
-std::shared_ptr<Event> conf_sample() {
-  auto e = std::make_shared<E>();
-  e->bridge = sample_bridge();
-  if constexpr (std::is_base_of_v<confbridge::ConfbridgeUserEvent, E>) e->channel = sample_channel();
-  return e;
-}
-
-struct Sample {
-  const char* synopsis;
-  std::function<std::shared_ptr<Event>()> make;
-  std::vector<std::string> see_also;
-};
-
-std::vector<Sample> samples() {
-  return {
-      {"A channel was created.", channel_sample<ChannelCreated>, {"Newstate", "Hangup"}},
-      {"A channel changed state (ringing, up ...).", channel_sample<ChannelStateChanged>, {"Newchannel"}},
-      {"A channel's caller ID changed.", channel_sample<ChannelCallerIdChanged>, {}},
-      {"A channel executes a dialplan priority.", channel_sample<DialplanStep>, {"VarSet"}},
-      {"A channel variable was set.", channel_sample<ChannelVarSet>, {"Newexten"}},
-      {"Someone asked for a channel's hangup (a soft request the channel's owner acts on).",
-       [] {
-         auto e = std::make_shared<ChannelHangupRequest>();
-         e->channel = sample_channel();
-         e->soft = true;
-         return e;
-       },
-       {"HangupRequest", "Hangup"}},
-      {"A hangup of the channel was requested outright.",
-       [] {
-         auto e = std::make_shared<ChannelHangupRequest>();
-         e->channel = sample_channel();
-         e->soft = false;
-         return e;
-       },
-       {"SoftHangupRequest", "Hangup"}},
-      {"A channel was hung up; it is gone.", channel_sample<ChannelHungUp>, {"Newchannel"}},
-      {"A dial began (Dial, Page, Originate): the caller's fields, then the dialed channel's as Dest*.",
-       [] {
-         auto e = std::make_shared<DialBegin>();
-         e->caller = sample_channel();
-         e->dest = sample_channel();
-         return e;
-       },
-       {"DialEnd"}},
-      {"A dial ended with a DialStatus.",
-       [] {
-         auto e = std::make_shared<DialEnd>();
-         e->caller = sample_channel();
-         e->dest = sample_channel();
-         return e;
-       },
-       {"DialBegin"}},
-      {"A DTMF digit began.", channel_sample<DtmfBegin>, {"DTMFEnd"}},
-      {"A DTMF digit ended.", channel_sample<DtmfEnd>, {"DTMFBegin"}},
-      {"A bridge was created.", [] { auto e = std::make_shared<BridgeCreated>(); e->bridge = sample_bridge(); return std::shared_ptr<Event>(e); }, {"BridgeDestroy"}},
-      {"A bridge was destroyed.", [] { auto e = std::make_shared<BridgeDestroyed>(); e->bridge = sample_bridge(); return std::shared_ptr<Event>(e); }, {"BridgeCreate"}},
-      {"A channel entered a bridge.",
-       [] {
-         auto e = std::make_shared<BridgeEntered>();
-         e->bridge = sample_bridge();
-         e->channel = sample_channel();
-         e->swap_uniqueid = "1700000000.2";
-         return e;
-       },
-       {"BridgeLeave"}},
-      {"A channel left a bridge.",
-       [] {
-         auto e = std::make_shared<BridgeLeft>();
-         e->bridge = sample_bridge();
-         e->channel = sample_channel();
-         return e;
-       },
-       {"BridgeEnter"}},
-      {"UserEvent() ran (or the UserEvent action): the channel's fields, UserEvent, then its own headers.",
-       [] {
-         auto e = std::make_shared<UserEventRaised>();
-         e->channel = sample_channel();
-         e->name = "Example";
-         return e;
-       },
-       {}},
-      {"The engine finished starting.", [] { return std::shared_ptr<Event>(std::make_shared<EngineFullyBooted>()); }, {"Shutdown"}},
-      {"The engine is shutting down.", [] { return std::shared_ptr<Event>(std::make_shared<EngineShutdown>()); }, {"FullyBooted"}},
-      {"A module was reloaded (Status 0 success, 2 not found, 3 error).",
-       [] {
-         auto e = std::make_shared<ModuleReloaded>();
-         e->status = "Success";
-         return e;
-       },
-       {}},
-      {"A conference room started.", conf_sample<confbridge::ConfbridgeStart>, {"ConfbridgeEnd"}},
-      {"A conference room ended.", conf_sample<confbridge::ConfbridgeEnd>, {"ConfbridgeStart"}},
-      {"A conference recording started.", conf_sample<confbridge::ConfbridgeRecord>, {"ConfbridgeStopRecord"}},
-      {"A conference recording stopped.", conf_sample<confbridge::ConfbridgeStopRecord>, {"ConfbridgeRecord"}},
-      {"A user joined a conference.", conf_sample<confbridge::ConfbridgeJoin>, {"ConfbridgeLeave"}},
-      {"A user left a conference.", conf_sample<confbridge::ConfbridgeLeave>, {"ConfbridgeJoin"}},
-      {"A conference user was muted.", conf_sample<confbridge::ConfbridgeMute>, {"ConfbridgeUnmute"}},
-      {"A conference user was unmuted.", conf_sample<confbridge::ConfbridgeUnmute>, {"ConfbridgeMute"}},
-      {"A conference user started or stopped talking (user profile talk_detection_events).",
-       conf_sample<confbridge::ConfbridgeTalking>, {}},
-  };
-}
-
-EventDoc from_mapping(const Sample& s) {
-  auto ev = s.make();
-  auto mapped = map_engine_event(*ev);
-  EventDoc doc;
-  doc.synopsis = s.synopsis;
-  doc.see_also = s.see_also;
-  doc.engine_type = std::string(ev->type());
-  if (!mapped) return doc;
-  doc.name = std::string(mapped->message.event());
-  doc.privilege = mapped->classes.to_string();
-  for (std::size_t i = 1; i < mapped->message.size(); ++i) {
-    const std::string field(mapped->message.at(i).key);
-    if (std::any_of(doc.fields.begin(), doc.fields.end(), [&](const auto& f) { return f.name == field; })) continue;
-    doc.fields.push_back({field, describe_field(field)});
-  }
-  return doc;
-}
+const std::string kDocChannel =
+    "<channel snapshot> is: Channel ChannelState ChannelStateDesc CallerIDNum CallerIDName ConnectedLineNum "
+    "ConnectedLineName Language AccountCode Context Exten Priority Uniqueid Linkedid, then one ChanVariable: NAME=value "
+    "per manager.conf channelvars entry.";
+const std::string kDocBridge =
+    "<bridge snapshot> is: BridgeUniqueid BridgeType BridgeTechnology BridgeCreator BridgeName BridgeNumChannels "
+    "BridgeVideoSourceMode.";
+const std::string kDocBoth = kDocBridge + " " + kDocChannel;
+const std::string kDocPlain = "The headers follow Event: (and Privilege:) in the order shown.";
+const std::string kDocParked =
+    "The Parkee (and Parker) snapshots are channel snapshots with those prefixes (ParkeeChannel, "
+    "ParkeeChannelState, ...). " + kDocChannel;
+const std::string kDocListItem = " Sent only to the session whose action asked for it, with that action's ActionID.";
 
 std::vector<EventDoc> build() {
-  std::vector<EventDoc> docs;
-  for (const auto& s : samples()) {
-    auto d = from_mapping(s);
-    if (!d.name.empty()) docs.push_back(std::move(d));
-  }
-  // Sent by actions rather than mapped from engine events.
-  EventDoc orig;
-  orig.name = "OriginateResponse";
-  orig.privilege = "call";
-  orig.synopsis = "The outcome of an Originate with Async: true (carries the action's ActionID).";
-  for (const char* f : {"Response", "Channel", "Context", "Exten", "Application", "Data", "Reason", "Uniqueid",
-                        "CallerIDNum", "CallerIDName"})
-    orig.fields.push_back({f, describe_field(f)});
-  orig.see_also = {"Originate"};
-  docs.push_back(std::move(orig));
-  std::sort(docs.begin(), docs.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::vector<EventDoc> docs = {
+      {"BridgeCreate", Privilege::Call, {"Raised when a bridge is created.", "Event: BridgeCreate <bridge snapshot>", kDocBridge, {}, {"BridgeDestroy", "BridgeEnter"}}},
+      {"BridgeDestroy", Privilege::Call, {"Raised when a bridge is destroyed.", "Event: BridgeDestroy <bridge snapshot>", kDocBridge, {}, {"BridgeCreate"}}},
+      {"BridgeEnter", Privilege::Call, {"Raised when a channel enters a bridge.", "Event: BridgeEnter <bridge snapshot> <channel snapshot> SwapUniqueid", kDocBoth, {{"SwapUniqueid", "the channel this one replaces, when it swaps in"}}, {"BridgeLeave"}}},
+      {"BridgeInfoChannel", PrivilegeSet::none(), {"One channel of the BridgeInfo action's list.", "Event: BridgeInfoChannel <channel snapshot>", kDocChannel + kDocListItem, {}, {"BridgeInfoComplete"}}},
+      {"BridgeInfoComplete", PrivilegeSet::none(), {"Ends the BridgeInfo list, with the bridge snapshot.", "Event: BridgeInfoComplete <bridge snapshot>", kDocBridge + kDocListItem, {}, {"BridgeInfoChannel"}}},
+      {"BridgeLeave", Privilege::Call, {"Raised when a channel leaves a bridge.", "Event: BridgeLeave <bridge snapshot> <channel snapshot>", kDocBoth, {}, {"BridgeEnter"}}},
+      {"BridgeListComplete", PrivilegeSet::none(), {"Ends the BridgeList list.", "Event: BridgeListComplete EventList ListItems", kDocPlain + kDocListItem, {}, {"BridgeListItem"}}},
+      {"BridgeListItem", PrivilegeSet::none(), {"One bridge of the BridgeList action's list.", "Event: BridgeListItem <bridge snapshot>", kDocBridge + kDocListItem, {}, {"BridgeListComplete"}}},
+      {"Cdr", Privilege::Cdr, {"Raised when a call detail record is written.", "Event: Cdr AccountCode Source Destination DestinationContext CallerID Channel DestinationChannel LastApplication LastData StartTime AnswerTime EndTime Duration BillableSeconds Disposition AMAFlags UniqueID UserField <variables>", kDocPlain + " Sent when the cdr module is loaded (cdr.conf), for every record posted to the backends; CDR variables follow as Name: value.", {{"Disposition", "ANSWERED, NO ANSWER, BUSY, FAILED or CONGESTION"}, {"Duration", "seconds from start to end"}, {"BillableSeconds", "seconds from answer to end"}}, {"CDR"}}},
+      {"ChannelHungup", PrivilegeSet::none(), {"One channel hung up by a Hangup action with a /regex/.", "Event: ChannelHungup Channel", kDocPlain + kDocListItem, {}, {"ChannelsHungupListComplete"}}},
+      {"ChannelsHungupListComplete", PrivilegeSet::none(), {"Ends the list of a Hangup action with a /regex/.", "Event: ChannelsHungupListComplete EventList ListItems", kDocPlain + kDocListItem, {}, {"ChannelHungup"}}},
+      {"ConfbridgeEnd", Privilege::Call, {"Raised when a conference ends.", "Event: ConfbridgeEnd Conference <bridge snapshot>", kDocBridge, {{"Conference", "the conference name"}}, {"ConfbridgeStart"}}},
+      {"ConfbridgeJoin", Privilege::Call, {"Raised when a channel joins a conference.", "Event: ConfbridgeJoin Conference <bridge snapshot> <channel snapshot> Admin Muted", kDocBoth, {{"Admin", "Yes or No"}, {"Muted", "Yes or No"}}, {"ConfbridgeLeave"}}},
+      {"ConfbridgeLeave", Privilege::Call, {"Raised when a channel leaves a conference.", "Event: ConfbridgeLeave Conference <bridge snapshot> <channel snapshot> Admin", kDocBoth, {{"Admin", "Yes or No"}}, {"ConfbridgeJoin"}}},
+      {"ConfbridgeList", PrivilegeSet::none(), {"One participant of the ConfbridgeList action's list.", "Event: ConfbridgeList <channel snapshot> Conference Admin MarkedUser WaitMarked EndMarked Waiting Muted Talking AnsweredTime", kDocChannel + kDocListItem, {}, {"ConfbridgeListComplete"}}},
+      {"ConfbridgeListComplete", PrivilegeSet::none(), {"Ends the ConfbridgeList list.", "Event: ConfbridgeListComplete EventList ListItems", kDocPlain + kDocListItem, {}, {"ConfbridgeList"}}},
+      {"ConfbridgeListRooms", PrivilegeSet::none(), {"One conference of the ConfbridgeListRooms action's list.", "Event: ConfbridgeListRooms Conference Parties Marked Locked Muted", kDocPlain + kDocListItem, {}, {"ConfbridgeListRoomsComplete"}}},
+      {"ConfbridgeListRoomsComplete", PrivilegeSet::none(), {"Ends the ConfbridgeListRooms list.", "Event: ConfbridgeListRoomsComplete EventList ListItems", kDocPlain + kDocListItem, {}, {"ConfbridgeListRooms"}}},
+      {"ConfbridgeMute", Privilege::Call, {"Raised when a conference participant mutes.", "Event: ConfbridgeMute Conference <bridge snapshot> <channel snapshot> Admin", kDocBoth, {}, {"ConfbridgeUnmute"}}},
+      {"ConfbridgeRecord", Privilege::Call, {"Raised when a conference starts recording.", "Event: ConfbridgeRecord Conference <bridge snapshot>", kDocBridge, {}, {"ConfbridgeStopRecord"}}},
+      {"ConfbridgeStart", Privilege::Call, {"Raised when a conference starts.", "Event: ConfbridgeStart Conference <bridge snapshot>", kDocBridge, {{"Conference", "the conference name"}}, {"ConfbridgeEnd"}}},
+      {"ConfbridgeStopRecord", Privilege::Call, {"Raised when a conference stops recording.", "Event: ConfbridgeStopRecord Conference <bridge snapshot>", kDocBridge, {}, {"ConfbridgeRecord"}}},
+      {"ConfbridgeTalking", Privilege::Call, {"Raised when a conference participant starts or stops talking.", "Event: ConfbridgeTalking Conference <bridge snapshot> <channel snapshot> TalkingStatus Admin", kDocBoth, {{"TalkingStatus", "on or off"}}, {"ConfbridgeJoin"}}},
+      {"ConfbridgeUnmute", Privilege::Call, {"Raised when a conference participant unmutes.", "Event: ConfbridgeUnmute Conference <bridge snapshot> <channel snapshot> Admin", kDocBoth, {}, {"ConfbridgeMute"}}},
+      {"CoreShowChannel", PrivilegeSet::none(), {"One channel of the CoreShowChannels action's list.", "Event: CoreShowChannel <channel snapshot> BridgeId Application ApplicationData Duration", kDocChannel + kDocListItem, {}, {"CoreShowChannelsComplete"}}},
+      {"CoreShowChannelsComplete", PrivilegeSet::none(), {"Ends the CoreShowChannels list.", "Event: CoreShowChannelsComplete EventList ListItems", kDocPlain + kDocListItem, {}, {"CoreShowChannel"}}},
+      {"DBGetComplete", PrivilegeSet::none(), {"Ends the DBGet list.", "Event: DBGetComplete EventList ListItems", kDocPlain + kDocListItem, {}, {"DBGetResponse"}}},
+      {"DBGetResponse", PrivilegeSet::none(), {"The answer of a DBGet action.", "Event: DBGetResponse Family Key Val", kDocPlain + kDocListItem, {}, {"DBGetComplete"}}},
+      {"DTMFBegin", Privilege::Dtmf, {"Raised when a DTMF digit has started on a channel.", "Event: DTMFBegin <channel snapshot> Digit Direction", kDocChannel, {{"Digit", "0-9, A-D, * or #"}, {"Direction", "Received or Sent"}}, {"DTMFEnd"}}},
+      {"DTMFEnd", Privilege::Dtmf, {"Raised when a DTMF digit has ended on a channel.", "Event: DTMFEnd <channel snapshot> Digit DurationMs Direction", kDocChannel, {{"Digit", "the digit"}, {"DurationMs", "how long it was held"}, {"Direction", "Received or Sent"}}, {"DTMFBegin"}}},
+      {"DeviceStateChange", Privilege::Call, {"Raised when a device state changes; also one item of DeviceStateList.", "Event: DeviceStateChange Device State", kDocPlain, {{"Device", "e.g. SIP/alice"}, {"State", "NOT_INUSE, INUSE, BUSY, INVALID, UNAVAILABLE, RINGING, RINGINUSE, ONHOLD"}}, {"DeviceStateListComplete"}}},
+      {"DeviceStateListComplete", PrivilegeSet::none(), {"Ends the DeviceStateList list.", "Event: DeviceStateListComplete EventList ListItems", kDocPlain + kDocListItem, {}, {"DeviceStateChange"}}},
+      {"DialBegin", Privilege::Call, {"Raised when a dial action has started.", "Event: DialBegin <channel snapshot> Dest<snapshot> DialString", kDocChannel, {{"Dest*", "the snapshot of the channel being dialed"}, {"DialString", "the device string dialed"}}, {"DialEnd"}}},
+      {"DialEnd", Privilege::Call, {"Raised when a dial action has completed.", "Event: DialEnd <channel snapshot> Dest<snapshot> DialStatus", kDocChannel, {{"Dest*", "the snapshot of the dialed channel"}, {"DialStatus", "ANSWER, BUSY, NOANSWER, CANCEL, CONGESTION, CHANUNAVAIL"}}, {"DialBegin"}}},
+      {"ExtensionStatus", PrivilegeSet::none(), {"One hint of the ExtensionStateList action's list.", "Event: ExtensionStatus Exten Context Hint Status StatusText", kDocPlain + kDocListItem, {{"Status", "0 Idle, 1 InUse, 2 Busy, 4 Unavailable, 8 Ringing, 9 InUse&Ringing, 16 Hold, 17 InUse&Hold"}}, {"ExtensionStateListComplete"}}},
+      {"ExtensionStateListComplete", PrivilegeSet::none(), {"Ends the ExtensionStateList list.", "Event: ExtensionStateListComplete EventList ListItems", kDocPlain + kDocListItem, {}, {"ExtensionStatus"}}},
+      {"FullyBooted", Privilege::System, {"Raised when all modules are loaded; also sent to each session right after login.", "Event: FullyBooted Status Uptime LastReload", kDocPlain, {{"Status", "Fully Booted"}}, {"Shutdown"}}},
+      {"Hangup", Privilege::Call, {"Raised when a channel is hung up.", "Event: Hangup <channel snapshot> Cause Cause-txt", kDocChannel, {{"Cause", "Q.850 cause code"}, {"Cause-txt", "its text"}}, {"Newchannel", "HangupRequest"}}},
+      {"HangupRequest", Privilege::Call, {"Raised when a hangup is requested.", "Event: HangupRequest <channel snapshot> Cause", kDocChannel, {{"Cause", "Q.850 cause code"}}, {"SoftHangupRequest", "Hangup"}}},
+      {"ListDialplan", PrivilegeSet::none(), {"One priority of the ShowDialPlan action's list.", "Event: ListDialplan Context Extension ExtensionLabel Priority Application AppData Registrar IncludeContext", kDocPlain + kDocListItem, {}, {"ShowDialPlanComplete"}}},
+      {"NewCallerid", Privilege::Call, {"Raised when a channel receives new Caller ID information.", "Event: NewCallerid <channel snapshot> CID-CallingPres", kDocChannel, {{"CID-CallingPres", "presentation value and its description"}}, {"Newchannel"}}},
+      {"Newchannel", Privilege::Call, {"Raised when a new channel is created.", "Event: Newchannel <channel snapshot>", kDocChannel, {}, {"Newstate", "Hangup"}}},
+      {"Newexten", Privilege::Dialplan, {"Raised when a channel enters a new context, extension, priority.", "Event: Newexten <channel snapshot> Extension Application AppData", kDocChannel, {{"Extension", "deprecated copy of Exten"}, {"Application", "the application about to run"}, {"AppData", "its arguments after substitution"}}, {"VarSet"}}},
+      {"Newstate", Privilege::Call, {"Raised when a channel's state changes.", "Event: Newstate <channel snapshot>", kDocChannel, {}, {"Newchannel"}}},
+      {"OriginateResponse", Privilege::Call, {"Raised in response to an Originate command (Async), to the session that sent it.", "Event: OriginateResponse Response Channel Context Exten Application Data Reason Uniqueid CallerIDNum CallerIDName", kDocPlain, {{"Response", "Success or Failure"}, {"Reason", "the outcome code (4 answered, 5 busy, 8 congestion, 0 failed, 3 no answer)"}}, {"Originate"}}},
+      {"Reload", Privilege::System, {"Raised when a module has been reloaded.", "Event: Reload Module Status", kDocPlain, {{"Module", "the module name"}, {"Status", "0 success, 2 not found, 3 error"}}, {"Reload"}}},
+      {"ParkedCall", Privilege::Call, {"Raised when a channel is parked; also one item of ParkedCalls.", "Event: ParkedCall <Parkee snapshot> [<Parker snapshot>] ParkerDialString Parkinglot ParkingSpace ParkingTimeout ParkingDuration", kDocParked, {{"ParkingSpace", "the space"}, {"ParkingTimeout", "seconds left"}, {"ParkingDuration", "seconds parked"}}, {"Park", "ParkedCalls", "UnParkedCall"}}},
+      {"UnParkedCall", Privilege::Call, {"Raised when a channel leaves a parking lot because it was retrieved.", "Event: UnParkedCall <Parkee snapshot> [<Parker snapshot>] ParkerDialString Parkinglot ParkingSpace ParkingTimeout ParkingDuration <Retriever snapshot>", kDocParked, {}, {"ParkedCall"}}},
+      {"ParkedCallTimeOut", Privilege::Call, {"Raised when a channel leaves a parking lot because it reached the end of its timeout.", "Event: ParkedCallTimeOut <Parkee snapshot> [<Parker snapshot>] ParkerDialString Parkinglot ParkingSpace ParkingTimeout ParkingDuration", kDocParked, {}, {"ParkedCall"}}},
+      {"ParkedCallGiveUp", Privilege::Call, {"Raised when a channel leaves a parking lot because it hung up without being answered.", "Event: ParkedCallGiveUp <Parkee snapshot> [<Parker snapshot>] ParkerDialString Parkinglot ParkingSpace ParkingTimeout ParkingDuration", kDocParked, {}, {"ParkedCall"}}},
+      {"ParkedCallsComplete", PrivilegeSet::none(), {"Ends the ParkedCalls list.", "Event: ParkedCallsComplete Total", kDocPlain + kDocListItem, {}, {"ParkedCall"}}},
+      {"Parkinglot", PrivilegeSet::none(), {"One lot of the Parkinglots list.", "Event: Parkinglot Name StartSpace StopSpace Timeout", kDocPlain + kDocListItem, {}, {"ParkinglotsComplete"}}},
+      {"ParkinglotsComplete", PrivilegeSet::none(), {"Ends the Parkinglots list.", "Event: ParkinglotsComplete EventList ListItems", kDocPlain + kDocListItem, {}, {"Parkinglot"}}},
+      {"PresenceStateChange", Privilege::Call, {"Raised when a presence state changes; also one item of PresenceStateList.", "Event: PresenceStateChange Presentity Status Subtype Message", kDocPlain, {{"Presentity", "CustomPresence:<name>"}, {"Status", "not_set, unavailable, available, away, xa, chat or dnd"}}, {"PresenceState", "PresenceStateList"}}},
+      {"PresenceStateListComplete", PrivilegeSet::none(), {"Ends the PresenceStateList list.", "Event: PresenceStateListComplete EventList ListItems", kDocPlain + kDocListItem, {}, {"PresenceStateChange"}}},
+      {"ShowDialPlanComplete", PrivilegeSet::none(), {"Ends the ShowDialPlan list.", "Event: ShowDialPlanComplete EventList ListItems ListExtensions ListPriorities ListContexts", kDocPlain + kDocListItem, {}, {"ListDialplan"}}},
+      {"Shutdown", Privilege::System, {"Raised when telephonyd is shut down or restarted.", "Event: Shutdown Shutdown Restart", kDocPlain, {{"Shutdown", "Cleanly or Uncleanly"}, {"Restart", "True or False"}}, {"FullyBooted"}}},
+      {"SoftHangupRequest", Privilege::Call, {"Raised when a soft hangup is requested (absolute timeout, redirect).", "Event: SoftHangupRequest <channel snapshot> Cause", kDocChannel, {{"Cause", "Q.850 cause code"}}, {"HangupRequest", "Hangup"}}},
+      {"Status", PrivilegeSet::none(), {"One channel of the Status action's list.", "Event: Status <channel snapshot> Type DNID EffectiveConnectedLineNum EffectiveConnectedLineName TimeToHangup BridgeID Application Data Nativeformats Readformat Readtrans Writeformat Writetrans Callgroup Pickupgroup Seconds Variable", kDocChannel + kDocListItem, {}, {"StatusComplete"}}},
+      {"StatusComplete", PrivilegeSet::none(), {"Ends the Status action's list.", "Event: StatusComplete EventList ListItems Items", kDocPlain + kDocListItem, {}, {"Status"}}},
+      {"UserEvent", Privilege::User, {"A user defined event raised from the dialplan (UserEvent()) or AMI (UserEvent action).", "Event: UserEvent [<channel snapshot>] UserEvent <headers>", kDocChannel, {{"UserEvent", "the name given"}, {"<headers>", "every header given, in order"}}, {"UserEvent"}}},
+      {"VarSet", Privilege::Dialplan, {"Raised when a variable is set to a particular value.", "Event: VarSet <channel snapshot> Variable Value", kDocChannel, {{"Variable", "the variable name"}, {"Value", "the new value"}}, {"Newexten"}}},
+      {"WaitEventComplete", PrivilegeSet::none(), {"Ends a WaitEvent action.", "Event: WaitEventComplete", kDocPlain + kDocListItem, {}, {"WaitEvent"}}},
+  };
+  std::sort(docs.begin(), docs.end(), [](const EventDoc& a, const EventDoc& b) { return a.name < b.name; });
   return docs;
 }
 
 }  // namespace
 
-std::string describe_field(std::string_view field) {
-  const auto& all = field_descriptions();
-  if (auto it = all.find(field); it != all.end()) return it->second;
-  if (field.substr(0, 4) == "Dest") {
-    if (auto it = all.find(field.substr(4)); it != all.end()) return "Of the dialed channel: " + it->second;
-  }
-  return {};
-}
-
 const std::vector<EventDoc>& event_documentation() {
-  static const std::vector<EventDoc> kDocs = build();
-  return kDocs;
+  static const std::vector<EventDoc> docs = build();
+  return docs;
 }
 
 const EventDoc* find_event_doc(std::string_view name) {
   for (const auto& d : event_documentation())
-    if (ami::iequals(d.name, name)) return &d;
+    if (d.name.size() == name.size() && ::strncasecmp(d.name.data(), name.data(), name.size()) == 0) return &d;
   return nullptr;
 }
 
-std::string render_event_help(const EventDoc& doc) {
-  std::string out = "Event: " + doc.name + "\n\n[Synopsis]\n" + doc.synopsis + "\n\n[Privilege]\n" + doc.privilege +
-                    "\n\n[Fields]\n";
-  for (const auto& f : doc.fields) out += "  " + f.name + ": " + f.description + "\n";
-  if (!doc.see_also.empty()) {
-    out += "\n[See Also]\n";
-    for (std::size_t i = 0; i < doc.see_also.size(); ++i) out += (i ? ", " : "") + doc.see_also[i];
-    out += "\n";
-  }
+std::string render_event_help(const EventDoc& d) {
+  std::string out = render_help("event", d.name, d.doc);
+  out += "[Class]\n" + (d.classes.empty() ? std::string("(the requesting session only)") : d.classes.to_string()) + "\n";
   return out;
 }
 

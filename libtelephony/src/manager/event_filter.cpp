@@ -30,6 +30,7 @@ Result<EventFilter> EventFilter::parse(std::string_view criteria, std::string_vi
   EventFilter f;
   criteria = trim(criteria);
   pattern = trim(pattern);
+  f.text_ = criteria.empty() ? std::string(pattern) : "eventfilter" + std::string(criteria) + " = " + std::string(pattern);
   if (criteria.empty()) {
     if (!pattern.empty() && pattern.front() == '!') {
       f.exclude_ = true;
@@ -127,6 +128,13 @@ bool EventFilter::matches(const ami::Message& event, std::string_view text) cons
 }
 
 void FilterSet::add(EventFilter f) { (f.is_exclude() ? excludes_ : includes_).push_back(std::move(f)); }
+
+std::vector<std::string> FilterSet::describe() const {
+  std::vector<std::string> out;
+  for (const auto& f : includes_) out.push_back(f.text());
+  for (const auto& f : excludes_) out.push_back(f.text());
+  return out;
+}
 
 bool FilterSet::accepts(const ami::Message& event, std::string_view text) const {
   if (!includes_.empty()) {

@@ -4,8 +4,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 #include "telephony/bridge.hpp"
+#include "telephony/device_state.hpp"
+#include "telephony/dialplan/executor.hpp"
+#include "telephony/cdr.hpp"
+#include "telephony/parking.hpp"
+#include "telephony/presence.hpp"
 
 namespace telephony::manager {
 
@@ -37,13 +43,14 @@ MappedEvent channel_event(std::string_view name, PrivilegeSet classes, const Cha
 }  // namespace
 
 void add_channel_snapshot(ami::Message& m, const ChannelSnapshot& s, std::string_view prefix, const ChannelVars& vars) {
+  std::string escaped;  // names and values are C-escaped as Asterisk's channel state string does
   m.add(key(prefix, "Channel"), s.name);
   m.add(key(prefix, "ChannelState"), std::to_string(static_cast<int>(s.state)));
   m.add(key(prefix, "ChannelStateDesc"), to_string(s.state));
   m.add(key(prefix, "CallerIDNum"), or_unknown(s.caller.number));
-  m.add(key(prefix, "CallerIDName"), or_unknown(s.caller.name));
+  m.add(key(prefix, "CallerIDName"), ami::escape_c(or_unknown(s.caller.name), escaped));
   m.add(key(prefix, "ConnectedLineNum"), or_unknown(s.connected.number));
-  m.add(key(prefix, "ConnectedLineName"), or_unknown(s.connected.name));
+  m.add(key(prefix, "ConnectedLineName"), ami::escape_c(or_unknown(s.connected.name), escaped));
   m.add(key(prefix, "Language"), s.language);
   m.add(key(prefix, "AccountCode"), s.accountcode);
   m.add(key(prefix, "Context"), s.context);
@@ -51,7 +58,8 @@ void add_channel_snapshot(ami::Message& m, const ChannelSnapshot& s, std::string
   m.add(key(prefix, "Priority"), std::to_string(s.priority));
   m.add(key(prefix, "Uniqueid"), s.uniqueid);
   m.add(key(prefix, "Linkedid"), s.linkedid);
-  for (const auto& [name, value] : vars) m.add(key(prefix, "ChanVariable"), name + "=" + value);
+  for (const auto& [name, value] : vars)
+    m.add(key(prefix, "ChanVariable"), name + "=" + std::string(ami::escape_c(value, escaped)));
 }
 
 void add_bridge_snapshot(ami::Message& m, const BridgeSnapshot& b) {
@@ -78,6 +86,17 @@ std::string presentation_text(int pres) {
   return std::to_string(pres) + " (" + text + ")";
 }
 
+void add_parked_call(ami::Message& m, const ParkedCallInfo& c) {
+  add_channel_snapshot(m, c.parkee, "Parkee", {});
+  if (c.parker) add_channel_snapshot(m, *c.parker, "Parker", {});
+  const auto parked_for = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - c.since).count();
+  m.add("ParkerDialString", c.parker_dial_string)
+      .add("Parkinglot", c.lot)
+      .add("ParkingSpace", std::to_string(c.space))
+      .add("ParkingTimeout", std::to_string(std::max<long long>(0, c.timeout.count() - parked_for)))
+      .add("ParkingDuration", std::to_string(parked_for));
+}
+
 std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLookup& vars) {
   const PrivilegeSet call = Privilege::Call;
   const PrivilegeSet dialplan = Privilege::Dialplan;
@@ -97,7 +116,16 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
   }
   if (auto* e = ev.as<ChannelVarSet>()) {
     auto out = channel_event("VarSet", dialplan, e->channel, vars);
-    out.message.add("Variable", e->variable).add("Value", e->value);
+    std::string escaped;
+    out.message.add("Variable", e->variable).add("Value", ami::escape_c(e->value, escaped));
+    return out;
+  }
+  if (auto* e = ev.as<telephony::dialplan::GlobalVarSet>()) {
+    // Asterisk's VarSet for a global variable names no channel.
+    MappedEvent out{named("VarSet"), dialplan};
+    std::string escaped;
+    out.message.add("Channel", "none").add("Uniqueid", "none").add("Variable", e->variable);
+    out.message.add("Value", ami::escape_c(e->value, escaped));
     return out;
   }
   if (auto* e = ev.as<ChannelHangupRequest>()) {
@@ -166,6 +194,34 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     for (const auto& [k, v] : e->headers) out.message.add(k, v);
     return out;
   }
+  if (auto* e = ev.as<SecurityEvent>()) {
+    MappedEvent out{named(e->name), Privilege::Security};
+    char tv[64];
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(e->time.time_since_epoch()).count();
+    std::time_t secs = static_cast<std::time_t>(us / 1000000);
+    std::tm tm{};
+    ::localtime_r(&secs, &tm);
+    char zone[8];
+    std::strftime(tv, sizeof tv, "%Y-%m-%dT%H:%M:%S", &tm);
+    std::strftime(zone, sizeof zone, "%z", &tm);
+    char frac[16];
+    std::snprintf(frac, sizeof frac, ".%06lld", static_cast<long long>(us % 1000000));
+    out.message.add("EventTV", std::string(tv) + frac + zone)
+        .add("Severity", e->severity)
+        .add("Service", e->service)
+        .add("EventVersion", "1")
+        .add("AccountID", e->account_id)
+        .add("SessionID", e->session_id)
+        .add("LocalAddress", e->local_address)
+        .add("RemoteAddress", e->remote_address);
+    for (const auto& [k, v] : e->fields) out.message.add(k, v);
+    return out;
+  }
+  if (auto* e = ev.as<DeviceStateChanged>()) {
+    MappedEvent out{named("DeviceStateChange"), call};
+    out.message.add("Device", e->device).add("State", to_string(e->state));
+    return out;
+  }
   if (ev.as<EngineFullyBooted>()) {
     MappedEvent out{named("FullyBooted"), system};
     out.message.add("Status", "Fully Booted");
@@ -183,6 +239,46 @@ std::optional<MappedEvent> map_engine_event(const Event& ev, const ChannelVarLoo
     out.message.add("Module", e->module.empty() ? std::string("All") : e->module).add("Status", status);
     return out;
   }
+  if (auto* e = dynamic_cast<const ParkingEvent*>(&ev)) {
+    MappedEvent out{named(e->kind), call};
+    add_parked_call(out.message, e->call);
+    if (e->retriever) add_channel_snapshot(out.message, *e->retriever, "Retriever", vars ? vars(*e->retriever) : ChannelVars{});
+    return out;
+  }
+  if (auto* e = ev.as<PresenceStateChanged>()) {
+    MappedEvent out{named("PresenceStateChange"), Privilege::Call};
+    out.message.add("Presentity", e->presentity)
+        .add("Status", e->info.state)
+        .add("Subtype", e->info.subtype)
+        .add("Message", e->info.message);
+    return out;
+  }
+  if (auto* e = ev.as<CdrPosted>()) {
+    // cdr_manager's field set and order.
+    const auto& r = e->record;
+    MappedEvent out{named("Cdr"), Privilege::Cdr};
+    out.message.add("AccountCode", r.accountcode)
+        .add("Source", r.src)
+        .add("Destination", r.dst)
+        .add("DestinationContext", r.dcontext)
+        .add("CallerID", r.clid)
+        .add("Channel", r.channel)
+        .add("DestinationChannel", r.dstchannel)
+        .add("LastApplication", r.lastapp)
+        .add("LastData", r.lastdata)
+        .add("StartTime", cdr_time(r.start))
+        .add("AnswerTime", cdr_time(r.answer))
+        .add("EndTime", cdr_time(r.end))
+        .add("Duration", std::to_string(r.duration))
+        .add("BillableSeconds", std::to_string(r.billsec))
+        .add("Disposition", to_string(r.disposition))
+        .add("AMAFlags", r.amaflags)
+        .add("UniqueID", r.uniqueid)
+        .add("UserField", r.userfield);
+    for (const auto& [k, v] : r.variables) out.message.add(k, v);
+    return out;
+  }
+  if (auto sip = map_sip_event(ev)) return sip;
   return map_confbridge_event(ev, vars);
 }
 

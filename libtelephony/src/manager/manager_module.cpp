@@ -5,6 +5,7 @@
 #include "engine_events.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/manager/event_docs.hpp"
+#include "telephony/security_log.hpp"
 
 namespace telephony::manager {
 
@@ -26,6 +27,8 @@ Errors one_error(const Error& e) {
   errs.items.push_back(e);
   return errs;
 }
+
+void register_more_console(Engine& engine, const std::function<std::shared_ptr<Server>()>& server_of);
 
 void register_console(Engine& engine, const std::weak_ptr<ManagerModule::State>& weak) {
   auto server_of = [weak]() -> std::shared_ptr<Server> {
@@ -71,31 +74,123 @@ void register_console(Engine& engine, const std::weak_ptr<ManagerModule::State>&
         }
         return ConsoleResult{status, out};
       }});
-  (void)engine.commands().add(ConsoleCommand{
-      "manager show events",
-      Documentation{.synopsis = "List manager interface events",
-                    .syntax = "manager show events",
-                    .description = "Prints the AMI events the manager sends, with their synopses."},
-      [](const std::vector<std::string>&) {
-        std::string out = "  Event                           Synopsis\n  -----                           --------\n";
-        for (const auto& e : event_documentation()) {
-          std::string name = e.name;
-          name.resize(std::max<std::size_t>(name.size(), 31), ' ');
-          out += "  " + name + " " + e.synopsis + "\n";
+  register_more_console(engine, server_of);
+}
+
+std::string fit(std::string_view s, std::size_t w) {
+  std::string out(s.substr(0, w));
+  out.resize(w, ' ');
+  return out;
+}
+
+// `manager show connected|users|user|events|event`, in Asterisk's layouts (manager.c).
+void register_more_console(Engine& engine, const std::function<std::shared_ptr<Server>()>& server_of) {
+  auto& cmds = engine.commands();
+  (void)cmds.add(ConsoleCommand{
+      "manager show connected",
+      Documentation{"List connected manager interface users", "manager show connected",
+                    "Prints every AMI session: user (or '(login)' before login), address, start time, seconds "
+                    "connected, messages queued now / the deepest the queue has been, read and write classes."},
+      [server_of](const std::vector<std::string>& a) {
+        if (!a.empty()) return ConsoleResult{2, ""};
+        auto server = server_of();
+        if (!server) return ConsoleResult{1, "The manager interface is not running.\n"};
+        const auto now = std::chrono::system_clock::now();
+        auto row = [](std::initializer_list<std::pair<std::string, std::size_t>> cells) {
+          std::string out = " ";
+          for (const auto& [t, w] : cells) out += " " + fit(t, w) + " ";
+          while (!out.empty() && out.back() == ' ') out.pop_back();
+          return out + "\n";
+        };
+        std::string out = row({{"Username", 15}, {"IP Address", 55}, {"Start", 10}, {"Elapsed", 10}, {"Queued", 8},
+                               {"MaxQueue", 8}, {"ReadPerms", 10}, {"WritePerms", 10}});
+        const auto sessions = server->sessions();
+        for (const auto& s : sessions) {
+          const auto since = std::chrono::system_clock::to_time_t(s.since);
+          const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(now - s.since).count();
+          const auto colon = s.remote.rfind(':');
+          out += row({{s.authenticated ? s.user : "(login)", 15},
+                      {colon == std::string::npos ? s.remote : s.remote.substr(0, colon), 55},
+                      {std::to_string(static_cast<long long>(since)), 10}, {std::to_string(elapsed), 10},
+                      {std::to_string(s.queued), 8}, {std::to_string(s.high_water), 8},
+                      {std::to_string(s.read.bits()), 10}, {std::to_string(s.write.bits()), 10}});
         }
+        out += std::to_string(sessions.size()) + " users connected.\n";
         return ConsoleResult{0, out};
       }});
-  (void)engine.commands().add(ConsoleCommand{
+  (void)cmds.add(ConsoleCommand{
+      "manager show users",
+      Documentation{"List configured manager users", "manager show users",
+                    "Prints the names of the users defined in manager.conf."},
+      [server_of](const std::vector<std::string>& a) {
+        if (!a.empty()) return ConsoleResult{2, ""};
+        auto server = server_of();
+        if (!server) return ConsoleResult{1, "The manager interface is not running.\n"};
+        const auto users = server->users();
+        if (users.empty()) return ConsoleResult{0, "There are no manager users.\n"};
+        std::string out = "\nusername\n--------\n";
+        for (const auto& u : users) out += u.name + "\n";
+        out += "-------------------\n" + std::to_string(users.size()) + " manager users configured.\n";
+        return ConsoleResult{0, out};
+      }});
+  (void)cmds.add(ConsoleCommand{
+      "manager show user",
+      Documentation{"Display information on a specific manager user", "manager show user <user>",
+                    "Prints the user's settings from manager.conf (the secret is never shown)."},
+      [server_of](const std::vector<std::string>& a) {
+        if (a.size() != 1) return ConsoleResult{2, ""};
+        auto server = server_of();
+        if (!server) return ConsoleResult{1, "The manager interface is not running.\n"};
+        for (const auto& u : server->users()) {
+          if (!ami::iequals(u.name, a[0])) continue;
+          std::string vars;
+          for (const auto& [k, v] : u.setvar) vars += (vars.empty() ? "" : ", ") + k + "=" + v;
+          auto row = [](std::string_view k, const std::string& v) {
+            std::string key(k);
+            if (key.size() < 18) key.insert(0, 18 - key.size(), ' ');
+            return key + ": " + v + "\n";
+          };
+          std::string out = "\n" + row("username", u.name) + row("secret", u.secret.empty() ? "<Not set>" : "<Set>") +
+                            row("ACL", u.acl.empty() ? "no" : "yes") + row("read perm", u.read.to_string()) +
+                            row("write perm", u.write.to_string()) +
+                            row("writetimeout", std::to_string(u.writetimeout.count())) +
+                            row("eventfilters", std::to_string(u.eventfilters.size())) + row("Variables", vars);
+          return ConsoleResult{0, out};
+        }
+        return ConsoleResult{1, a[0] + " is not a known user\n"};
+      }});
+  (void)cmds.add(ConsoleCommand{
+      "manager show events",
+      Documentation{"List manager interface events", "manager show events",
+                    "Prints the name of every AMI event telephonyd sends ('manager show event <name>' describes one)."},
+      [](const std::vector<std::string>& a) {
+        if (!a.empty()) return ConsoleResult{2, ""};
+        const auto& docs = event_documentation();
+        std::string out = "Events:\n  " + fit(std::string(26, '-'), 27) + fit(std::string(26, '-'), 27) +
+                          std::string(26, '-') + "\n";
+        for (std::size_t i = 0; i < docs.size(); i += 3) {
+          out += "  ";
+          for (std::size_t j = i; j < std::min(i + 3, docs.size()); ++j) out += fit(docs[j].name, 27);
+          while (out.back() == ' ') out.pop_back();
+          out += "\n";
+        }
+        out += std::to_string(docs.size()) + " events documented.\n";
+        return ConsoleResult{0, out};
+      }});
+  (void)cmds.add(ConsoleCommand{
       "manager show event",
-      Documentation{.synopsis = "Show a manager interface event",
-                    .syntax = "manager show event <eventname>",
-                    .description = "Shows the fields of an AMI event, in the order they are sent, and what they mean."},
-      [](const std::vector<std::string>& args) {
-        if (args.size() != 1) return ConsoleResult{2, ""};
-        if (const auto* doc = find_event_doc(args[0])) return ConsoleResult{0, render_event_help(*doc)};
-        return ConsoleResult{1, "No manager event '" + args[0] + "' exists.\n"};
+      Documentation{"Show a manager interface event", "manager show event <eventname>",
+                    "Shows the class, the headers and the description of one AMI event."},
+      [](const std::vector<std::string>& a) {
+        if (a.size() != 1) return ConsoleResult{2, ""};
+        const auto* d = find_event_doc(a[0]);
+        if (!d) return ConsoleResult{1, "Could not find event '" + a[0] + "'\n"};
+        return ConsoleResult{0, render_event_help(*d)};
       }});
 }
+
+const char* const kMoreCommands[] = {"manager show connected", "manager show users", "manager show user",
+                                     "manager show events", "manager show event"};
 
 }  // namespace
 
@@ -140,6 +235,11 @@ Result<void, Errors> ManagerModule::apply(ManagerConfig config) {
     auto server = std::make_shared<Server>(engine_.io(), config.options, config.users);
     Engine* engine = &engine_;
     server->set_log([engine](std::string_view line) { engine->log().notice("manager", line); });
+    // Authentication outcomes go to the SECURITY log level in res_security_log's form (fail2ban).
+    server->set_security_sink([engine](const SecurityReport& r) {
+      SecurityLogEntry e{r.event, r.severity, "AMI", r.account, r.session_id, r.local_address, r.remote_address, r.fields};
+      engine->log().security("security", format_security_event(e));
+    });
     register_channel_list_actions(*server, st.actions);
     register_channel_control_actions(*server, st.actions);
     register_system_actions(*server, st.actions);
@@ -150,9 +250,24 @@ Result<void, Errors> ManagerModule::apply(ManagerConfig config) {
     register_dialplan_actions(*server, st.actions);
     register_extension_state_actions(*server, st.actions);
     register_transfer_actions(*server, st.actions);
+    register_config_actions(*server, st.actions);
+    register_presence_actions(*server, st.actions);
+    register_parking_actions(*server, st.actions);
+    register_playback_actions(*server, st.actions);
+    register_message_actions(*server, st.actions);
     if (auto r = server->start(); !r) return Unexpected<Errors>{one_error(r.error())};
     auto publisher = std::make_shared<EngineEventPublisher>(engine_, server);
     publisher->start();
+    // Each session's write queue shows in `core show taskprocessors` and the metrics.
+    std::weak_ptr<Server> weak_server = server;
+    engine_.set_queue_reporter("manager", [weak_server] {
+      std::vector<EventBus::SubscriberStats> out;
+      if (auto srv = weak_server.lock())
+        for (const auto& s : srv->sessions())
+          out.push_back({"ami/session-" + std::to_string(s.id) + (s.user.empty() ? "" : "-" + s.user), s.sent, 0, s.queued,
+                         s.high_water, s.queue_limit});
+      return out;
+    });
     st.server = std::move(server);
     st.publisher = std::move(publisher);
     engine_.log().notice("manager", "Manager interface listening on " + config.options.bindaddr + ":" +
@@ -179,12 +294,14 @@ void ManagerModule::unload() {
     console = std::exchange(state_->console_registered, false);
   }
   if (publisher) publisher->stop();
-  if (server) server->stop();
+  if (server) {
+    server->stop();
+    engine_.set_queue_reporter("manager", {});
+  }
   if (console) {
     engine_.commands().remove("manager show commands");
     engine_.commands().remove("manager show command");
-    engine_.commands().remove("manager show events");
-    engine_.commands().remove("manager show event");
+    for (const char* c : kMoreCommands) engine_.commands().remove(c);
   }
 }
 

@@ -15,6 +15,44 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
   return true;
 }
 
+namespace {
+// The characters ast_escape_c() escapes, and the letter each becomes.
+constexpr std::string_view kEscaped = "\a\b\f\n\r\t\v\\'\"?";
+constexpr std::string_view kEscapeLetters = "abfnrtv\\'\"?";
+}  // namespace
+
+std::string_view escape_c(std::string_view s, std::string& storage) {
+  if (s.find_first_of(kEscaped) == std::string_view::npos) return s;
+  storage.clear();
+  storage.reserve(s.size() + 8);
+  for (char c : s) {
+    const auto i = kEscaped.find(c);
+    if (i == std::string_view::npos) {
+      storage += c;
+    } else {
+      storage += '\\';
+      storage += kEscapeLetters[i];
+    }
+  }
+  return storage;
+}
+
+std::string unescape_c(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      if (auto k = kEscapeLetters.find(s[i + 1]); k != std::string_view::npos) {
+        out += kEscaped[k];
+        ++i;
+        continue;
+      }
+    }
+    out += s[i];
+  }
+  return out;
+}
+
 Message::Message(std::initializer_list<std::pair<std::string_view, std::string_view>> headers) {
   for (const auto& [k, v] : headers) add(k, v);
 }

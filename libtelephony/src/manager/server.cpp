@@ -178,6 +178,9 @@ Server::Server(asio::io_context& io, ServerOptions options, std::vector<UserOpti
   builtin("Filter", "Dynamically add filters for the current manager session.",
           "The filters added are only used for the current session.",
           {{"Operation", false, "Add"}, {"Filter", true, "A legacy regex ('!' to exclude) or an advanced filter."}});
+  builtin("FilterList", "Show current event filters for this session.",
+          "Lists the event filters of this session (manager.conf eventfilter lines and Filter actions), one "
+          "Filter: header each, includes first.");
   builtin("WaitEvent", "Wait for an event to occur.",
           "Answers at once, then sends WaitEventComplete after the next event this session receives "
           "(or after Timeout seconds; at most 60).",
@@ -315,6 +318,25 @@ ServerStats Server::stats() const {
   s.authtimeout_disconnects = core_->authtimeout_disconnects;
   s.authlimit_rejections = core_->authlimit_rejections;
   return s;
+}
+
+std::vector<SessionSummary> Server::sessions() const {
+  std::vector<std::shared_ptr<Session>> list;
+  {
+    std::lock_guard lock(core_->sessions_mu);
+    list = core_->sessions;
+  }
+  std::vector<SessionSummary> out;
+  out.reserve(list.size());
+  for (const auto& s : list) out.push_back(s->summary());
+  return out;
+}
+
+std::vector<UserOptions> Server::users() const { return core_->snapshot()->users; }
+
+void Server::set_security_sink(SecuritySink sink) {
+  std::lock_guard lock(core_->log_mu);
+  core_->security_sink = std::move(sink);
 }
 
 void Server::set_log(LogSink sink) {

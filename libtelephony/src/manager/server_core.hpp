@@ -49,6 +49,11 @@ struct Server::Core : std::enable_shared_from_this<Server::Core> {
   std::mutex log_mu;
   LogSink log_sink;
   void log(const std::string& line);
+  SecuritySink security_sink;  // guarded by log_mu
+  void security(const SecurityReport& r) {
+    std::lock_guard lock(log_mu);
+    if (security_sink) security_sink(r);
+  }
 
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> tls_acceptor;

@@ -213,6 +213,17 @@ asio::awaitable<void> Session::handle(Message m) {
       filters_ = std::move(next);
     }
     reply(m, two_headers("Response", "Success", "Message", "Filter Added Successfully"));
+  } else if (iequals(action, "FilterList")) {
+    // The session's filters (manager.conf eventfilter lines plus Filter actions), one Filter: each.
+    std::vector<std::string> lines;
+    {
+      std::lock_guard lock(mu_);
+      if (filters_) lines = filters_->describe();
+    }
+    Message r;
+    r.add("Response", "Success");
+    for (const auto& l : lines) r.add("Filter", l);
+    reply(m, std::move(r));
   } else if (iequals(action, "WaitEvent")) {
     // Over TCP events already stream; WaitEvent only marks where the next one arrived.
     long timeout = 60;
@@ -279,21 +290,42 @@ asio::awaitable<void> Session::login(const Message& m) {
   for (const auto& u : cfg->users)
     if (iequals(u.name, name)) user = &u;
   std::string why;
+  std::string event;  // the security event for a failure
   if (!user) {
     why = "no such user";
+    event = "InvalidAccountID";
   } else {
     error_code ec;
     const auto& sock = tls_ ? tls_->next_layer() : *plain_;
     const auto ep = sock.remote_endpoint(ec);
     if (ec || !acl_permits(user->acl, ep.address())) {
       why = "address not permitted";
+      event = "FailedACL";
     } else if (iequals(m.get_or("AuthType"), "MD5")) {
-      if (challenge_.empty() || ami::md5_hex(challenge_ + user->secret) != m.get_or("Key")) why = "bad MD5 key";
+      if (challenge_.empty() || ami::md5_hex(challenge_ + user->secret) != m.get_or("Key")) {
+        why = "bad MD5 key";
+        event = "ChallengeResponseFailed";
+      }
     } else if (m.get_or("Secret") != user->secret) {
       why = "bad secret";
+      event = "InvalidPassword";
     }
-    if (why.empty() && !cfg->options.allowmultiplelogin && core_->user_logged_in(user->name))
+    if (why.empty() && !cfg->options.allowmultiplelogin && core_->user_logged_in(user->name)) {
       why = "already logged in and allowmultiplelogin=no";
+      event = "SessionLimit";
+    }
+  }
+  {
+    SecurityReport rep = security_report(why.empty() ? "SuccessfulAuth" : event, std::string(name));
+    if (why.empty()) {
+      rep.severity = "Informational";
+      rep.fields = {{"UsingPassword", iequals(m.get_or("AuthType"), "MD5") ? "0" : "1"}};
+    } else if (event == "ChallengeResponseFailed") {
+      rep.fields = {{"Challenge", challenge_}, {"Response", std::string(m.get_or("Key"))}, {"ExpectedResponse", ""}};
+    } else if (event == "InvalidPassword") {
+      rep.fields = {{"Challenge", ""}, {"ReceivedChallenge", ""}, {"ReceivedHash", ""}};
+    }
+    core_->security(rep);
   }
   if (!why.empty()) {
     ++core_->auth_failures;
@@ -386,6 +418,49 @@ void Session::push(std::shared_ptr<const std::string> bytes) {
   after_push(r);
 }
 
+SecurityReport Session::security_report(std::string event, std::string account) const {
+  auto addr = [](const asio::ip::tcp::endpoint& ep, bool tls) {
+    const auto ip = ep.address();
+    std::string a = ip.is_v6() && !ip.to_v6().is_v4_mapped() ? "IPV6/" : "IPV4/";
+    const std::string host = ip.is_v6() && ip.to_v6().is_v4_mapped()
+                                 ? asio::ip::make_address_v4(asio::ip::v4_mapped, ip.to_v6()).to_string()
+                                 : ip.to_string();
+    return a + (tls ? "TLS/" : "TCP/") + host + "/" + std::to_string(ep.port());
+  };
+  SecurityReport r;
+  r.event = std::move(event);
+  r.account = std::move(account);
+  char sid[32];
+  std::snprintf(sid, sizeof sid, "0x%llx", static_cast<unsigned long long>(id_));
+  r.session_id = sid;
+  error_code ec;
+  const auto& sock = tls_ ? tls_->next_layer() : *plain_;
+  const auto local = sock.local_endpoint(ec);
+  if (!ec) r.local_address = addr(local, tls_.has_value());
+  const auto remote = sock.remote_endpoint(ec);
+  if (!ec) r.remote_address = addr(remote, tls_.has_value());
+  return r;
+}
+
+SessionSummary Session::summary() const {
+  SessionSummary out;
+  out.id = id_;
+  out.remote = remote_;
+  out.since = connected_at_;
+  out.authenticated = authenticated();
+  if (out.authenticated) {
+    out.user = info_.user;
+    out.read = info_.read;
+    out.write = info_.write;
+  }
+  std::lock_guard lock(mu_);
+  out.queued = queue_.size();
+  out.high_water = high_water_;
+  out.queue_limit = queue_limit_;
+  out.sent = sent_;
+  return out;
+}
+
 Session::PushResult Session::push_locked(std::shared_ptr<const std::string> bytes) {
   if (closed_) return PushResult::Dropped;
   if (queue_.size() >= queue_limit_) {
@@ -394,6 +469,8 @@ Session::PushResult Session::push_locked(std::shared_ptr<const std::string> byte
     return PushResult::Overflow;
   }
   queue_.push_back(std::move(bytes));
+  ++sent_;
+  if (queue_.size() > high_water_) high_water_ = queue_.size();
   const bool kick = !writing_;
   writing_ = true;
   return kick ? PushResult::Kick : PushResult::Queued;

@@ -37,6 +37,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool authenticated() const noexcept { return authenticated_.load(std::memory_order_acquire); }
   std::string user() const;
   std::uint64_t id() const noexcept { return id_; }
+  // `manager show connected`, `core show taskprocessors`: who, from where, since when, queue.
+  SessionSummary summary() const;
+  SecurityReport security_report(std::string event, std::string account) const;
 
  private:
   boost::asio::awaitable<void> run();
@@ -75,6 +78,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::deque<std::shared_ptr<const std::string>> queue_;
   std::shared_ptr<const FilterSet> filters_;
   std::size_t queue_limit_ = 10000;
+  std::size_t high_water_ = 0;
+  std::uint64_t sent_ = 0;
+  const std::chrono::system_clock::time_point connected_at_ = std::chrono::system_clock::now();
   bool writing_ = false;
   bool closed_ = false;
   bool close_after_flush_ = false;

@@ -1,4 +1,4 @@
-// Audio file reader/writer and Asterisk-style prompt lookup.
+// Audio file reader/writer (prompt lookup: sound_search.cpp).
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -233,62 +233,6 @@ Result<void> AudioFileWriter::close() {
   ok = (std::fclose(f) == 0) && ok;
   if (!ok) return fail("finalising file failed: " + errno_text(), path_.string());
   return {};
-}
-
-// ---- prompt lookup ----------------------------------------------------------------------------
-
-namespace {
-struct Candidate {
-  const char* ext;
-  Format format;
-};
-// Every extension we can play, with the format its contents are in (.wav is 8 kHz PCM by
-// Asterisk convention; .wav16 16 kHz).
-constexpr Candidate kCandidates[] = {
-    {"sln48", Format::slin(48000)}, {"sln16", Format::slin(16000)}, {"wav16", Format::slin(16000)},
-    {"sln", Format::slin(8000)},    {"wav", Format::slin(8000)},    {"ulaw", Format::ulaw()},
-    {"alaw", Format::alaw()},
-};
-
-std::optional<std::filesystem::path> best_in(const std::filesystem::path& base, Format preferred) {
-  std::optional<std::filesystem::path> best;
-  double best_cost = 0;
-  std::error_code ec;
-  for (const auto& c : kCandidates) {
-    std::filesystem::path p = base;
-    p += ".";
-    p += c.ext;
-    if (!std::filesystem::is_regular_file(p, ec)) continue;
-    double cost = 0;
-    if (!(c.format == preferred)) {
-      auto pc = TranslationGraph::shared().path_cost_us(c.format, preferred);
-      cost = pc ? *pc + 1e-3 : 1e9;  // any real step loses to an exact match
-    }
-    if (!best || cost < best_cost) {
-      best = p;
-      best_cost = cost;
-    }
-  }
-  return best;
-}
-}  // namespace
-
-std::optional<std::filesystem::path> find_sound_file(const std::filesystem::path& sounds_dir,
-                                                     std::string_view language,
-                                                     std::string_view name, Format preferred) {
-  if (name.empty()) return std::nullopt;
-  if (name.front() == '/') return best_in(std::filesystem::path(name), preferred);
-  std::vector<std::filesystem::path> dirs;
-  if (!language.empty()) {
-    dirs.push_back(sounds_dir / std::string(language));
-    if (auto u = language.find('_'); u != std::string_view::npos)
-      dirs.push_back(sounds_dir / std::string(language.substr(0, u)));
-  }
-  dirs.push_back(sounds_dir / "en");
-  dirs.push_back(sounds_dir);
-  for (const auto& d : dirs)
-    if (auto p = best_in(d / std::string(name), preferred)) return p;
-  return std::nullopt;
 }
 
 }  // namespace telephony::media

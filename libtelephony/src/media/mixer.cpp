@@ -159,6 +159,12 @@ std::span<const std::int16_t> Mixer::output(ParticipantId id) const {
   return p.out;
 }
 
+bool Mixer::hears_listener_mix(ParticipantId id) const {
+  if (id >= slots_.size() || !slots_[id].in_use) return false;
+  const Participant& p = slots_[id];
+  return p.role == MixRole::Listener || (!p.contributed && p.listen_gain == 1.0f);
+}
+
 bool Mixer::talking(ParticipantId id) const { return id < slots_.size() && slots_[id].talking; }
 
 }  // namespace telephony::media

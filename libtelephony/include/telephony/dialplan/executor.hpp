@@ -37,6 +37,7 @@
 #include "telephony/dialplan/application.hpp"
 #include "telephony/dialplan/dialplan.hpp"
 #include "telephony/dialplan/substitution.hpp"
+#include "telephony/events.hpp"
 #include "telephony/pbx.hpp"
 
 namespace telephony {
@@ -46,6 +47,15 @@ class Engine;
 namespace telephony::dialplan {
 
 class DialplanPbx;
+
+// A global variable was set at run time (GLOBAL() write, AMI Setvar without Channel): AMI sends
+// it as VarSet with Channel: none, as Asterisk does. An empty value means it was unset.
+struct GlobalVarSet : Event {
+  static constexpr std::string_view kType = "GlobalVarSet";
+  std::string_view type() const override { return kType; }
+  std::string variable;
+  std::string value;
+};
 
 // Global variables: the initial [globals] of the snapshot plus Set(GLOBAL(x)=…) at run time.
 class GlobalVariables {
@@ -211,6 +221,8 @@ class DialplanPbx : public Pbx, public std::enable_shared_from_this<DialplanPbx>
   void start(Channel::Ptr chan) override;
   bool exists(std::string_view context, std::string_view exten, int priority,
               std::string_view caller_number) const override;
+  bool can_match(std::string_view context, std::string_view exten, std::string_view caller_number) const override;
+  bool match_more(std::string_view context, std::string_view exten, std::string_view caller_number) const override;
   // Originate's application form: one application on the answered channel, then hangup.
   Result<void> start_application(Channel::Ptr chan, std::string app, std::string data) override;
   // Originate/Dial/Page predial handlers: `context^exten^priority(args)` (or with commas) run as
@@ -223,6 +235,9 @@ class DialplanPbx : public Pbx, public std::enable_shared_from_this<DialplanPbx>
   // [globals]: replaced wholesale when clearglobalvars is set, else merged over the current ones.
   void replace(std::shared_ptr<const Dialplan> plan);
   GlobalVariables& globals() { return globals_; }
+  // Sets (empty: unsets) a global at run time and publishes GlobalVarSet; what GLOBAL() and AMI
+  // Setvar without a channel do, so both see and announce the same variables.
+  void set_global(std::string_view name, std::string value);
 
   // The Execution running `chan`, for functions (LOCAL, TIMEOUT, …). Only valid on the channel's
   // strand, where the execution lives; null elsewhere or when the PBX does not run the channel.

@@ -14,6 +14,12 @@
 // through equal patterns like `_N` and `_[2-9]`), duplicate labels, a missing application or ')'.
 // Unknown directives and [general] keys are warnings (Asterisk ignores them), reported in
 // Dialplan::warnings().
+//
+// LoadOptions::bad_lines chooses what a rejected line does. Reject (the default: --check-config,
+// reload) makes the whole load fail, so nothing half-valid replaces a running dialplan. Skip
+// (telephonyd's start, as Asterisk's pbx_config does) leaves the line out with its file:line
+// error as a warning and loads everything else; a `same` line after a skipped `exten` is skipped
+// too. Errors of the .conf syntax itself (config::parse_file) always fail the load.
 #pragma once
 
 #include <filesystem>
@@ -25,11 +31,19 @@
 
 namespace telephony::dialplan {
 
-Result<std::shared_ptr<const Dialplan>, Errors> load_dialplan(const config::ConfigFile& file);
+enum class BadLines { Reject, Skip };
+struct LoadOptions {
+  BadLines bad_lines = BadLines::Reject;
+};
+
+Result<std::shared_ptr<const Dialplan>, Errors> load_dialplan(const config::ConfigFile& file,
+                                                               const LoadOptions& load = {});
 // parse_file + load_dialplan; parse errors come back as they are.
 Result<std::shared_ptr<const Dialplan>, Errors> load_dialplan_file(const std::filesystem::path& file,
-                                                                    const config::ParseOptions& options = {});
+                                                                    const config::ParseOptions& options = {},
+                                                                    const LoadOptions& load = {});
 Result<std::shared_ptr<const Dialplan>, Errors> load_dialplan_string(std::string_view text, std::string_view name,
-                                                                      const config::ParseOptions& options = {});
+                                                                      const config::ParseOptions& options = {},
+                                                                      const LoadOptions& load = {});
 
 }  // namespace telephony::dialplan

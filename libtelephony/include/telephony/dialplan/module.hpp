@@ -4,9 +4,11 @@
 // STACK_PEEK, EXCEPTION, TIMEOUT) and the console commands `dialplan show [ctx|exten@ctx]` and
 // `dialplan reload`.
 //
-// check() parses and validates without applying; load()/reload() build a complete new snapshot
-// and swap it in only when the whole file is valid, so a broken edit keeps the running plan and
-// reports every error with file:line. Calls in progress stay on their snapshot until they jump.
+// check() parses and validates without applying, and reports every line it would refuse.
+// load() (at start) loads what it can, as Asterisk does: a line that cannot be used is skipped
+// with a file:line warning in the log. reload() builds a complete new snapshot and swaps it in
+// only when the whole file is valid, so a broken edit keeps the running plan and reports every
+// error with file:line. Calls in progress stay on their snapshot until they jump.
 #pragma once
 
 #include <filesystem>
@@ -38,6 +40,7 @@ class PbxConfigModule : public Module {
   std::string_view config_file() const override { return "extensions.conf"; }
   Result<void, Errors> check(const std::filesystem::path& config_dir) override;
   Result<void, Errors> load(const std::filesystem::path& config_dir) override;
+  Result<void, Errors> reload(const std::filesystem::path& config_dir) override;
   void unload() override;
 
  private:

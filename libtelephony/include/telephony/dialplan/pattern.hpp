@@ -7,8 +7,10 @@
 // is a literal. `-` (and space) is a visual separator: ignored in patterns and `-` is ignored in
 // the dialed string too.
 //
-// Parsing accepts any non-empty string; it rejects an unterminated or empty `[` set and an empty
-// extension. A Pattern owns a small vector of elements (one per position); matching allocates
+// Parsing accepts any non-empty string; it rejects an unterminated or empty `[` set, a reversed
+// range such as `[9-2]` (Asterisk accepts it and the set then matches nothing: almost always a
+// typo, so it is refused here and the loader decides whether that skips the line or fails the
+// load), and an empty extension. A Pattern owns a small vector of elements (one per position); matching allocates
 // nothing. Ordering follows Asterisk's ext_cmp, see compare() and docs/dialplan.md.
 #pragma once
 

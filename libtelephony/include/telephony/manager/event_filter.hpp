@@ -33,6 +33,8 @@ class EventFilter {
   static Result<EventFilter> parse_line(std::string_view line);
 
   bool is_exclude() const noexcept { return exclude_; }
+  // The filter as configured (a legacy regex with its '!', or "eventfilter(...) = pattern").
+  const std::string& text() const noexcept { return text_; }
   // `text` is the serialised event (Writer output) the legacy form matches against.
   bool matches(const ami::Message& event, std::string_view text) const;
 
@@ -45,6 +47,7 @@ class EventFilter {
   std::string name_;
   std::string header_;
   std::string pattern_;
+  std::string text_;
   std::shared_ptr<const Regex> regex_;  // shared: filters are copied into every session at login
 };
 
@@ -53,6 +56,8 @@ class FilterSet {
   void add(EventFilter f);
   bool empty() const noexcept { return includes_.empty() && excludes_.empty(); }
   bool accepts(const ami::Message& event, std::string_view text) const;
+  // Every filter's text, includes first (FilterList).
+  std::vector<std::string> describe() const;
 
  private:
   std::vector<EventFilter> includes_;

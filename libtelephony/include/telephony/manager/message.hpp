@@ -21,6 +21,16 @@ namespace telephony::ami {
 // ASCII case-insensitive equality (AMI keys and action names are ASCII).
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
+// Asterisk's C escaping of free-text event values (ast_escape_c): BEL BS FF LF CR TAB VT \ ' " ?
+// become \a \b \f \n \r \t \v \\ \' \" \?. Asterisk applies it to VarSet's Value and to
+// CallerIDName, ConnectedLineName and ChanVariable values of every channel snapshot; clients
+// written against Asterisk unescape exactly those (other free-text fields, such as Newexten's
+// AppData or UserEvent headers, go out as they are). Returns `s` itself when nothing needs
+// escaping (no allocation), else a view of `storage`.
+std::string_view escape_c(std::string_view s, std::string& storage);
+// The inverse, for clients: every backslash escape above back to its character.
+std::string unescape_c(std::string_view s);
+
 struct HeaderView {
   std::string_view key;
   std::string_view value;

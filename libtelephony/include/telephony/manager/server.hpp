@@ -112,6 +112,35 @@ class ActionResponder {
   std::size_t list_items_ = 0;
 };
 
+// One connected session (`manager show connected`).
+struct SessionSummary {
+  std::uint64_t id = 0;
+  std::string user;    // empty until logged in
+  std::string remote;  // "address:port"
+  std::chrono::system_clock::time_point since;
+  bool authenticated = false;
+  PrivilegeSet read;
+  PrivilegeSet write;
+  std::size_t queued = 0;      // messages waiting to be written
+  std::size_t high_water = 0;  // the deepest the queue has been
+  std::size_t queue_limit = 0;
+  std::uint64_t sent = 0;      // messages queued since login
+};
+
+// An authentication outcome, in Asterisk's security-event terms (AMI is the service): failures
+// are InvalidAccountID, InvalidPassword, ChallengeResponseFailed, FailedACL, SessionLimit;
+// successes SuccessfulAuth; ChallengeSent when a Challenge is handed out. Addresses are
+// "IPV4/TCP/127.0.0.1/5038" (IPV6/… and TLS likewise).
+struct SecurityReport {
+  std::string event;
+  std::string severity = "Error";  // "Informational" for SuccessfulAuth / ChallengeSent
+  std::string account;
+  std::string session_id;          // "0x…"
+  std::string local_address;
+  std::string remote_address;
+  std::vector<std::pair<std::string, std::string>> fields;  // Challenge, ReceivedChallenge, ...
+};
+
 struct ServerStats {
   std::uint64_t sessions = 0;             // open now
   std::uint64_t authenticated = 0;        // logged in now
@@ -152,8 +181,14 @@ class Server {
   void reload(ServerOptions options, std::vector<UserOptions> users);
 
   ServerStats stats() const;
+  std::vector<SessionSummary> sessions() const;
+  // The users logins are checked against now (manager.conf as last applied).
+  std::vector<UserOptions> users() const;
   // Where log lines go (connects, auth failures, slow-client disconnects); default std::clog.
   void set_log(LogSink sink);
+  // Where authentication outcomes go (the security log, the event bus). Default: nowhere.
+  using SecuritySink = std::function<void(const SecurityReport&)>;
+  void set_security_sink(SecuritySink sink);
 
   struct Core;  // shared with sessions; defined in src/manager
 

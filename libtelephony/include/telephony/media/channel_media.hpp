@@ -13,8 +13,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -73,6 +75,14 @@ Result<std::shared_ptr<GeneratorTask>> play_tones(const Channel::Ptr& chan, Tone
 // Milliwatt(): the 0 dBm0 test tone until stopped.
 std::shared_ptr<GeneratorTask> play_milliwatt(const Channel::Ptr& chan,
                                               MilliwattKind kind = MilliwattKind::Tone1004);
+
+// Prompts `names` one after the other (found as Playback finds them, in the channel's language;
+// a missing one is skipped with a warning naming the paths tried) played by a generator, so the
+// channel's owner can stay where it is: ConfBridge plays conf-muted to a user who stays in the
+// room. Each prompt publishes PlaybackStarted. `on_done` is posted to the channel's strand once
+// the last prompt has played -- not when the generator is stopped or replaced first.
+std::shared_ptr<GeneratorTask> play_prompts_in_background(const Channel::Ptr& chan, std::vector<std::string> names,
+                                                          std::function<void()> on_done = {});
 
 // Ringing()/Progress() with tones, as Asterisk does for channels that cannot indicate by
 // themselves: indicate the control and play the zone's "ring" (Ringing) tone. Returns the task.

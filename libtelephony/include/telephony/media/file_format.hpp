@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -107,8 +108,18 @@ class AudioFileWriter {
 // <dir>/ itself; in each folder the extension whose format is cheapest to translate to
 // `preferred` (the channel's native format) wins, an exact format match first. An absolute
 // `name` skips the folder search. Returns the full path including extension.
+// A language whose folder does not exist is served from its first voice folder, such as
+// en_US_f_Allison for `en` (Debian's asterisk-core-sounds-en-wav without asterisk-core-sounds-en).
 std::optional<std::filesystem::path> find_sound_file(const std::filesystem::path& sounds_dir,
                                                      std::string_view language,
                                                      std::string_view name, Format preferred);
+// The folders find_sound_file() searches for `language`, in order (a missing language folder is
+// listed under its plain name, so messages say where it was looked for).
+std::vector<std::filesystem::path> sound_search_dirs(const std::filesystem::path& sounds_dir, std::string_view language);
+// The folder that holds `language`'s prompts (<dir>/<language> or a voice folder), if any.
+std::optional<std::filesystem::path> prompts_folder(const std::filesystem::path& sounds_dir, std::string_view language);
+// "prompt 'x' not found (language en); tried <dir>/en/x.*, <dir>/x.*": every path searched.
+std::string sound_not_found_message(const std::filesystem::path& sounds_dir, std::string_view language,
+                                    std::string_view name);
 
 }  // namespace telephony::media

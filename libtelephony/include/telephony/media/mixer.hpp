@@ -57,6 +57,10 @@ class Mixer {
   std::span<const std::int16_t> output(ParticipantId id) const;
   // The mix every listen-only participant hears (all talkers, nobody subtracted).
   std::span<const std::int16_t> listener_mix() const { return listener_out_; }
+  // After tick(): whether output(id) is exactly listener_mix() -- a listener, or a talker that
+  // put nothing into this tick's mix (muted, silent) and hears it at unity gain. Such a
+  // participant can share the listeners' one encode.
+  bool hears_listener_mix(ParticipantId id) const;
   bool talking(ParticipantId id) const;
   // Talk state changes decided by the last tick().
   std::span<const TalkEvent> talk_events() const { return talk_events_; }

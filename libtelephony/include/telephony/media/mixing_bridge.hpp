@@ -3,9 +3,10 @@
 //
 // Each tick: every talker's newest queued frame is decoded to slin at the internal rate and put
 // into the mixer; the mixer runs; every talker gets the mix minus its own voice, encoded to its
-// native format; and the listen-only members all get ONE shared mix, encoded once per distinct
-// output format and fanned out as the same immutable payload (a page to 1000 phones costs one
-// mix and one encode per codec, not 1000). Mute and gain are per member; joins and leaves fade
+// native format; and every member who hears the plain mix -- listen-only members, and muted
+// talkers whose own voice is not in it (ConfBridge's muted users, Page's paged phones) -- gets
+// ONE shared mix, encoded once per distinct output format and fanned out as the same immutable
+// payload (a page to 1000 phones costs one mix and one encode per codec, not 1000). Mute and gain are per member; joins and leaves fade
 // (the mixer ramps) so nobody hears a click. Talk detection publishes BridgeMemberTalking events.
 //
 // Internal rate: 8, 16 or 48 kHz — the highest native rate among the members (a wideband phone
@@ -47,8 +48,14 @@ struct BridgeMemberTalking : BridgeEvent {
 namespace telephony::media {
 
 struct MixingMemberOptions {
-  bool listen_only = false;  // hears the shared mix, is never heard (Page targets, ConfBridge listeners)
+  bool listen_only = false;  // hears the shared mix, is never heard (ConfBridge listeners)
   bool muted = false;        // a muted talker still hears the mix-minus and still reports talking
+  // A muted member whose talking nobody watches: what it sends is dropped on arrival (no decode,
+  // no talk detection), so it costs what a listener costs (Page's paged phones).
+  bool detect_talking = true;
+  // The bridge sends this member nothing while its owner plays it something of its own (a prompt
+  // to one ConfBridge user, music on hold to a user alone); what it says is still mixed.
+  bool private_audio = false;
   double gain_db = 0;        // applied to what the member says
   double listen_gain_db = 0; // applied to what a talking member hears (listen-only members share one mix)
 };

@@ -47,7 +47,12 @@ void register_originate_actions(Server& server, const ActionContextPtr& ctx);   
 void register_db_actions(Server& server, const ActionContextPtr& ctx);               // DBGet, DBPut, DBDel, DBDelTree
 void register_dialplan_actions(Server& server, const ActionContextPtr& ctx);         // ShowDialPlan, DialplanExtensionAdd/Remove
 void register_extension_state_actions(Server& server, const ActionContextPtr& ctx);  // ExtensionState, DeviceStateList
-void register_transfer_actions(Server& server, const ActionContextPtr& ctx);         // Redirect, Bridge, BlindTransfer, Atxfer, MuteAudio
+void register_transfer_actions(Server& server, const ActionContextPtr& ctx);
+void register_presence_actions(Server& server, const ActionContextPtr& ctx);         // PresenceState, PresenceStateList
+void register_parking_actions(Server& server, const ActionContextPtr& ctx);          // Park, ParkedCalls, Parkinglots
+void register_playback_actions(Server& server, const ActionContextPtr& ctx);         // ControlPlayback
+void register_message_actions(Server& server, const ActionContextPtr& ctx);          // MessageSend
+void register_config_actions(Server& server, const ActionContextPtr& ctx);           // GetConfig, UpdateConfig, ...         // Redirect, Bridge, BlindTransfer, Atxfer, MuteAudio
 
 // Shared helpers.
 std::string_view header(const ActionResponder& r, std::string_view name);

@@ -10,6 +10,7 @@
 
 #include "action_context.hpp"
 #include "telephony/dialplan/application.hpp"
+#include "telephony/dialplan/executor.hpp"
 
 namespace telephony::manager {
 
@@ -37,6 +38,14 @@ std::optional<std::string> function_refused(const ActionContextPtr& ctx, const A
     if (ami::iequals(allowed, name)) return std::nullopt;
   return "Function " + name + " is not allowed for this user (needs 'system' write access or "
          "manager.conf allowedfunctions)";
+}
+
+// Global variables live in the dialplan module; without it there are none to read or write.
+std::shared_ptr<dialplan::DialplanPbx> globals_owner(const ActionContextPtr& ctx, const ResponderPtr& r) {
+  auto pbx = std::dynamic_pointer_cast<dialplan::DialplanPbx>(ctx->engine.pbx());
+  if (!pbx) r->error("No channel specified, and there are no global variables: the dialplan module (pbx_config, "
+                     "extensions.conf) is not loaded");
+  return pbx;
 }
 
 Channel::Ptr required_channel(const ActionContextPtr& ctx, const ResponderPtr& r) {
@@ -120,7 +129,11 @@ void setvar(const ActionContextPtr& ctx, const ResponderPtr& r) {
     return;
   }
   if (!chan) {
-    r->error("Global variables need the dialplan module (pbx), which is not loaded");
+    // Without a channel Asterisk sets a global variable (as Set(GLOBAL(x)=...) does).
+    auto pbx = globals_owner(ctx, r);
+    if (!pbx) return;
+    pbx->set_global(variable, value);
+    r->success("Variable Set");
     return;
   }
   chan->set_variable(variable, value);
@@ -151,10 +164,15 @@ void getvar(const ActionContextPtr& ctx, const ResponderPtr& r) {
     if (!res) return r->error("Function " + fn->first + " failed: " + res.error().message);
     value = std::move(*res);
   } else if (chan) {
-    value = chan->variable(variable).value_or("");
+    // A channel without the variable falls back to the global of that name, as in the dialplan.
+    auto v = chan->variable(variable);
+    if (!v)
+      if (auto pbx = std::dynamic_pointer_cast<dialplan::DialplanPbx>(ctx->engine.pbx())) v = pbx->globals().get(variable);
+    value = v.value_or("");
   } else {
-    r->error("Global variables need the dialplan module (pbx), which is not loaded");
-    return;
+    auto pbx = globals_owner(ctx, r);
+    if (!pbx) return;
+    value = pbx->globals().get(variable).value_or("");
   }
   ami::Message m;
   m.add("Response", "Success").add("Variable", variable).add("Value", value);
@@ -227,9 +245,10 @@ void register_channel_control_actions(Server& server, const ActionContextPtr& ct
   server.register_action(
       "Setvar", Privilege::Call,
       ActionDoc{"Sets a channel variable or function value.",
-                "Sets a variable on a channel, or writes a dialplan function (NAME(args)). Functions not in "
-                "allowedfunctions need system write access. Global variables need the dialplan module.",
-                {{"Channel", false, "Channel to set variable for."},
+                "Sets a variable on a channel, or writes a dialplan function (NAME(args)). Without Channel a "
+                "global variable is set (the ones GLOBAL() reads; the dialplan module must be loaded). "
+                "Functions not in allowedfunctions need system write access.",
+                {{"Channel", false, "Channel to set variable for. If not set, a global variable is set."},
                  {"Variable", true, "Variable name, function or expression."},
                  {"Value", true, "Variable or function value."}},
                 {"Getvar"}},
@@ -237,9 +256,10 @@ void register_channel_control_actions(Server& server, const ActionContextPtr& ct
   server.register_action(
       "Getvar", Privilege::Call | Privilege::Reporting,
       ActionDoc{"Gets a channel variable or function value.",
-                "Gets the value of a channel variable or dialplan function (NAME(args)). Functions not in "
-                "allowedfunctions need system write access.",
-                {{"Channel", false, "Channel to read variable from."},
+                "Gets the value of a channel variable or dialplan function (NAME(args)). Without Channel a "
+                "global variable is read (the ones GLOBAL() reads). Functions not in allowedfunctions need "
+                "system write access.",
+                {{"Channel", false, "Channel to read variable from. If not set, a global variable is read."},
                  {"Variable", true, "Variable name, function or expression."}},
                 {"Setvar"}},
       [ctx](ResponderPtr r) { getvar(ctx, r); });

@@ -3,12 +3,10 @@
 // a complete new snapshot built from the current one (DialplanBuilder) and swapped in with
 // DialplanPbx::replace(). Calls in progress keep the snapshot they read until they jump, exactly
 // as after `dialplan reload`; a later reload of extensions.conf replaces AMI changes (Asterisk too).
-#include <charconv>
-#include <functional>
-#include <mutex>
 #include <optional>
 
 #include "action_context.hpp"
+#include "telephony/dialplan/edit.hpp"
 #include "telephony/dialplan/executor.hpp"
 
 namespace telephony::manager {
@@ -17,65 +15,13 @@ namespace {
 
 using ResponderPtr = std::shared_ptr<ActionResponder>;
 using dialplan::Dialplan;
-using dialplan::DialplanBuilder;
 
-// Serialises read-modify-replace of the snapshot so two AMI edits never lose one another.
-std::mutex g_edit_mu;
 
 std::shared_ptr<dialplan::DialplanPbx> dialplan_pbx(Engine& engine) {
   return std::dynamic_pointer_cast<dialplan::DialplanPbx>(engine.pbx());
 }
 
 std::string full_name(const dialplan::Extension& e) { return e.cid.empty() ? e.name : e.name + "/" + e.cid; }
-
-// What an edit does to one extension while the snapshot is copied.
-struct Edit {
-  std::string context;
-  std::string exten;                 // as written, with "/cid" when given
-  std::optional<int> remove_priority;  // remove: this priority only; nullopt: the whole extension
-  bool remove = false;
-  bool remove_hint = false;
-  int replace_priority = 0;          // add with Replace: drop this priority of the extension first
-  bool matched = false;              // remove: something was removed
-};
-
-// A copy of `plan` with `edit` applied to the copied extensions. Globals are the running ones so
-// that replace() re-applies the values the calls see now (not the file's).
-Result<std::shared_ptr<const Dialplan>> copy_plan(const Dialplan& plan, dialplan::DialplanPbx& pbx, Edit* edit,
-                                                  const std::function<Result<void>(DialplanBuilder&)>& extra) {
-  DialplanBuilder b;
-  b.general() = plan.general();
-  for (const auto& [k, v] : pbx.globals().list()) b.set_global(k, v);
-  for (const auto& c : plan.contexts()) {
-    b.add_context(c.name, c.where, c.registrar);
-    for (const auto& g : c.groups) {
-      for (const auto& e : g.variants) {
-        const std::string name = full_name(e);
-        const bool target = edit && edit->context == c.name && edit->exten == name;
-        if (e.hint && !(target && edit->remove && (edit->remove_hint || !edit->remove_priority))) {
-          if (auto r = b.add_hint(c.name, name, *e.hint, e.where); !r) return Unexpected<Error>{r.error()};
-        } else if (e.hint) {
-          edit->matched = true;
-        }
-        for (const auto& p : e.priorities) {
-          if (target && edit->remove && (!edit->remove_priority || *edit->remove_priority == p.number)) {
-            edit->matched = true;
-            continue;
-          }
-          if (target && !edit->remove && edit->replace_priority == p.number) continue;
-          if (auto r = b.add_priority(c.name, name, p); !r) return Unexpected<Error>{r.error()};
-        }
-      }
-    }
-    for (const auto& inc : c.includes)
-      if (auto r = b.add_include(c.name, inc.text, inc.where); !r) return Unexpected<Error>{r.error()};
-    for (const auto& ig : c.ignore_patterns) b.add_ignore_pattern(c.name, ig);
-    for (const auto& sw : c.switches) b.add_switch(c.name, sw);
-  }
-  if (extra)
-    if (auto r = extra(b); !r) return Unexpected<Error>{r.error()};
-  return b.build();
-}
 
 void show_dialplan(const ActionContextPtr& ctx, const ResponderPtr& r) {
   auto pbx = dialplan_pbx(ctx->engine);
@@ -129,63 +75,21 @@ void show_dialplan(const ActionContextPtr& ctx, const ResponderPtr& r) {
   r->send(std::move(done));
 }
 
-std::optional<int> parse_priority(std::string_view text) {
-  int n = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || p != text.data() + text.size() || n < 1) return std::nullopt;
-  return n;
-}
-
 void extension_add(const ActionContextPtr& ctx, const ResponderPtr& r) {
-  const std::string context(header(*r, "Context"));
-  const std::string exten(header(*r, "Extension"));
-  const std::string prio(header(*r, "Priority"));
-  const std::string app(header(*r, "Application"));
-  const std::string data(header(*r, "ApplicationData"));
-  if (context.empty() || exten.empty() || prio.empty() || app.empty())
+  dialplan::ExtensionAdd add;
+  add.context = header(*r, "Context");
+  add.exten = header(*r, "Extension");
+  add.priority = header(*r, "Priority");
+  add.app = header(*r, "Application");
+  add.data = header(*r, "ApplicationData");
+  add.replace = header_true(*r, "Replace");
+  if (add.context.empty() || add.exten.empty() || add.priority.empty() || add.app.empty())
     return r->error("Context, Extension, Priority, and Application must be defined.");
-  const bool is_hint = ami::iequals(prio, "hint");
-  const auto number = parse_priority(prio);
-  if (!is_hint && !number) return r->error("Priority '" + prio + "' is not valid.");
   auto pbx = dialplan_pbx(ctx->engine);
   if (!pbx) return r->error("DialplanExtensionAdd needs the dialplan module (pbx_config), which is not loaded");
-
-  std::lock_guard lock(g_edit_mu);
-  auto plan = pbx->snapshot();
-  const bool replace = header_true(*r, "Replace");
-  // Does the exact priority (or hint) already exist on this very extension (not through includes)?
-  bool exists = false;
-  if (const auto* c = plan->context(context))
-    for (const auto& g : c->groups)
-      for (const auto& e : g.variants)
-        if (full_name(e) == exten) exists = exists || (is_hint ? e.hint.has_value() : e.find(*number) != nullptr);
-  if (exists && !replace) return r->error("That extension and priority already exist at that context");
-
-  Edit edit;
-  edit.context = context;
-  edit.exten = exten;
-  if (exists && is_hint) {
-    edit.remove = true;
-    edit.remove_hint = true;
-    edit.remove_priority = -1;  // no priority matches: only the hint goes
-  } else if (exists) {
-    edit.replace_priority = *number;
-  }
-  const config::Location where{"manager", 0};
-  auto next = copy_plan(*plan, *pbx, &edit, [&](DialplanBuilder& b) -> Result<void> {
-    b.add_context(context, where, "pbx_config");
-    if (is_hint) return b.add_hint(context, exten, app, where);
-    dialplan::Priority p;
-    p.number = *number;
-    p.app = app;
-    p.data = data;
-    p.where = where;
-    return b.add_priority(context, exten, std::move(p));
-  });
-  if (!next) return r->error("Failed to add extension: " + next.error().to_string());
-  pbx->replace(std::move(*next));
-  ctx->engine.log().verbose("manager", "Added extension " + exten + "@" + context + " priority " + prio + " by " +
-                                           r->session().user);
+  if (auto res = dialplan::add_extension(*pbx, add, {"manager", 0}); !res) return r->error(res.error().message);
+  ctx->engine.log().verbose("manager", "Added extension " + add.exten + "@" + add.context + " priority " + add.priority +
+                                           " by " + r->session().user);
   r->success("Added extension");
 }
 
@@ -194,30 +98,9 @@ void extension_remove(const ActionContextPtr& ctx, const ResponderPtr& r) {
   const std::string exten(header(*r, "Extension"));
   const std::string prio(header(*r, "Priority"));
   if (context.empty() || exten.empty()) return r->error("Context and Extension must be defined.");
-  Edit edit;
-  edit.context = context;
-  edit.exten = exten;
-  edit.remove = true;
-  if (!prio.empty()) {
-    if (ami::iequals(prio, "hint")) {
-      edit.remove_hint = true;
-      edit.remove_priority = -1;
-    } else if (auto n = parse_priority(prio)) {
-      edit.remove_priority = *n;
-    } else {
-      return r->error("Priority '" + prio + "' is not valid.");
-    }
-  }
   auto pbx = dialplan_pbx(ctx->engine);
   if (!pbx) return r->error("DialplanExtensionRemove needs the dialplan module (pbx_config), which is not loaded");
-  std::lock_guard lock(g_edit_mu);
-  auto plan = pbx->snapshot();
-  if (!plan->context(context)) return r->error("Did not find context " + context);
-  auto next = copy_plan(*plan, *pbx, &edit, nullptr);
-  if (!next) return r->error("Failed to remove extension: " + next.error().to_string());
-  if (!edit.matched) return r->error("Failed to remove extension: " + exten + "@" + context +
-                                     (prio.empty() ? "" : " priority " + prio) + " does not exist");
-  pbx->replace(std::move(*next));
+  if (auto res = dialplan::remove_extension(*pbx, context, exten, prio); !res) return r->error(res.error().message);
   r->success("Removed the specified extension");
 }
 

@@ -1,15 +1,15 @@
 // ExtensionState (the state of an extension's hint) and DeviceStateList.
 //
-// A device's state comes from its driver (ChannelDriver::device_state) when the driver knows it;
-// otherwise from the live channels of that device ("SIP/alice" for "SIP/alice-00000001"):
-// ringing, in use, on a call — NOT_INUSE when it has none, INVALID when no driver has the
-// technology. A hint "SIP/alice&Local/200@x" aggregates its devices into Asterisk's extension
+// A device's state comes from the engine's DeviceStates registry (device_state.hpp): what its
+// driver pushed, else its live channels ("SIP/alice" for "SIP/alice-00000001") — NOT_INUSE when
+// it has none, INVALID when no driver has the technology. A hint "SIP/alice&Local/200@x" aggregates its devices into Asterisk's extension
 // states (0 Idle, 1 InUse, 2 Busy, 4 Unavailable, 8 Ringing, 9 InUse&Ringing, 16 Hold,
 // 17 InUse&Hold, -1 no hint).
 #include <set>
 
 #include "action_context.hpp"
 #include "telephony/dialplan/executor.hpp"
+#include "telephony/dialplan/hints.hpp"
 #include "telephony/driver.hpp"
 
 namespace telephony::manager {
@@ -17,96 +17,12 @@ namespace telephony::manager {
 namespace {
 
 using ResponderPtr = std::shared_ptr<ActionResponder>;
-
-// "SIP/alice-00000001" -> "SIP/alice"; "Local/100@ctx-0000000a;1" -> "Local/100@ctx".
-std::string device_of(std::string_view channel_name) {
-  if (auto semi = channel_name.rfind(';'); semi != std::string_view::npos) channel_name = channel_name.substr(0, semi);
-  if (auto dash = channel_name.rfind('-'); dash != std::string_view::npos) channel_name = channel_name.substr(0, dash);
-  return std::string(channel_name);
-}
-
-DeviceState device_state(Engine& engine, std::string_view device) {
-  const auto slash = device.find('/');
-  if (slash == std::string_view::npos) return DeviceState::Invalid;
-  auto driver = engine.drivers().find(device.substr(0, slash));
-  if (!driver) return DeviceState::Invalid;
-  const auto from_driver = driver->device_state(device.substr(slash + 1));
-  if (from_driver != DeviceState::Unknown) return from_driver;
-  bool ringing = false, in_use = false;
-  for (const auto& c : engine.channels()) {
-    if (!ami::iequals(device_of(c->name()), device)) continue;
-    const auto s = c->state();
-    if (s == ChannelState::Ringing || s == ChannelState::Ring) ringing = true;
-    else in_use = true;
-  }
-  if (ringing && in_use) return DeviceState::RingInUse;
-  if (ringing) return DeviceState::Ringing;
-  if (in_use) return DeviceState::InUse;
-  return DeviceState::NotInUse;
-}
-
-std::vector<std::string> hint_devices(std::string_view hint) {
-  // A presence part after ',' is not a device.
-  if (auto comma = hint.find(','); comma != std::string_view::npos) hint = hint.substr(0, comma);
-  std::vector<std::string> out;
-  while (!hint.empty()) {
-    auto amp = hint.find('&');
-    auto d = hint.substr(0, amp);
-    if (!d.empty()) out.emplace_back(d);
-    hint = amp == std::string_view::npos ? std::string_view() : hint.substr(amp + 1);
-  }
-  return out;
-}
-
-int extension_state(Engine& engine, std::string_view hint) {
-  bool ringing = false, in_use = false, busy = false, hold = false, all_unavailable = true;
-  for (const auto& d : hint_devices(hint)) {
-    switch (device_state(engine, d)) {
-      case DeviceState::Ringing: ringing = true; all_unavailable = false; break;
-      case DeviceState::RingInUse: ringing = in_use = true; all_unavailable = false; break;
-      case DeviceState::InUse: in_use = true; all_unavailable = false; break;
-      case DeviceState::Busy: busy = true; all_unavailable = false; break;
-      case DeviceState::OnHold: hold = true; all_unavailable = false; break;
-      case DeviceState::Invalid:
-      case DeviceState::Unavailable: break;
-      case DeviceState::Unknown:
-      case DeviceState::NotInUse: all_unavailable = false; break;
-    }
-  }
-  if (busy) return 2;
-  if (ringing) return in_use ? 9 : 8;
-  if (hold) return in_use ? 17 : 16;
-  if (in_use) return 1;
-  if (all_unavailable) return 4;
-  return 0;
-}
-
-std::string_view extension_state_text(int s) {
-  switch (s) {
-    case 0: return "Idle";
-    case 1: return "InUse";
-    case 2: return "Busy";
-    case 4: return "Unavailable";
-    case 8: return "Ringing";
-    case 9: return "InUse&Ringing";
-    case 16: return "Hold";
-    case 17: return "InUse&Hold";
-    default: return "Unknown";
-  }
-}
-
-// The hint of exten@context (includes searched, as Asterisk's ast_get_hint).
-std::optional<std::string> find_hint(const dialplan::Dialplan& plan, std::string_view context, std::string_view exten,
-                                     std::set<std::string>& visited) {
-  const auto* c = plan.context(context);
-  if (!c || !visited.insert(std::string(context)).second) return std::nullopt;
-  for (const auto& g : c->groups)
-    for (const auto& e : g.variants)
-      if (e.hint && (e.name == exten || g.pattern.match(exten).match)) return e.hint;
-  for (const auto& inc : c->includes)
-    if (auto h = find_hint(plan, inc.context, exten, visited)) return h;
-  return std::nullopt;
-}
+using dialplan::device_of;
+using dialplan::device_state;
+using dialplan::extension_state;
+using dialplan::extension_state_text;
+using dialplan::find_hint;
+using dialplan::hint_devices;
 
 void extension_state_action(const ActionContextPtr& ctx, const ResponderPtr& r) {
   const std::string exten(header(*r, "Exten"));
@@ -128,7 +44,7 @@ void extension_state_action(const ActionContextPtr& ctx, const ResponderPtr& r) 
 
 void device_state_list(const ActionContextPtr& ctx, const ResponderPtr& r) {
   std::set<std::string> devices;
-  for (const auto& c : ctx->engine.channels()) devices.insert(device_of(c->name()));
+  for (const auto& [d, state] : ctx->engine.device_states().list()) devices.insert(d);
   if (auto pbx = std::dynamic_pointer_cast<dialplan::DialplanPbx>(ctx->engine.pbx())) {
     auto plan = pbx->snapshot();
     for (const auto& c : plan->contexts())
@@ -144,6 +60,24 @@ void device_state_list(const ActionContextPtr& ctx, const ResponderPtr& r) {
     r->list_item(std::move(ev));
   }
   r->list_complete("DeviceStateListComplete");
+}
+
+void extension_state_list(const ActionContextPtr& ctx, const ResponderPtr& r) {
+  auto pbx = std::dynamic_pointer_cast<dialplan::DialplanPbx>(ctx->engine.pbx());
+  if (!pbx) return r->error("ExtensionStateList needs the dialplan module (pbx_config), which is not loaded");
+  r->list_start("Extension Statuses will follow");
+  for (const auto& h : dialplan::list_hints(*pbx->snapshot())) {
+    const int state = extension_state(ctx->engine, h.hint);
+    ami::Message ev;
+    ev.add("Event", "ExtensionStatus")
+        .add("Exten", h.exten)
+        .add("Context", h.context)
+        .add("Hint", h.hint)
+        .add("Status", std::to_string(state))
+        .add("StatusText", extension_state_text(state));
+    r->list_item(std::move(ev));
+  }
+  r->list_complete("ExtensionStateListComplete");
 }
 
 }  // namespace
@@ -168,6 +102,14 @@ void register_extension_state_actions(Server& server, const ActionContextPtr& ct
                 {},
                 {"ExtensionState"}},
       [ctx](ResponderPtr r) { device_state_list(ctx, r); });
+  server.register_action(
+      "ExtensionStateList", call | reporting,
+      ActionDoc{"List the current known extension states.",
+                "An EventList of ExtensionStatus (Exten, Context, Hint, Status, StatusText) for every hint of the "
+                "dialplan, then ExtensionStateListComplete.",
+                {},
+                {"ExtensionState", "DeviceStateList"}},
+      [ctx](ResponderPtr r) { extension_state_list(ctx, r); });
 }
 
 }  // namespace telephony::manager

@@ -172,6 +172,35 @@ void module_check(const ActionContextPtr& ctx, const ResponderPtr& r) {
   r->send(std::move(m));
 }
 
+// ModuleLoad: the host's `module load|unload|reload` console commands (telephonyd registers them
+// with its module catalogue; an embedder without them gets a clear error).
+void module_load(const ActionContextPtr& ctx, const ResponderPtr& r) {
+  const std::string type(header(*r, "LoadType"));
+  const std::string module = module_name(header(*r, "Module"));
+  if (type.empty() || (!ami::iequals(type, "load") && !ami::iequals(type, "unload") && !ami::iequals(type, "reload")))
+    return r->error("Incomplete ModuleLoad action.");
+  if (module.empty() && !ami::iequals(type, "reload")) return r->error("Need module name");
+  std::string verb = type;
+  for (auto& c : verb) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  ctx->engine.run_blocking([ctx, r, verb, module] {
+    const std::string line = "module " + verb + (module.empty() ? "" : " " + module);
+    std::vector<std::string> words = split_words(line);
+    if (!ctx->engine.commands().find(words)) return r->error("Module " + verb + " is not supported by this host");
+    const auto res = ctx->engine.commands().execute(line);
+    if (res.status == 0) {
+      const char* done = verb == "load" ? "Module loaded." : verb == "unload" ? "Module unloaded." : "Module reloaded.";
+      return r->success(done);
+    }
+    std::string why = res.output;
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    for (auto& c : why)
+      if (c == '\n') c = ' ';
+    if (verb == "load") return r->error("Could not load module. " + why);
+    if (verb == "unload") return r->error("Could not unload module. " + why);
+    r->error("Could not reload module. " + why);
+  });
+}
+
 void logger_rotate(const ActionContextPtr& ctx, const ResponderPtr& r) {
   auto logger = find_module(ctx->engine, "logger");
   if (!logger) {
@@ -243,6 +272,14 @@ void register_system_actions(Server& server, const ActionContextPtr& ctx) {
                                    {{"Module", true, "Module name, with or without the .so suffix."}},
                                    {"Reload"}},
                          [ctx](ResponderPtr r) { module_check(ctx, r); });
+  server.register_action("ModuleLoad", Privilege::System,
+                         ActionDoc{"Module management.",
+                                   "Loads, unloads or reloads a module (LoadType). 'module load|unload' are the "
+                                   "console commands of the same names; unloading logger or pbx_config is refused.",
+                                   {{"Module", false, "Module name, with or without .so (empty with reload: every module)."},
+                                    {"LoadType", true, "load, unload or reload."}},
+                                   {"Reload", "ModuleCheck"}},
+                         [ctx](ResponderPtr r) { module_load(ctx, r); });
   server.register_action("LoggerRotate", Privilege::System | Privilege::Reporting,
                          ActionDoc{"Reload and rotate the Asterisk logger.",
                                    "Reopens every log file from logger.conf (run it after an external "

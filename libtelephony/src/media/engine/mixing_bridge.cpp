@@ -165,7 +165,7 @@ void MixingBridge::on_leave(Bridge&, Channel& chan) {
 void MixingBridge::on_frame(Bridge&, Channel& from, const Frame& f) {
   if (f.kind != FrameKind::Voice || !f.format.is_audio()) return;  // DTMF/control: not mixed
   auto* m = find(&from);
-  if (!m || m->opts.listen_only) return;
+  if (!m || m->opts.listen_only || (m->opts.muted && !m->opts.detect_talking)) return;
   m->queued.push_back(f);
   if (m->queued.size() > settings_.max_queued_frames) {
     m->queued.pop_front();
@@ -251,7 +251,8 @@ void MixingBridge::tick_once(Bridge& bridge) {
   std::uint64_t out_frames = 0, shared_encodes = 0;
   const auto mix = mixer_->listener_mix();
   for (auto& m : members_) {
-    if (m->opts.listen_only) {
+    if (m->opts.private_audio) continue;
+    if (m->opts.listen_only || mixer_->hears_listener_mix(m->id)) {
       SharedEncoder* enc = nullptr;
       for (auto& s : shared_)
         if (s.format == m->native) enc = &s;

@@ -75,7 +75,7 @@ asio::awaitable<PlayResult> play_files(Channel::Ptr chan, std::vector<std::strin
     if (!path) {
       if (opts.skip_missing) continue;
       r.file = name;
-      r.error = "prompt '" + name + "' not found under " + sounds.string() + " (language " + lang + ")";
+      r.error = sound_not_found_message(sounds, lang, name);
       chan->engine().log().warning("playback", chan->name() + ": " + r.error);
       co_return finish(PlayStatus::NotFound);
     }

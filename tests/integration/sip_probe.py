@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Raw SIP probe for the integration tests: sends one message (an OPTIONS, or the bytes of a
+file with its addresses rewritten) over UDP, TCP or TLS and prints the status line of the first
+response, or "NO RESPONSE" after the timeout.
+
+  sip_probe.py options HOST PORT [--transport udp|tcp|tls] [--timeout S]
+  sip_probe.py send FILE HOST PORT [--transport ...] [--unique-branch]
+      # a torture message; --unique-branch makes RFC 3261 branches unique, since the RFC 4475
+      # messages reuse branch values and a correct stack absorbs a repeat as a retransmission
+  sip_probe.py freeport [udp|tcp] [--host H]               # a free port number
+"""
+import argparse
+import random
+import re
+import socket
+import ssl
+import sys
+
+
+def freeport(kind, host):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
+    s.bind((host, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def exchange(data, host, port, transport, timeout):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    if transport == "udp":
+        s = socket.socket(family, socket.SOCK_DGRAM)
+        s.bind((host, 0))
+        s.settimeout(timeout)
+        s.sendto(data, (host, port))
+        try:
+            while True:
+                reply, _ = s.recvfrom(65535)
+                first = reply.split(b"\r\n", 1)[0].decode("utf-8", "replace")
+                if first.startswith("SIP/2.0 100"):
+                    continue
+                return first, reply
+        except socket.timeout:
+            return None, b""
+    s = socket.create_connection((host, port), timeout=timeout)
+    if transport == "tls":
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        s = ctx.wrap_socket(s)
+    s.sendall(data)
+    buf = b""
+    try:
+        while True:
+            chunk = s.recv(65535)
+            if not chunk:
+                break
+            buf += chunk
+            while b"\r\n\r\n" in buf:
+                head, rest = buf.split(b"\r\n\r\n", 1)
+                first = head.split(b"\r\n", 1)[0].decode("utf-8", "replace")
+                length = 0
+                for line in head.split(b"\r\n")[1:]:
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() in (b"content-length", b"l"):
+                        length = int(value.strip() or 0)
+                buf = rest[length:]
+                if not first.startswith("SIP/2.0 100"):
+                    return first, head
+    except socket.timeout:
+        pass
+    return None, b""
+
+
+def options(host, port, transport):
+    tag = "%08x" % random.getrandbits(32)
+    local = "[::1]" if ":" in host else "127.0.0.1"
+    hosturi = "[%s]" % host if ":" in host else host
+    t = transport.upper()
+    return (
+        f"OPTIONS sip:{hosturi}:{port} SIP/2.0\r\n"
+        f"Via: SIP/2.0/{t} {local}:9;branch=z9hG4bK{tag};rport\r\n"
+        f"Max-Forwards: 70\r\n"
+        f"From: <sip:probe@{local}>;tag={tag}\r\n"
+        f"To: <sip:{hosturi}:{port}>\r\n"
+        f"Call-ID: probe-{tag}@{local}\r\n"
+        f"CSeq: 1 OPTIONS\r\n"
+        f"Content-Length: 0\r\n\r\n"
+    ).encode()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cmd")
+    ap.add_argument("args", nargs="*")
+    ap.add_argument("--transport", default="udp")
+    ap.add_argument("--timeout", type=float, default=2.0)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--show", action="store_true", help="print the whole response head")
+    ap.add_argument("--unique-branch", action="store_true")
+    a = ap.parse_args()
+    if a.cmd == "freeport":
+        print(freeport(a.args[0] if a.args else "udp", a.host))
+        return 0
+    if a.cmd == "options":
+        host, port = a.args[0], int(a.args[1])
+        data = options(host, port, a.transport)
+    elif a.cmd == "send":
+        host, port = a.args[1], int(a.args[2])
+        with open(a.args[0], "rb") as f:
+            data = f.read()
+        if a.unique_branch:
+            tag = ("%08x" % random.getrandbits(32)).encode()
+            # only branches with something after the magic cookie: a bare cookie is a test case
+            data = re.sub(rb"(branch\s*=\s*z9hG4bK)(?=[A-Za-z0-9.!%*_+`'~-])", rb"\g<1>" + tag, data)
+    else:
+        ap.error("unknown command")
+    first, head = exchange(data, host, port, a.transport, a.timeout)
+    print(first if first else "NO RESPONSE")
+    if a.show and head:
+        print(head.decode("utf-8", "replace"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
