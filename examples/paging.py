@@ -62,7 +62,9 @@ class PageReport:
         self.joined: list[str] = []
         self.left: list[str] = []
         self.failed: dict[str, str] = {}
-        self.room = "page-" + pager_uniqueid
+        self.room = ""  # the page's conference (Page names it at random): learnt from the pager's join
+        self.dest_channels: set[str] = set()  # the devices' channels that answered
+        self.pending: list[tuple[str, str, str]] = []  # (kind, conference, channel) not placed yet
         self.done = False
 
     def feed(self, ev: "telephony.Event") -> None:
@@ -71,25 +73,35 @@ class PageReport:
             status = ev.get("DialStatus", "")
             if status == "ANSWER":
                 self.answered.append(device)
+                self.dest_channels.add(ev["DestChannel"])
                 print(f"answered: {device}", flush=True)
             else:
                 self.failed[device] = status
                 print(f"not answered: {device} ({status})", flush=True)
-        elif ev.type == "BridgeEnter" and ev.get("BridgeName") == self.room and self.is_device(ev):
-            device = device_of(ev["Channel"])
-            self.joined.append(device)
-            print(f"joined: {device}", flush=True)
-        elif ev.type == "BridgeLeave" and ev.get("BridgeName") == self.room and self.is_device(ev):
-            device = device_of(ev["Channel"])
-            self.left.append(device)
-            print(f"left: {device}", flush=True)
+            self.place_pending()
+        elif ev.type in ("ConfbridgeJoin", "ConfbridgeLeave"):
+            kind = "join" if ev.type == "ConfbridgeJoin" else "leave"
+            if ev.get("Uniqueid") == self.pager:
+                self.room = ev.get("Conference", "")
+            elif not ev.get("Channel", "").startswith("Recorder/"):  # the page recorder (option r)
+                self.pending.append((kind, ev.get("Conference", ""), ev.get("Channel", "")))
+            self.place_pending()
         elif ev.type == "Hangup" and ev.get("Uniqueid") == self.pager:
             print(f"pager hung up: {ev.get('Cause-txt', '')}", flush=True)
             self.done = True
 
-    def is_device(self, ev: "telephony.Event") -> bool:
-        # The pager and the page recorder (option r) are in the room too.
-        return ev.get("Uniqueid") != self.pager and not ev.get("Channel", "").startswith("Recorder/")
+    def place_pending(self) -> None:
+        """Joins and leaves of this page's conference: its room once the pager joined it, or a
+        channel the pager's Dial answered (the events of different channels may come in any order)."""
+        keep = []
+        for kind, conference, channel in self.pending:
+            if (self.room and conference == self.room) or channel in self.dest_channels:
+                device = device_of(channel)
+                (self.joined if kind == "join" else self.left).append(device)
+                print(f"{'joined' if kind == 'join' else 'left'}: {device}", flush=True)
+            else:
+                keep.append((kind, conference, channel))
+        self.pending = keep
 
     def finished(self) -> bool:
         # Every joined device has left once the pager is gone (Page hangs them all up).
@@ -140,7 +152,7 @@ def run_engine(args: argparse.Namespace, group: dict) -> int:
         pager = group["pager"] or ("Local/announce@demo-page" if args.config_dir else "Local/announce@paging-pager")
         pager_id = "pager-" + uuid.uuid4().hex[:12]
         report = PageReport(pager_id, group["devices"])
-        events = engine.events("DialEnd", "BridgeEnter", "BridgeLeave", "Hangup")
+        events = engine.events("DialEnd", "ConfbridgeJoin", "ConfbridgeLeave", "Hangup")
         print(f"paging {len(group['devices'])} device(s) from {pager}", flush=True)
         result = engine.originate(pager, application="Page", data=page_data(group), timeout=args.ring,
                                   channel_id=pager_id,
@@ -170,7 +182,7 @@ def run_ami(args: argparse.Namespace, group: dict) -> int:
         if not r.ok:
             print(f"Originate refused: {r.get('Message')}", flush=True)
             return 2
-        events = client.events("OriginateResponse", "DialEnd", "BridgeEnter", "BridgeLeave", "Hangup")
+        events = client.events("OriginateResponse", "DialEnd", "ConfbridgeJoin", "ConfbridgeLeave", "Hangup")
         deadline = time.monotonic() + args.max_duration
         while not report.finished() and time.monotonic() < deadline:
             ev = events.get(timeout=0.5)

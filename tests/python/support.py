@@ -34,8 +34,8 @@ def python_env() -> dict:
     return env
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+def free_port(kind: int = socket.SOCK_STREAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
@@ -96,8 +96,9 @@ class ConfigDir:
 
 
 def demo_config() -> ConfigDir:
-    """A copy of examples/config (the demo of `make run`) with AMI on a free port."""
+    """A copy of examples/config (the demo of `make run`) with AMI and SIP on free ports."""
     port = free_port()
+    sip_port = free_port(socket.SOCK_DGRAM)
     files = {}
     src = os.path.join(EXAMPLES, "config")
     for name in os.listdir(src):
@@ -106,9 +107,13 @@ def demo_config() -> ConfigDir:
                 text = f.read()
             if name == "manager.conf":
                 text = text.replace("port = 5038", f"port = {port}")
+            if name == "pjsip.conf":
+                assert "bind = 127.0.0.1:5060" in text, "examples/config/pjsip.conf: transport bind changed"
+                text = text.replace("bind = 127.0.0.1:5060", f"bind = 127.0.0.1:{sip_port}")
             files[name] = text
     cfg = ConfigDir(files)
     cfg.ami_port = port
+    cfg.sip_port = sip_port
     return cfg
 
 

@@ -78,7 +78,7 @@ class CtrlC(unittest.TestCase):
         self.assertIn("INTERRUPTED", out)
         self.assertNotIn("Traceback", err)
         self.assertLess(elapsed, 4.0)
-        self.assertEqual(log().count("HANGUP RAN"), 3, log())
+        self.assertEqual(log().count(": HANGUP RAN"), 3, log())
         return elapsed
 
     def test_plain_script_blocked_in_an_event_iterator(self):

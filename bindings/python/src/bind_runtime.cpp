@@ -44,13 +44,7 @@ void bind_runtime(py::module_& m) {
       .def("close", &Inbox::close, py::call_guard<py::gil_scoped_release>())
       .def_property_readonly("closed", &Inbox::closed)
       .def_property_readonly("queued", &Inbox::queued)
-      .def_property_readonly("waiting", &Inbox::waiting)
-      .def("wait_starved",
-           [](Inbox& self, double threshold) {
-             py::gil_scoped_release release;
-             return self.wait_starved(std::chrono::milliseconds(static_cast<long long>(threshold * 1000)));
-           },
-           py::arg("threshold"));
+      .def_property_readonly("waiting", &Inbox::waiting);
 
   py::class_<Operation, InboxItem, std::shared_ptr<Operation>>(m, "_Operation",
                                                                "The outcome of an engine operation.")

@@ -25,7 +25,6 @@ void Inbox::push(std::shared_ptr<InboxItem> item) {
     std::lock_guard lock(mu_);
     if (closed_) return;
     items_.push_back(std::move(item));
-    pushed_at_.push_back(std::chrono::steady_clock::now());
     if (!signalled_) {
       signalled_ = true;
       const std::uint64_t one = 1;
@@ -34,7 +33,6 @@ void Inbox::push(std::shared_ptr<InboxItem> item) {
     }
   }
   cv_.notify_one();
-  if (waiting_.load() == 0) supervisor_cv_.notify_one();
 }
 
 void Inbox::reset_fd_locked() {
@@ -58,37 +56,9 @@ std::vector<std::shared_ptr<InboxItem>> Inbox::take(std::size_t max, std::option
   while (!items_.empty() && out.size() < max) {
     out.push_back(std::move(items_.front()));
     items_.pop_front();
-    pushed_at_.pop_front();
-    ++taken_;
   }
   if (items_.empty()) reset_fd_locked();
-  // Work left behind with every taker busy: the supervisor starts timing it.
-  else if (waiting_.load() == 0) supervisor_cv_.notify_one();
   return out;
-}
-
-bool Inbox::starved_locked(std::chrono::steady_clock::time_point now, std::chrono::milliseconds threshold) const {
-  return !items_.empty() && waiting_.load() == 0 && taken_ != reported_ && now - pushed_at_.front() >= threshold;
-}
-
-bool Inbox::wait_starved(std::chrono::milliseconds threshold) {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    if (closed_) return false;
-    const auto now = std::chrono::steady_clock::now();
-    if (starved_locked(now, threshold)) {
-      // Once per item: the worker this report adds needs a moment to start, and reporting the same
-      // item again meanwhile would spawn a thread per loop turn.
-      reported_ = taken_;
-      return true;
-    }
-    if (!items_.empty() && waiting_.load() == 0 && taken_ != reported_) {
-      // Something waits with nobody free: look again when its wait reaches the threshold.
-      supervisor_cv_.wait_until(lock, pushed_at_.front() + threshold);
-    } else {
-      supervisor_cv_.wait(lock);
-    }
-  }
 }
 
 void Inbox::close() {
@@ -96,7 +66,6 @@ void Inbox::close() {
     std::lock_guard lock(mu_);
     closed_ = true;
     items_.clear();
-    pushed_at_.clear();
     // Left readable: a loop watching it drains once more and sees the inbox closed.
     if (!signalled_) {
       signalled_ = true;
@@ -105,7 +74,6 @@ void Inbox::close() {
     }
   }
   cv_.notify_all();
-  supervisor_cv_.notify_all();
 }
 
 bool Inbox::closed() const {

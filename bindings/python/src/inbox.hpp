@@ -53,27 +53,16 @@ class Inbox {
   void close();
   bool closed() const;
   std::size_t queued() const;
-  // Takers blocked in take() right now.
+  // Takers blocked in take() right now: a worker pool grows when this is zero.
   std::size_t waiting() const { return waiting_.load(); }
-  // For a pool's supervisor (call without the GIL): blocks until the inbox is *starved* — its
-  // oldest item has waited `threshold` with no taker free to take it (every worker is busy, and
-  // at least one of them for that long) — and returns true; false once the inbox is closed. A
-  // pool grows only then: busy workers that keep up get no company, blocked ones do.
-  bool wait_starved(std::chrono::milliseconds threshold);
 
  private:
   void reset_fd_locked();
-  bool starved_locked(std::chrono::steady_clock::time_point now, std::chrono::milliseconds threshold) const;
 
   int fd_ = -1;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::condition_variable supervisor_cv_;
   std::deque<std::shared_ptr<InboxItem>> items_;
-  std::deque<std::chrono::steady_clock::time_point> pushed_at_;  // one per item
-  // Items taken so far: the front item's sequence number. wait_starved() reports each item once.
-  std::uint64_t taken_ = 0;
-  std::uint64_t reported_ = ~std::uint64_t{0};
   bool closed_ = false;
   bool signalled_ = false;
   std::atomic<std::size_t> waiting_{0};

@@ -4,10 +4,8 @@ Engine threads never take the GIL. They queue work in inboxes; the threads here 
 the Python part with the GIL held:
 
 * ``WorkerPool``: threads that run plain callbacks (synchronous dialplan applications, dialplan
-  functions). A supervisor thread adds a worker whenever the oldest queued callback has waited
-  ``starve_after`` (5 ms) with every worker busy — so a slow or blocked callback delays the next
-  one by at most that, while workers that keep up are not joined by threads that would only fight
-  over the GIL; idle workers above the minimum leave after a while.
+  functions). It grows by one whenever a worker starts a callback and no other worker is idle, so
+  a slow callback never delays the next one; idle workers above the minimum leave after a while.
 * ``LoopBridge``: one per asyncio event loop; its inbox's eventfd is watched with ``add_reader``,
   and operations finished by engine threads complete their asyncio futures there.
 * ``complete(op)``: the one rule for every engine operation — wait for it (GIL released, Ctrl-C
@@ -107,14 +105,12 @@ class WorkerPool:
     """Threads that take items from an inbox and hand each to ``handler`` (GIL held)."""
 
     def __init__(self, inbox: "_core._Inbox", handler: Callable[[Any], None], *, minimum: int = 2,
-                 maximum: int = 256, idle_seconds: float = 30.0, starve_after: float = 0.005,
-                 name: str = "telephony-worker") -> None:
+                 maximum: int = 256, idle_seconds: float = 30.0, name: str = "telephony-worker") -> None:
         self.inbox = inbox
         self.handler = handler
         self.minimum = max(1, minimum)
         self.maximum = max(self.minimum, maximum)
         self.idle_seconds = idle_seconds
-        self.starve_after = starve_after
         self.name = name
         self._lock = threading.Lock()
         self._threads: set[threading.Thread] = set()
@@ -127,11 +123,6 @@ class WorkerPool:
 
     def start(self) -> None:
         for _ in range(self.minimum):
-            self._spawn()
-        threading.Thread(target=self._supervise, name=f"{self.name}-supervisor", daemon=True).start()
-
-    def _supervise(self) -> None:
-        while self.inbox.wait_starved(self.starve_after):
             self._spawn()
 
     def _spawn(self) -> None:
@@ -155,6 +146,8 @@ class WorkerPool:
                         if len(self._threads) > self.minimum:
                             return
                     continue
+                if self.inbox.waiting == 0:
+                    self._spawn()  # nobody else is free: keep one spare for the next call
                 self.handler(items[0])
         finally:
             with self._lock:
