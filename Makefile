@@ -13,7 +13,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps check-fresh configure build run test unit integration bench fuzz install clean
+.PHONY: all deps check-fresh configure build run test unit integration bench fuzz install docs clean
 
 all: build
 
@@ -52,13 +52,17 @@ bench: deps
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(LAUNCHER) \
-	  -DTELEPHONY_BUILD_FUZZ=ON -DTELEPHONY_BUILD_TESTS=OFF -DTELEPHONY_BUILD_BENCHMARKS=OFF \
+	  -DTELEPHONY_BUILD_FUZZ=ON -DTELEPHONY_BUILD_TESTS=OFF -DTELEPHONY_BUILD_BENCHMARKS=OFF -DTELEPHONY_BUILD_PYTHON=OFF \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize=function -fsanitize=fuzzer-no-link -fno-omit-frame-pointer"
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 install: build
 	cmake --install $(BUILD)
+
+# Doxygen API reference (build/docs/api/html; a warning fails it) and docs/ami-reference.md.
+docs: build
+	cmake --build $(BUILD) --target docs
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(BENCH_BUILD) $(TSAN_BUILD)

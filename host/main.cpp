@@ -17,20 +17,15 @@
 #include <set>
 #include <string>
 
+#include "config_directory.hpp"
 #include "control_socket.hpp"
 #include "daemon_config.hpp"
 #include "module_commands.hpp"
 #include "modules.hpp"
 #include "systemd_notify.hpp"
 #include "telephony/config/module_config.hpp"
-#include "telephony/agi/agi.hpp"
-#include "telephony/astdb.hpp"
-#include "telephony/core_commands.hpp"
-#include "telephony/dialplan/functions.hpp"
 #include "telephony/engine.hpp"
-#include "telephony/local/local_driver.hpp"
 #include "telephony/media/file_format.hpp"
-#include "telephony/presence.hpp"
 #include "telephony/version.hpp"
 
 namespace fs = std::filesystem;
@@ -172,31 +167,16 @@ int run_daemon(const Args& args, char** argv) {
     return 1;
   }
   if (!args.foreground) daemonize();
+  create_state_directories(*cfg);
   const auto& dirs = cfg->engine.dirs;
   std::error_code ec;
-  for (const auto& d : {dirs.run, dirs.spool / "outgoing", dirs.log, dirs.db, dirs.recordings}) fs::create_directories(d, ec);
 
   telephony::Engine engine(cfg->engine);
   engine.log().set_verbose(args.verbose >= 0 ? args.verbose : cfg->verbose);
-  (void)engine.drivers().add("Local", std::make_shared<telephony::LocalDriver>());
-  telephony::register_core_commands(engine);
-  telephony::register_database_commands(engine.commands(), engine.astdb());
-  telephony::dialplan::register_builtin_functions(engine);
-  telephony::register_presence_function(engine);
-  telephony::agi::install_agi(engine, {.agi_dir = cfg->agi_dir});
-  auto catalogue = make_modules(engine, args.foreground);
-  register_module_commands(engine, catalogue);
-  for (auto& m : catalogue) {
-    if (!m->config_file().empty() && !telephony::config::find_module_config(dirs.config, m->config_file()) &&
-        m->name() != "logger")
-      continue;
-    auto r = m->load(dirs.config);
-    if (!r) {
-      print_errors(r.error());
-      std::fprintf(stderr, "telephonyd: module '%s' failed to load; not starting\n", std::string(m->name()).c_str());
-      return 1;
-    }
-    engine.add_module(m);
+  if (auto r = load_config_directory(engine, *cfg, args.foreground); !r) {
+    print_errors(r.error());
+    std::fprintf(stderr, "telephonyd: not starting\n");
+    return 1;
   }
   warn_if_prompts_missing(engine);
   engine.start();

@@ -1,58 +1,49 @@
-// The smallest embedding of libtelephony: an engine with Local channels, an event subscriber,
-// and a host-defined PBX that answers every call and hangs up — a PBX inside your own program.
-#include <utility>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
+// The smallest useful embedding of libtelephony: an engine with Local channels, an application of
+// our own, a dialplan loaded from a string, and one call through it. Build it against an installed
+// tree: cmake -S examples/embed -B /tmp/embed -DCMAKE_PREFIX_PATH=<prefix> (see CMakeLists.txt).
 #include <atomic>
 #include <cstdio>
-#include <thread>
-
+#include <future>
+#include <telephony/dialplan/executor.hpp>
+#include <telephony/dialplan/loader.hpp>
+#include <telephony/dialplan/module.hpp>
 #include <telephony/engine.hpp>
 #include <telephony/local/local_driver.hpp>
+#include <telephony/originate.hpp>
 
-namespace {
-// A host's own call logic: answer, wait 100 ms, hang up.
-class AnswerAndHangup : public telephony::Pbx {
- public:
-  void start(telephony::Channel::Ptr chan) override {
-    auto token = chan->hold();
-    boost::asio::co_spawn(
-        chan->strand(),
-        [chan, token]() -> boost::asio::awaitable<void> {
-          chan->answer();
-          co_await chan->sleep(std::chrono::milliseconds(100));
-          chan->hangup();
-        },
-        boost::asio::detached);
-  }
-  bool exists(std::string_view, std::string_view, int, std::string_view) const override { return true; }
-};
-}  // namespace
+namespace tp = telephony;
+using tp::dialplan::AppResult;
 
 int main() {
-  telephony::Engine engine({.threads = 2});
-  (void)engine.drivers().add("Local", std::make_shared<telephony::LocalDriver>());
-  engine.set_pbx(std::make_shared<AnswerAndHangup>());
+  tp::Engine engine({.threads = 2});
+  (void)engine.drivers().add("Local", std::make_shared<tp::LocalDriver>());
+  auto pbx = tp::dialplan::install_dialplan(engine);  // the executor and the built-in applications
+  // Our application: a coroutine on the channel's strand, like every dialplan application.
+  auto greet = std::make_shared<tp::dialplan::Application>();
+  greet->name = "Greet";
+  greet->run = [](tp::dialplan::Execution& x, std::string_view who) -> boost::asio::awaitable<AppResult> {
+    x.channel().answer();
+    std::printf("Greet: hello %.*s on %s\n", int(who.size()), who.data(), x.channel().name().c_str());
+    co_return AppResult::Continue;
+  };
+  (void)engine.applications().add("Greet", greet);
+  auto plan = tp::dialplan::load_dialplan_string("[embed]\nexten => 100,1,Greet(world)\n"
+                                                 " same => n,Wait(0.2)\n same => n,Hangup()\n", "embed");
+  if (!plan) return std::fprintf(stderr, "%s\n", plan.error().to_string().c_str()), 1;
+  pbx->replace(*plan);
+  std::promise<void> both_gone;
   std::atomic<int> hangups{0};
-  auto sub = engine.events().subscribe({.name = "embed"}, [&](const telephony::EventPtr& e) {
-    if (auto* h = e->as<telephony::ChannelHungUp>()) {
-      std::printf("hangup %s cause %d (%s)\n", h->channel.name.c_str(), static_cast<int>(h->cause),
-                  std::string(telephony::cause_text(h->cause)).c_str());
-      ++hangups;
-    }
+  auto sub = engine.events().subscribe({.name = "embed"}, [&](const tp::EventPtr& e) {
+    if (e->as<tp::ChannelHungUp>() && ++hangups == 2) both_gone.set_value();
   });
   engine.start();
-  auto chan = engine.request("Local/100@demo");
-  if (!chan) {
-    std::fprintf(stderr, "request failed: %s\n", chan.error().to_string().c_str());
-    return 1;
-  }
-  if (auto r = (*chan)->call("", std::chrono::seconds(5)); !r) {
-    std::fprintf(stderr, "call failed: %s\n", r.error().to_string().c_str());
-    return 1;
-  }
-  for (int i = 0; i < 200 && hangups.load() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::promise<tp::OriginateResult> answered;
+  tp::originate(engine, {.dial = "Local/100@embed", .application = "Wait", .data = "5"},
+                [&](const tp::OriginateResult& r) { answered.set_value(r); });
+  auto r = answered.get_future().get();
+  std::printf("originate: %s, channel %s\n", std::string(tp::reason_text(r.reason)).c_str(), r.channel_name().c_str());
+  const bool ended = both_gone.get_future().wait_for(std::chrono::seconds(5)) == std::future_status::ready;
   engine.stop();
   std::printf("%d channels hung up\n", hangups.load());
-  return hangups.load() == 2 ? 0 : 1;
+  return r.answered() && ended ? 0 : 1;
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# `cmake --install` lays out headers, library, CMake package and pkg-config file in a temp
-# prefix; outside projects that set no C++ standard of their own build against them both ways
-# (find_package + telephony::telephony, and pkg-config) and their programs run calls through the
-# library. A project that includes every public header proves the package carries the C++20
-# they need (GCC 12 defaults to C++17); a control build of the same file in C++17 must fail, so
-# the check cannot pass by accident.
+# `cmake --install` lays out headers, library, CMake package, pkg-config file and the Python
+# package in a temp prefix; outside projects that set no C++ standard of their own build against
+# them both ways (find_package + telephony::telephony, and pkg-config) and their programs run calls
+# through the library (examples/embed: a custom application, a dialplan from a string). A project
+# that includes every public header proves the package carries the C++20 they need (GCC 12
+# defaults to C++17); a control build of the same file in C++17 must fail, so the check cannot
+# pass by accident. The installed Python package imports from the prefix's site-packages and runs
+# a call too.
 source "$(dirname "$0")/lib.sh"
 SRC="${TELEPHONY_SOURCE_DIR:?}"
 BUILD="$(dirname "$TELEPHONYD")/.."
@@ -64,3 +66,22 @@ if g++ -std=gnu++17 -fsyntax-only -I"$WORK/prefix/include" $(pkg-config --cflags
   fail "the public headers compiled as C++17: the C++20 check above proves nothing"
 fi
 pass "control: the public headers do not compile as C++17"
+
+py=$(find "$WORK/prefix" -name '_telephony*.so' -path '*telephony/*' | head -1)
+[ -n "$py" ] || fail "the Python package was not installed under the prefix"
+for f in __init__.py __init__.pyi ami.py ami.pyi dialplan.pyi spool.pyi py.typed; do
+  [ -e "$(dirname "$py")/$f" ] || fail "not installed: telephony/$f"
+done
+site=$(dirname "$(dirname "$py")")
+case "$site" in */site-packages|*/dist-packages) ;; *) fail "installed outside site-packages: $site" ;; esac
+PYTHONPATH="$site" /usr/bin/python3 - >"$WORK/py.log" 2>&1 <<'PY' || fail "installed Python package: $(cat "$WORK/py.log")"
+import os, telephony
+assert telephony.__file__.startswith(os.environ["PYTHONPATH"]), telephony.__file__
+with telephony.Engine(threads=1) as e:
+    e.load_dialplan("[t]\nexten => 1,1,Answer()\n same => n,Hangup()\n")
+    r = e.originate("Local/1@t", application="Wait", data="0.1")
+    assert r.answered, r
+print("python ok", telephony.__file__)
+PY
+grep -q "python ok" "$WORK/py.log" || fail "python check: $(cat "$WORK/py.log")"
+pass "Python package in $(basename "$site") under the prefix: imports and runs a call"
