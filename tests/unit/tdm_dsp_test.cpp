@@ -123,7 +123,9 @@ TEST(TdmCallerId, DecoderChecksEveryLength) {
 }
 
 TEST(TdmCallProgress, UsBusyRingbackAnswerAndDialTone) {
-  auto zone = media::builtin_indications().find("us");
+  // Held in a local: find() points into it, so a temporary would dangle past this line.
+  const auto indications = media::builtin_indications();
+  auto zone = indications.find("us");
   ASSERT_NE(zone, nullptr);
   auto t = CallProgressTones::from_zone(*zone);
   ASSERT_TRUE(t);
@@ -154,7 +156,9 @@ TEST(TdmCallProgress, UsBusyRingbackAnswerAndDialTone) {
 }
 
 TEST(TdmCallProgress, SingleFrequencyZoneToldApartByCadence) {
-  auto zone = media::builtin_indications().find("de");
+  // Held in a local: find() points into it, so a temporary would dangle past this line.
+  const auto indications = media::builtin_indications();
+  auto zone = indications.find("de");
   ASSERT_NE(zone, nullptr);
   auto t = CallProgressTones::from_zone(*zone);
   ASSERT_TRUE(t);
