@@ -162,8 +162,13 @@ TEST(TdmCallProgress, SingleFrequencyZoneToldApartByCadence) {
   ASSERT_NE(zone, nullptr);
   auto t = CallProgressTones::from_zone(*zone);
   ASSERT_TRUE(t);
+  // Busy's 480 ms bursts are 425 Hz held past 300 ms too: the first burst reads as dial tone,
+  // the third on/off cycle then as busy.
   CallProgressDetector busy(*t, 3);
-  EXPECT_EQ(busy.process(tones(*zone->tone("busy"), 4000)), ProgressEvent::Busy);
+  const auto busy_evs = events_of(busy, tones(*zone->tone("busy"), 4000));
+  ASSERT_EQ(busy_evs.size(), 2u);
+  EXPECT_EQ(busy_evs[0], ProgressEvent::DialTone);
+  EXPECT_EQ(busy_evs[1], ProgressEvent::Busy);
   // Ringback is 425 Hz for a second: held past 300 ms it first reads as dial tone (same
   // frequency), then as ringing once its on-time passes 3/4 of the cadence's.
   CallProgressDetector ring(*t, 3);
