@@ -45,9 +45,11 @@ class ConsoleDsp {
   bool echo_ = false;
   bool denoise_ = false;
   std::int16_t scratch_[960] = {};
-  // Played frames waiting for their capture: a ring of kQueued frames (more pending means the
-  // capture side stalled; the oldest is then dropped, as an xrun would).
-  static constexpr unsigned kQueued = 4;
+  // Played frames waiting for their capture: a ring of kQueued frames. Its depth settles at the
+  // playback side's lead (the ALSA buffer is four 20 ms periods), which is what lines the
+  // reference up with the echo; 16 leaves room for jitter. More pending means the capture side
+  // stalled; the oldest is then dropped, as an xrun would.
+  static constexpr unsigned kQueued = 16;
   std::int16_t reference_[kQueued][960] = {};
   unsigned ref_head_ = 0, ref_count_ = 0;
 };
