@@ -7,6 +7,7 @@
 
 #include <future>
 
+#include "telephony/dialplan/functions.hpp"
 #include "telephony/dialplan/loader.hpp"
 #include "telephony/dialplan/module.hpp"
 #include "telephony/engine.hpp"
@@ -64,6 +65,7 @@ struct TdmLoc : ::testing::Test {
     engine = std::make_unique<Engine>(opts);
     engine->log().set_level(LogLevel::Error);
     auto pbx = dialplan::install_dialplan(*engine);
+    dialplan::register_builtin_functions(*engine);  // CALLERID() … as telephonyd has them
     auto plan = dialplan::load_dialplan_string(
         "[from-line]\n"
         "exten => s,1,Set(GOT=${CALLERID(num)}/${CALLERID(name)})\n"

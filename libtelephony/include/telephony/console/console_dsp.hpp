@@ -30,7 +30,11 @@ class ConsoleDsp {
 
   // What goes to the loudspeaker, one frame, in playing order (the echo reference).
   void played(std::span<const std::int16_t> frame);
-  // What the microphone captured, one frame, processed in place.
+  // What the microphone captured, one frame, processed in place. Its reference is the oldest
+  // played frame not yet used (silence when none is waiting): an echo delayed by anything from
+  // zero to the tail length is modelled. speexdsp's own playback/capture pairing assumes two
+  // frames of sound-card delay and drops the first played frame, so a shorter echo path (a
+  // headset, a USB phone, a loop in a test) would be non-causal for it and never cancelled.
   void captured(std::span<std::int16_t> frame);
 
  private:
@@ -41,6 +45,13 @@ class ConsoleDsp {
   bool echo_ = false;
   bool denoise_ = false;
   std::int16_t scratch_[960] = {};
+  // Played frames waiting for their capture: a ring of kQueued frames. Its depth settles at the
+  // playback side's lead (the ALSA buffer is four 20 ms periods), which is what lines the
+  // reference up with the echo; 16 leaves room for jitter. More pending means the capture side
+  // stalled; the oldest is then dropped, as an xrun would.
+  static constexpr unsigned kQueued = 16;
+  std::int16_t reference_[kQueued][960] = {};
+  unsigned ref_head_ = 0, ref_count_ = 0;
 };
 
 }  // namespace telephony::console

@@ -29,7 +29,9 @@ Result<ConsoleDsp> ConsoleDsp::create(unsigned rate, unsigned frame_samples, int
 
 ConsoleDsp::ConsoleDsp(ConsoleDsp&& o) noexcept
     : ec_(std::exchange(o.ec_, nullptr)), pp_(std::exchange(o.pp_, nullptr)), frame_(o.frame_), echo_(o.echo_),
-      denoise_(o.denoise_) {}
+      denoise_(o.denoise_), ref_head_(o.ref_head_), ref_count_(o.ref_count_) {
+  std::copy_n(&o.reference_[0][0], kQueued * 960, &reference_[0][0]);
+}
 
 ConsoleDsp& ConsoleDsp::operator=(ConsoleDsp&& o) noexcept {
   if (this != &o) {
@@ -49,6 +51,7 @@ void ConsoleDsp::set_echo_cancel(bool on) {
   // With the canceller on, the preprocessor also removes what it leaves of the echo.
   speex_preprocess_ctl(pp_, SPEEX_PREPROCESS_SET_ECHO_STATE, on ? ec_ : nullptr);
   if (on) speex_echo_state_reset(ec_);
+  ref_head_ = ref_count_ = 0;
 }
 
 void ConsoleDsp::set_noise_suppress(bool on) {
@@ -58,13 +61,26 @@ void ConsoleDsp::set_noise_suppress(bool on) {
 }
 
 void ConsoleDsp::played(std::span<const std::int16_t> frame) {
-  if (echo_ && frame.size() == frame_) speex_echo_playback(ec_, frame.data());
+  if (!echo_ || frame.size() != frame_) return;
+  if (ref_count_ == kQueued) {
+    ref_head_ = (ref_head_ + 1) % kQueued;
+    --ref_count_;
+  }
+  std::copy_n(frame.begin(), frame_, reference_[(ref_head_ + ref_count_) % kQueued]);
+  ++ref_count_;
 }
 
 void ConsoleDsp::captured(std::span<std::int16_t> frame) {
   if (frame.size() != frame_) return;
   if (echo_) {
-    speex_echo_capture(ec_, frame.data(), scratch_);
+    static constexpr std::int16_t kSilence[960] = {};
+    const std::int16_t* ref = kSilence;
+    if (ref_count_ > 0) {
+      ref = reference_[ref_head_];
+      ref_head_ = (ref_head_ + 1) % kQueued;
+      --ref_count_;
+    }
+    speex_echo_cancellation(ec_, frame.data(), ref, scratch_);
     std::copy_n(scratch_, frame_, frame.begin());
   }
   if (denoise_ || echo_) speex_preprocess_run(pp_, frame.data());

@@ -73,10 +73,14 @@ void TdmLine::set_config(std::shared_ptr<const LineConfig> config) {
 
 void TdmLine::start() {
   asio::post(strand_, [self = shared_from_this()] {
-    auto cfg = self->config();
-    self->call_config_ = cfg;
-    self->port_->attach(self.get(), self->strand_, cfg->signalling, cfg->timing);
-    self->to_idle();
+    // The driver's load() returns before this runs, so a request may already have reserved the
+    // line and taken a call generation (make_outbound): nothing here may bump gen_ or clear busy_
+    // as to_idle() does, or that call's posted work would be dropped as stale and the call would
+    // ring out unanswered. A new line's call state is idle already.
+    self->call_config_ = self->config();
+    self->port_->attach(self.get(), self->strand_, self->call_config_->signalling, self->call_config_->timing);
+    self->apply_gains();
+    self->publish_device_state();
   });
 }
 
@@ -283,15 +287,19 @@ void TdmLine::to_idle() {
   }
   ++gen_;
   call_config_ = config();
+  apply_gains();
+  busy_ = false;
+  state_ = LineState::Idle;
+  publish_device_state();
+}
+
+void TdmLine::apply_gains() {
   auto& s = call_config_->settings;
   rx_gain_on_ = s.rxgain != 0;
   tx_gain_on_ = s.txgain != 0;
   if (rx_gain_on_) rx_gain_ = make_gain_table(call_config_->law, s.rxgain);
   if (tx_gain_on_) tx_gain_ = make_gain_table(call_config_->law, s.txgain);
   cid_gain_ = std::pow(10.0, s.cid_rxgain / 20.0);
-  busy_ = false;
-  state_ = LineState::Idle;
-  publish_device_state();
 }
 
 // ---- the tech's work -------------------------------------------------------------------------

@@ -174,6 +174,7 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   void set_state(LineState s);
   void end_call(HangupCause cause, bool far_end);
   void to_idle();
+  void apply_gains();  // rx/tx/caller-ID gains of call_config_
   void play(Source src, std::function<void()> done = {});
   void play_zone_tone(std::string_view name);
   void stop_tone();
