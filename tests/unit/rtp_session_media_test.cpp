@@ -1,6 +1,7 @@
 // MediaSession over real UDP on 127.0.0.1: audio and RFC 4733 DTMF between two sessions, hold
 // reported to the channel, RTP timeout, RTCP reports with RTT, comedia and strict RTP against a
 // raw socket playing the phone.
+#include <cstdlib>
 #include "rtp_session_support.hpp"
 #include "telephony/rtp/events.hpp"
 #include "telephony/rtp/packet.hpp"
@@ -147,7 +148,10 @@ TEST_F(SessionFixture, SilentPeerIsHungUpAfterRtpTimeout) {
   const auto after = std::chrono::steady_clock::now() - silent_since;
   EXPECT_GE(after, 900ms);
   EXPECT_EQ(chan->hangup_cause(), HangupCause::RequestedChanUnavail);
-  EXPECT_EQ(chan->variable("RTPTIMEOUT").value_or(""), "1");
+  // The whole seconds of silence when the check ran: the 1 s limit, or more on a loaded machine.
+  const int quiet_seconds = std::atoi(chan->variable("RTPTIMEOUT").value_or("0").c_str());
+  EXPECT_GE(quiet_seconds, 1);
+  EXPECT_LE(quiet_seconds, 4);
   EXPECT_TRUE(log.wait_for_type("RtpTimedOut"));
 }
 
