@@ -56,6 +56,10 @@ TEST_F(FunctionsFixture, TextFunctionsTable) {
   // The documented CUT(PASSTHRU(...)) idiom: the inner value is read as a variable name.
   chan->set_variable("CHANNELNAME", "SIP/321-1");
   EXPECT_EQ(value("STRREPLACE", "CHANNELNAME,-1"), "SIP/321");
+  // List functions read built-in variables as Asterisk does: ${CUT(CHANNEL,-,1)} is the device.
+  const std::string name = chan->name();
+  EXPECT_EQ(value("CUT", "CHANNEL,-,1"), name.substr(0, name.rfind('-')));
+  EXPECT_EQ(value("FIELDQTY", "CHANNEL,/"), "2");
 }
 
 TEST_F(FunctionsFixture, HashesKeepAsteriskVariableNamesAndNewestFirstKeys) {

@@ -1,5 +1,7 @@
 #include "funcs/function_support.hpp"
 
+#include "dialplan/channel_resolver.hpp"
+
 #include <regex.h>
 
 #include <cctype>
@@ -30,8 +32,9 @@ Result<Channel*> need_channel(const FunctionCall& call) {
 }
 
 std::string channel_variable(const FunctionCall& call, std::string_view name) {
-  if (!call.channel) return {};
-  return call.channel->variable(name).value_or("");
+  // As Asterisk reads "${name}": built-in variables (CHANNEL, EXTEN, UNIQUEID …), then the
+  // channel's, then globals -- so ${CUT(CHANNEL,-,1)} works as dialplans in the wild expect.
+  return dialplan::ChannelResolver(call.engine, call.channel).variable(name).value_or("");
 }
 
 std::vector<std::string> split_at_most(std::string_view data, std::size_t n, char sep) {
