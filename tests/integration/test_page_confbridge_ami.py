@@ -13,15 +13,12 @@ stopped.
 """
 import asyncio
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 
-TELEPHONYD = os.environ.get('TELEPHONYD') or os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), '..', '..', 'build', 'bin', 'telephonyd')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from amilib import Daemon  # noqa: E402
+
 
 try:
     from panoramisk import Manager
@@ -168,54 +165,11 @@ async def scenario(port):
 
 
 def main():
-    work = tempfile.mkdtemp(prefix='telephonyd-pageami.')
-    daemon = None
-    try:
-        etc = os.path.join(work, 'etc')
-        os.makedirs(etc)
-        s = socket.socket()
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
-        s.close()
-        with open(os.path.join(etc, 'telephony.conf'), 'w') as f:
-            f.write('[directories]\nspooldir => spool\nrundir => run\nlogdir => log\ndbdir => db\n')
-        with open(os.path.join(etc, 'logger.conf'), 'w') as f:
-            f.write('[logfiles]\nmessages => notice,warning,error\n')
-        with open(os.path.join(etc, 'extensions.conf'), 'w') as f:
-            f.write(EXTENSIONS)
-        with open(os.path.join(etc, 'manager.conf'), 'w') as f:
-            f.write('[general]\nenabled = yes\nbindaddr = 127.0.0.1\nport = %d\n\n'
-                    '[it]\nsecret = itsecret\nread = all\nwrite = all\n' % port)
-        log = open(os.path.join(work, 'daemon.log'), 'w')
-        daemon = subprocess.Popen([TELEPHONYD, '-C', etc, '-f'], stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 10
-        while True:
-            try:
-                socket.create_connection(('127.0.0.1', port), timeout=1).close()
-                break
-            except OSError:
-                if daemon.poll() is not None or time.time() > deadline:
-                    raise AssertionError('AMI did not listen')
-                time.sleep(0.05)
-        asyncio.run(asyncio.wait_for(scenario(port), 60))
-        print('all Page-as-ConfBridge AMI checks passed')
-    except Exception:
-        if daemon:
-            daemon.kill()
-            daemon.wait()
-            daemon = None
-            with open(os.path.join(work, 'daemon.log')) as f:
-                sys.stderr.write('--- daemon log\n' + f.read()[-4000:])
-        raise
-    finally:
-        if daemon:
-            daemon.terminate()
-            try:
-                daemon.wait(5)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
-                daemon.wait()
-        shutil.rmtree(work, ignore_errors=True)
+    # telephonyd on a temporary etc/ with AMI user it/itsecret (amilib.Daemon stops it and
+    # prints its log if the scenario fails).
+    with Daemon({'extensions.conf': EXTENSIONS}, prefix='telephonyd-pageami.') as d:
+        asyncio.run(asyncio.wait_for(scenario(d.port), 60))
+    print('all Page-as-ConfBridge AMI checks passed')
 
 
 if __name__ == '__main__':
