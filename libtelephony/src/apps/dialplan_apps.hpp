@@ -24,6 +24,7 @@ void register_wait_applications(Engine& engine);         // app_waits.cpp: WaitU
 void register_bridge_applications(Engine& engine);       // app_bridges.cpp: Bridge, BridgeAdd, BridgeWait
 void register_transfer_applications(Engine& engine);     // app_transfer.cpp: BlindTransfer, AttendedTransfer, Transfer
 void register_pickup_applications(Engine& engine);       // app_pickup.cpp: Pickup, PickupChan
+void register_chanspy_applications(Engine& engine);      // app_chanspy.cpp: ChanSpy, ExtenSpy
 void register_access_applications(Engine& engine);       // app_access.cpp: DISA, Authenticate, PrivacyManager
 void register_retrydial_application(Engine& engine);     // app_retrydial.cpp: RetryDial
 void register_followme_application(Engine& engine);      // app_followme.cpp: FollowMe (profiles: FollowMeModule)

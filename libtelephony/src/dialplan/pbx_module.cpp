@@ -131,6 +131,7 @@ std::shared_ptr<DialplanPbx> install_dialplan(Engine& engine) {
   register_bridge_applications(engine);
   register_transfer_applications(engine);
   register_pickup_applications(engine);
+  register_chanspy_applications(engine);
   register_access_applications(engine);
   register_retrydial_application(engine);
   register_followme_application(engine);

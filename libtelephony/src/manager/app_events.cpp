@@ -1,6 +1,6 @@
 // Events of dialplan applications and functions -> AMI events, with Asterisk's names, classes
-// and field order: Pickup, BlindTransfer (class call) and CEL (class call, cel_manager's field
-// set).
+// and field order: Pickup, BlindTransfer, ChanSpyStart/ChanSpyStop (class call) and CEL (class
+// call, cel_manager's field set).
 #include <chrono>
 #include <ctime>
 
@@ -52,6 +52,12 @@ std::optional<MappedEvent> map_app_event(const Event& ev, const ChannelVarLookup
     auto out = named("Pickup", call);
     add_channel_snapshot(out.message, e->channel, {}, vars_of(vars, e->channel));
     add_channel_snapshot(out.message, e->target, "Target", vars_of(vars, e->target));
+    return out;
+  }
+  if (auto* e = ev.as<ChanSpyChanged>()) {
+    auto out = named(e->start ? "ChanSpyStart" : "ChanSpyStop", call);
+    add_channel_snapshot(out.message, e->channel, "Spyer", vars_of(vars, e->channel));
+    if (e->spyee) add_channel_snapshot(out.message, *e->spyee, "Spyee", vars_of(vars, *e->spyee));
     return out;
   }
   if (auto* e = ev.as<BlindTransferDone>()) {

@@ -44,6 +44,14 @@ struct CelUserEvent : ChannelEvent {
   std::string ani, rdnis, dnid, userfield, peer;
 };
 
+// ChanSpy/ExtenSpy began (`start`) or stopped listening to a channel (AMI ChanSpyStart /
+// ChanSpyStop): `channel` is the spy, `spyee` the channel listened to.
+struct ChanSpyChanged : ChannelEvent {
+  TELEPHONY_APP_EVENT(ChanSpyChanged)
+  bool start = true;
+  std::optional<ChannelSnapshot> spyee;
+};
+
 #undef TELEPHONY_APP_EVENT
 
 }  // namespace telephony
