@@ -30,6 +30,7 @@ exten => _call.,1,Answer()
 exten => far,1,Answer()
  same => n,ProbeRecord(@WORK@/${ID}-far.wav,${SECS},${FAR})
 exten => spy,1,ChanSpy(${PREFIX},${OPTS})
+ same => n,Set(SPYRESULT=continued)
 exten => espy,1,ExtenSpy(${TARGET},${OPTS})
 '''
 BEEP_HZ, SPY_HZ = 700, 1600
@@ -117,9 +118,9 @@ def main():
 
         # --- listen (with the beep), whisper, barge and private whisper, side by side ------------
         spyees, spies = {}, {}
-        for x in ('L', 'W', 'B', 'P'):
+        for x in ('L', 'W', 'B', 'P', 'O'):
             spyees[x] = s.call(x)
-        for x, opts in (('L', 'b'), ('W', 'bqw'), ('B', 'bqB'), ('P', 'bqW')):
+        for x, opts in (('L', 'b'), ('W', 'bqw'), ('B', 'bqB'), ('P', 'bqW'), ('O', 'bqo')):
             spies[x] = s.spy(x, opts)
         for x in spies:
             spied_started(ami, spies[x], spyees[x])
@@ -166,6 +167,10 @@ def main():
         check(pn > 1e5 and quiet_rms < 50,
               'W: the spied channel hears the spy, the spy hears silence (RMS %.1f)' % quiet_rms)
 
+        po = {hz: power(part(rec['O', 'spy'], 1.0, 3.5), hz) for hz in (440, 1000)}
+        check(po[440] > 1e5 and po[1000] < po[440] / 1000,
+              'o: the spy hears only what the spied channel says (%s)' % fmt(po))
+
         # --- group filter, ExtenSpy, S with nothing to spy on, * cycling, d modes --------------
         spyees['Gs'] = s.call('Gs', group='sales:east')
         spyees['Gt'] = s.call('Gt', near=1200, far=2000, group='west:support')
@@ -177,18 +182,34 @@ def main():
         spies['E'] = s.spy('E', 'bq', exten='callE@test')
         spies['C'] = s.spy('C', 'bq', prefix='Local/callC', secs=6)
         spies['D'] = s.spy('D', 'bqd', secs=6)
+        spyees['V'] = s.call('V', secs=9)
+        spies['V'] = s.spy('V', 'bqv(-4)', secs=6)
+        spyees['H'] = s.call('H', secs=3)
+        spies['H'] = s.spy('H', 'bqE', secs=8)
+        spyees['X'] = s.call('X', secs=9)
+        spies['X'] = s.spy('X', 'bqx(9)', secs=8)
         spied_started(ami, spies['G'], spyees['Gt'])
         spied_started(ami, spies['E'], 'Local/')
         first = spied_started(ami, spies['C'], 'Local/callCa@')
-        spied_started(ami, spies['D'], spyees['D'])
+        for x in ('D', 'V', 'X'):
+            spied_started(ami, spies[x], spyees[x])
         time.sleep(2.0)
-        for spy, digit in ((spies['C'], '*'), (spies['D'], '5')):
+        for spy, digit in ((spies['C'], '*'), (spies['D'], '5'), (spies['V'], '#'), (spies['X'], '9')):
             r = ami.action('PlayDTMF', ('Channel', spy[:-1] + '1'), ('Digit', digit), ('Duration', '100'))
             assert r.get('Response') == 'Success', r
         spied_started(ami, spies['C'], 'Local/callCb@')
         none = s.spy('N', 'qS', exten='nosuch@test')
         wait_hangup(ami, none, 5)
-        for x in ('G', 'E', 'C', 'D'):
+        check(ami.var(spies['X'], 'SPYRESULT') == 'continued' and
+              ami.find(lambda e: e.get('Event') == 'ChanSpyStop' and e.get('SpyerChannel') == spies['X']),
+              'x(9): the exit digit ends ChanSpy and the dialplan continues')
+        spied_started(ami, spies['H'], spyees['H'])
+        wait_hangup(ami, spyees['H'])
+        began = time.time()
+        wait_hangup(ami, spies['H'], 5)
+        check(time.time() - began < 3 and ami.last_var(spies['H'], 'SPYRESULT') == 'continued',
+              'E: the spy leaves ChanSpy when the spied call hangs up (after %.1f s)' % (time.time() - began))
+        for x in ('G', 'E', 'C', 'D', 'V'):
             wait_hangup(ami, spies[x])
         time.sleep(0.3)
         check(not ami.find(lambda e: e.get('Event') == 'ChanSpyStart' and e.get('SpyerChannel') == none),
@@ -216,6 +237,17 @@ def main():
               '* moves the spy from the first call to the next (%s, then %s)' % (fmt(pa), fmt(pb)))
         assert ami.find(lambda e: e.get('Event') == 'ChanSpyStop' and e.get('SpyerChannel') == spies['C'] and
                         e.get('SpyeeChannel') == spyees['Ca'])
+
+        v = samples_of(s.path('V-spy.wav'))
+        quiet_v, louder_v, plain = rms(part(v, 0.3, 1.8)), rms(part(v, len(v) / 8000.0 - 1.5)), rms(body)
+        check(0.2 <= quiet_v / plain <= 0.3 and 1.2 <= louder_v / quiet_v <= 1.45,
+              'v(-4) plays the call at 1/4, # raises it a step to 1/3 (%.2f, then %.2f of the plain level)'
+              % (quiet_v / plain, louder_v / plain))
+
+        doc = '\n'.join(ami.command('core show application ChanSpy'))
+        check('ChanSpy([chanprefix][,options])' in doc and 'whisper' in doc and
+              'ExtenSpy(exten[@context][,options])' in '\n'.join(ami.command('core show application ExtenSpy')),
+              'core show application ChanSpy / ExtenSpy document them')
 
         wait_hangup(ami, spyees['D'])
         time.sleep(0.3)
