@@ -27,6 +27,8 @@ DIALPLAN = r'''[test]
 exten => _call.,1,Answer()
  same => n,Set(SPYGROUP=${GRP})
  same => n,Dial(Local/far@test/n)
+exten => _70XX,1,Answer()
+ same => n,Dial(Local/far@test/n)
 exten => far,1,Answer()
  same => n,ProbeRecord(@WORK@/${ID}-far.wav,${SECS},${FAR})
 exten => spy,1,ChanSpy(${PREFIX},${OPTS})
@@ -68,11 +70,12 @@ class Scenario:
     def path(self, name):
         return os.path.join(self.d.work, name)
 
-    def call(self, x, near=440, far=1000, group='', secs=8):
-        """Starts call X; returns the name of its bridged ;2 half."""
-        self.ami.originate('Local/call%s@test' % x, 'ProbeRecord', '%s,%d,%d' % (self.path(x + '-near.wav'), secs, near),
+    def call(self, x, near=440, far=1000, group='', secs=8, exten=None):
+        """Starts call X (at extension callX unless told); returns the name of its bridged ;2 half."""
+        exten = exten or 'call' + x
+        self.ami.originate('Local/%s@test' % exten, 'ProbeRecord', '%s,%d,%d' % (self.path(x + '-near.wav'), secs, near),
                            variables=('__ID=' + x, '__FAR=%d' % far, '__SECS=%d' % secs, 'GRP=' + group))
-        prefix = 'Local/call%s@test-' % x
+        prefix = 'Local/%s@test-' % exten
         e = self.ami.wait(lambda e: e.get('Event') == 'BridgeEnter' and e.get('Channel', '').startswith(prefix),
                           'call %s bridged' % x, 15)
         return e['Channel']
@@ -179,6 +182,9 @@ def main():
         spyees['E'] = s.call('E', near=500, far=1300)
         spyees['D'] = s.call('D', secs=9)
         spies['G'] = s.spy('G', 'bqg(support:other)', prefix='Local/callG')
+        spies['Ge'] = s.spy('Ge', 'bqe(SIP/100:Local/callGs@test)', prefix='Local/callG')
+        spyees['N'] = s.call('N', near=1700, far=2300, secs=9, exten='7002')
+        spies['N'] = s.spy('N', 'bq', prefix='Local', secs=6)
         spies['E'] = s.spy('E', 'bq', exten='callE@test')
         spies['C'] = s.spy('C', 'bq', prefix='Local/callC', secs=6)
         spies['D'] = s.spy('D', 'bqd', secs=6)
@@ -193,11 +199,18 @@ def main():
         first = spied_started(ami, spies['C'], 'Local/callCa@')
         for x in ('D', 'V', 'X'):
             spied_started(ami, spies[x], spyees[x])
+        before = spied_started(ami, spies['N'], 'Local/')
+        assert not before['SpyeeChannel'].startswith('Local/7002@'), before
         time.sleep(2.0)
         for spy, digit in ((spies['C'], '*'), (spies['D'], '5'), (spies['V'], '#'), (spies['X'], '9')):
             r = ami.action('PlayDTMF', ('Channel', spy[:-1] + '1'), ('Digit', digit), ('Duration', '100'))
             assert r.get('Response') == 'Success', r
         spied_started(ami, spies['C'], 'Local/callCb@')
+        for digit in '7002#':  # digits then #: ChanSpy(Local) moves to Local/7002…
+            r = ami.action('PlayDTMF', ('Channel', spies['N'][:-1] + '1'), ('Digit', digit), ('Duration', '80'))
+            assert r.get('Response') == 'Success', r
+            time.sleep(0.15)
+        spied_started(ami, spies['N'], 'Local/7002@test-')
         none = s.spy('N', 'qS', exten='nosuch@test')
         wait_hangup(ami, none, 5)
         check(ami.var(spies['X'], 'SPYRESULT') == 'continued' and
@@ -209,7 +222,7 @@ def main():
         wait_hangup(ami, spies['H'], 5)
         check(time.time() - began < 3 and ami.last_var(spies['H'], 'SPYRESULT') == 'continued',
               'E: the spy leaves ChanSpy when the spied call hangs up (after %.1f s)' % (time.time() - began))
-        for x in ('G', 'E', 'C', 'D', 'V'):
+        for x in ('G', 'Ge', 'E', 'C', 'D', 'V', 'N'):
             wait_hangup(ami, spies[x])
         time.sleep(0.3)
         check(not ami.find(lambda e: e.get('Event') == 'ChanSpyStart' and e.get('SpyerChannel') == none),
@@ -221,6 +234,15 @@ def main():
               'g(support:other) spies only on the call whose SPYGROUP shares a group (%s)' % fmt(pg))
         assert not ami.find(lambda e: e.get('Event') == 'ChanSpyStart' and e.get('SpyerChannel') == spies['G'] and
                             e.get('SpyeeChannel') == spyees['Gs'])
+
+        ge = part(samples_of(s.path('Ge-spy.wav')), 0.5, 3.5)
+        pge = {hz: power(ge, hz) for hz in (440, 1000, 1200, 2000)}
+        check(pge[440] > 1e5 and pge[1000] > 1e5 and pge[1200] < pge[440] / 1000,
+              'e(SIP/100:Local/callGs@test) spies only on the listed device (%s)' % fmt(pge))
+
+        n = samples_of(s.path('N-spy.wav'))
+        pn = {hz: power(part(n, len(n) / 8000.0 - 1.2), hz) for hz in (1700, 2300)}
+        check(pn[1700] > 1e5 and pn[2300] > 1e5, 'ChanSpy(Local): 7002# moves the spy to Local/7002… (%s)' % fmt(pn))
 
         e = part(samples_of(s.path('E-spy.wav')), 0.5, 3.5)
         pe = {hz: power(e, hz) for hz in (500, 1300, 440, 1000)}
