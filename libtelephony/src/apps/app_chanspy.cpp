@@ -295,7 +295,10 @@ asio::awaitable<AppResult> run_spy(Execution& x, SpyOptions o, Selector sel) {
     if (f && f->kind == FrameKind::DtmfEnd && o.exit_to_exten && exit_to(x, f->digit(), {}))
       co_return AppResult::Continue;
     spied = false;
+    // Name order: a stable, predictable visiting order for * (Asterisk walks its channel hash).
     auto list = engine.channels();
+    std::sort(list.begin(), list.end(),
+              [](const auto& a, const auto& b) { return a->name() < b->name(); });
     Channel::Ptr numbered;
     for (std::size_t i = 0; i < list.size() || numbered;) {
       Channel::Ptr c = numbered ? std::move(numbered) : list[i++];
