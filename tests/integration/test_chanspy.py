@@ -271,6 +271,8 @@ def main():
         check('ChanSpy([chanprefix][,options])' in doc and 'whisper' in doc and
               'ExtenSpy(exten[@context][,options])' in '\n'.join(ami.command('core show application ExtenSpy')),
               'core show application ChanSpy / ExtenSpy document them')
+        ev_doc = '\n'.join(ami.command('manager show event ChanSpyStart'))
+        check('SpyerChannel' in ev_doc and 'ChanSpyStop' in ev_doc, 'manager show event ChanSpyStart documents it')
 
         wait_hangup(ami, spyees['D'])
         time.sleep(0.3)

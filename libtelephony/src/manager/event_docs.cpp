@@ -96,6 +96,8 @@ std::vector<EventDoc> build() {
       {"MixMonitorMute", Privilege::Call, {"Raised when monitoring is muted or unmuted on a channel.", "Event: MixMonitorMute <channel snapshot> Direction State", kDocChannel, {{"Direction", "read, write or both"}, {"State", "1 when muted, 0 when unmuted"}}, {"MixMonitorMute"}}},
       {"MonitorStart", Privilege::Call, {"Raised when a Monitor (the MixMonitor alias) has started on a channel.", "Event: MonitorStart <channel snapshot>", kDocChannel, {}, {"MonitorStop", "Monitor"}}},
       {"MonitorStop", Privilege::Call, {"Raised when a Monitor has been stopped (StopMonitor).", "Event: MonitorStop <channel snapshot>", kDocChannel, {}, {"MonitorStart", "StopMonitor"}}},
+      {"ChanSpyStart", Privilege::Call, {"Raised when one channel begins spying on another channel (ChanSpy, ExtenSpy).", "Event: ChanSpyStart <Spyer channel snapshot> <Spyee channel snapshot>", "The Spyer (the spy) and Spyee (the channel listened to) snapshots are channel snapshots with those prefixes (SpyerChannel, SpyerChannelState, ..., SpyeeChannel, ...). " + kDocChannel, {}, {"ChanSpyStop", "ChanSpy", "ExtenSpy"}}},
+      {"ChanSpyStop", Privilege::Call, {"Raised when a channel has stopped spying (next channel, exit digit, hangup of either).", "Event: ChanSpyStop <Spyer channel snapshot> <Spyee channel snapshot>", "The Spyer and Spyee snapshots are channel snapshots with those prefixes. " + kDocChannel, {}, {"ChanSpyStart"}}},
       {"WaitEventComplete", PrivilegeSet::none(), {"Ends a WaitEvent action.", "Event: WaitEventComplete", kDocPlain + kDocListItem, {}, {"WaitEvent"}}},
   };
   std::sort(docs.begin(), docs.end(), [](const EventDoc& a, const EventDoc& b) { return a.name < b.name; });
