@@ -10,8 +10,11 @@ spy hears (<X>-spy.wav). Asterisk's beep is a 700 Hz tone.
 Checked: listening hears both parties and not itself, with a beep first (not with q); w: the spied
 channel hears the spy and its peer does not; B: both hear it; W: the spy hears nothing; d: 5
 switches a listening spy to whisper; g(): only channels whose SPYGROUP shares a group; * moves to
-the next channel; ExtenSpy picks channels by exten@context, and S ends a spy that finds none;
-ChanSpyStart/ChanSpyStop carry Spyer*/Spyee* snapshots. The daemon is always stopped.
+the next channel; digits then # jump to <chanprefix>/<digits>; e() device lists; o (only the
+spied channel's voice); v() and # volume (measured levels); E and x(); ExtenSpy picks channels by
+exten@context, and S ends a spy that finds none; no spy is ever spied on; ChanSpyStart /
+ChanSpyStop carry Spyer*/Spyee* snapshots; core show application and manager show event document
+them. The daemon is always stopped.
 """
 import math
 import os
@@ -212,8 +215,13 @@ def main():
             assert r.get('Response') == 'Success', r
             time.sleep(0.15)
         spied_started(ami, spies['N'], 'Local/7002@test-')
-        none = s.spy('N', 'qS', exten='nosuch@test')
+        none = s.spy('N0', 'qS', exten='nosuch@test')
         wait_hangup(ami, none, 5)
+        # Spies G, Ge, C, D, V, N still listen at spy@test; Z runs at espy@test itself.
+        self_spy = s.spy('Z', 'qS', exten='espy@test')
+        other_spies = s.spy('Y', 'qS', exten='spy@test')
+        for chan in (self_spy, other_spies):
+            wait_hangup(ami, chan, 10)
         check(ami.var(spies['X'], 'SPYRESULT') == 'continued' and
               ami.find(lambda e: e.get('Event') == 'ChanSpyStop' and e.get('SpyerChannel') == spies['X']),
               'x(9): the exit digit ends ChanSpy and the dialplan continues')
@@ -228,6 +236,15 @@ def main():
         time.sleep(0.3)
         check(not ami.find(lambda e: e.get('Event') == 'ChanSpyStart' and e.get('SpyerChannel') == none),
               'ExtenSpy(nosuch@test,qS) finds nothing to spy on and ends (S)')
+        # The ;1 halves (ProbeRecord) stand at the same extensions and may be spied on; the spies'
+        # own ;2 halves never are, by themselves or by another spy.
+        all_spies = set(spies.values()) | {none, self_spy, other_spies}
+        starts = ami.find(lambda e: e.get('Event') == 'ChanSpyStart')
+        wrong = [(e['SpyerChannel'], e['SpyeeChannel']) for e in starts if e.get('SpyeeChannel') in all_spies]
+        looked = [e['SpyeeChannel'] for e in starts if e.get('SpyerChannel') in (self_spy, other_spies)]
+        check(not wrong and looked and all(c.endswith(';1') for c in looked),
+              'a spy never spies on itself nor on another spy (ExtenSpy(espy@test), ExtenSpy(spy@test) took only '
+              'the %d ;1 halves there)' % len(looked))
 
         g = part(samples_of(s.path('G-spy.wav')), 0.5, 3.5)
         pg = {hz: power(g, hz) for hz in (440, 1000, 1200, 2000)}
