@@ -3,6 +3,7 @@
 // fields, see src/manager/app_events.cpp); other subscribers (CDR, Python, tests) get them typed.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -42,6 +43,17 @@ struct CelUserEvent : ChannelEvent {
   // Party fields CEL records that the snapshot lacks (CALLERID(ani/rdnis/dnid), CHANNEL(userfield))
   // and the bridged peer, if any.
   std::string ani, rdnis, dnid, userfield, peer;
+};
+
+// TALK_DETECT: the audio read from the channel rose above the talking threshold (AMI
+// ChannelTalkingStart) or stayed below it for the silence threshold (ChannelTalkingStop; the
+// duration of the talking, the trailing silence excluded, as Asterisk).
+struct ChannelTalkingStarted : ChannelEvent {
+  TELEPHONY_APP_EVENT(ChannelTalkingStarted)
+};
+struct ChannelTalkingStopped : ChannelEvent {
+  TELEPHONY_APP_EVENT(ChannelTalkingStopped)
+  std::chrono::milliseconds duration{0};
 };
 
 #undef TELEPHONY_APP_EVENT
