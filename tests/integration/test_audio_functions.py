@@ -8,7 +8,7 @@ sets the function and records what it reads. Every effect is compared with the s
 the function, recorded in the same run: VOLUME(TX)=2 doubles the level the peer hears, -2 halves
 it, VOLUME(RX)=3 triples it; PITCH_SHIFT moves a 500 Hz tone to 1000 / 750 Hz; DENOISE(tx) lowers
 a white-noise floor while the tone stays; AGC(tx) raises a quiet voice-like signal; MUTEAUDIO
-silences the named direction. TALK_DETECT raises ChannelTalkingStart when a tone starts after
+silences the named direction; with VOLUME(RX,p) a * from the far party raises the gain a step. TALK_DETECT raises ChannelTalkingStart when a tone starts after
 silence and ChannelTalkingStop with a Duration close to the tone's length. JITTERBUFFER: the
 request is accepted and read back; a bad one is refused with its reason in the log. The sounds
 are made here (Python's wave module); the daemon is always stopped.
@@ -122,6 +122,16 @@ def dialplan(work):
             lines.append(' same => n,ProbeRecord(%s/out/%s.wav,5)' % (work, exten))
         lines.append(' same => n,Hangup()')
     lines += [
+        '; VOLUME(RX,p): the far party presses * (one step louder: 1 -> 2) before its tone.',
+        'exten => volp,1,Answer()',
+        ' same => n,Set(VOLUME(RX,p)=1)',
+        ' same => n,ProbeRecord(%s/out/volp.wav,5)' % work,
+        ' same => n,Hangup()',
+        'exten => presser,1,Wait(0.3)',
+        ' same => n,SendDTMF(*)',
+        ' same => n,Wait(0.3)',
+        ' same => n,Playback(%s/snd/tone500)' % work,
+        ' same => n,Hangup()',
         'exten => talk,1,Answer()',
         ' same => n,Set(TALK_DETECT(set)=500)',
         ' same => n,Wait(5)',
@@ -149,15 +159,16 @@ def main():
             else:
                 ami.originate('Local/%s@t' % exten, 'Playback', '%s/snd/%s' % (work, sound))
         ami.originate('Local/talk@t', 'Playback', '%s/snd/talk' % work)
+        ami.originate('Local/volp@t', exten='presser', context='t')
         ami.originate('Local/jb@t', 'Wait', '1')
 
         def hung_up(exten):
             return lambda e: (e.get('Event') == 'Hangup' and e.get('Channel', '').startswith('Local/%s@t-' % exten)
                               and e.get('Channel', '').endswith(';2'))
-        for exten in CASES:
+        for exten in list(CASES) + ['volp']:
             ami.wait(hung_up(exten), 'the %s call ending' % exten, 30)
         time.sleep(0.3)  # the recordings close on hangup
-        rec = {e: read_wav(os.path.join(work, 'out', e + '.wav')) for e in CASES}
+        rec = {e: read_wav(os.path.join(work, 'out', e + '.wav')) for e in list(CASES) + ['volp']}
 
         def level(e):
             return rms(middle(sounding(rec[e], 100)))
@@ -167,6 +178,8 @@ def main():
         check(1.85 <= up <= 2.15, 'VOLUME(TX)=2: the peer hears %.2fx the level' % up)
         check(0.45 <= down <= 0.55, 'VOLUME(tx)=-2: the peer hears %.2fx the level' % down)
         check(2.8 <= rx3 <= 3.2, 'VOLUME(RX)=3: what the channel reads is %.2fx the level' % rx3)
+        volp = level('volp') / rxbase
+        check(1.85 <= volp <= 2.15, 'VOLUME(RX,p)=1 then * from the far party: %.2fx the level' % volp)
 
         f0, f_tx, f_rx = frequency(rec['plain']), frequency(rec['pitch']), frequency(rec['rxpitch'])
         check(480 <= f0 <= 520, 'the plain tone measures %.0f Hz' % f0)
