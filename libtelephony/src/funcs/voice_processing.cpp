@@ -3,6 +3,7 @@
 #include <speex/speex_preprocess.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -42,6 +43,9 @@ std::shared_ptr<std::vector<std::uint8_t>> SlinSide::free_buffer() {
     // Only this ring holds it: the frame that carried it is gone, so it may be rewritten.
     if (!b || b.use_count() == 1) {
       if (!b) b = std::make_shared<std::vector<std::uint8_t>>();
+      // use_count() is a relaxed read: pair it with the releasing thread's decrement so its last
+      // reads of the samples happen before we overwrite them.
+      std::atomic_thread_fence(std::memory_order_acquire);
       return b;
     }
   }
