@@ -148,3 +148,49 @@ cmd 'VERBOSE done')");
   ASSERT_TRUE(wait_gone(fast));
   EXPECT_EQ(join(trace(fast)), "[FAILURE]");
 }
+
+TEST_F(Agi, SayDateTimeAndDatetime) {
+  // 2026-03-06 16:50:05 UTC, a Friday: 11:50 in New York.
+  script("dates.sh", R"(cmd 'SAY DATE 1772815805 ""'
+cmd 'SAY TIME 1772815805 ""'
+cmd 'SAY DATETIME 1772815805 "" HM America/New_York'
+cmd 'SAY DATETIME 1772815805 "" HM'
+cmd 'SAY DATE soon ""'
+cmd 'SAY TIME'
+cmd 'SAY DATETIME 1772815805 #')");
+  load("[agi]\nexten => 100,1,Answer()\nsame => n,AGI(dates.sh)\n");
+  auto chan = call("agi", "100", "dates");
+  ASSERT_TRUE(command_started(chan, "SAY DATETIME 1772815805 #", 30s)) << log_text();
+  std::this_thread::sleep_for(300ms);
+  chan->queue_frame(Frame::dtmf_end('#', 80ms));
+  ASSERT_TRUE(wait_gone(chan, 20s));
+  const std::string out = log_text();
+  EXPECT_EQ(reply_of(out, "SAY DATE 1772815805 \"\""), "200 result=0") << out;
+  EXPECT_EQ(reply_of(out, "SAY TIME 1772815805 \"\""), "200 result=0") << out;
+  EXPECT_EQ(reply_of(out, "SAY DATETIME 1772815805 \"\" HM America/New_York"), "200 result=0") << out;
+  EXPECT_EQ(reply_of(out, "SAY DATE soon \"\"").rfind("520-", 0), 0u) << out;
+  EXPECT_EQ(reply_of(out, "SAY TIME").rfind("520-", 0), 0u) << out;
+  EXPECT_EQ(reply_of(out, "SAY DATETIME 1772815805 #"), "200 result=35") << out;
+
+  // What Asterisk's English say.c plays, in the host's zone for DATE and TIME.
+  std::tm tm{};
+  const std::time_t t = 1772815805;
+  localtime_r(&t, &tm);
+  std::vector<std::string> want{"digits/day-" + std::to_string(tm.tm_wday), "digits/mon-" + std::to_string(tm.tm_mon)};
+  for (auto& p : media::number_prompts(tm.tm_mday)) want.push_back(p);
+  for (auto& p : media::number_prompts(tm.tm_year + 1900)) want.push_back(p);
+  const int hour12 = tm.tm_hour % 12 == 0 ? 12 : tm.tm_hour % 12;
+  for (auto& p : media::number_prompts(hour12)) want.push_back(p);
+  for (auto& p : media::number_prompts(tm.tm_min)) want.push_back(p);  // 50: no "oh"
+  want.push_back(tm.tm_hour >= 12 ? "digits/p-m" : "digits/a-m");
+  want.insert(want.end(), {"digits/11", "digits/50"});  // HM in New York
+  tm = {};
+  localtime_r(&t, &tm);
+  for (auto& p : media::number_prompts(tm.tm_hour)) want.push_back(p);  // HM in the host's zone
+  want.push_back("digits/50");
+  want.push_back("digits/day-" + std::to_string(tm.tm_wday));  // the default format, stopped by #
+  auto said = prompts(chan);
+  ASSERT_GE(said.size(), want.size()) << join(said);
+  said.resize(want.size());
+  EXPECT_EQ(join(said), join(want));
+}

@@ -200,6 +200,7 @@ void register_builtin_functions(Engine& engine) {
   funcs::register_lock_functions(engine);
   funcs::register_dialgroup_functions(engine);
   funcs::register_devstate_functions(engine);
+  funcs::register_audio_functions(engine);
 }
 
 }  // namespace telephony::dialplan

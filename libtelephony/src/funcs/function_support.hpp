@@ -149,5 +149,6 @@ void register_group_functions(Engine& engine);         // func_group.cpp
 void register_lock_functions(Engine& engine);          // func_lock.cpp
 void register_dialgroup_functions(Engine& engine);     // func_dialgroup.cpp
 void register_devstate_functions(Engine& engine);      // func_devstate.cpp
+void register_audio_functions(Engine& engine);         // func_audio.cpp (+ func_jitterbuffer.cpp)
 
 }  // namespace telephony::funcs

@@ -69,6 +69,17 @@ std::optional<MappedEvent> map_app_event(const Event& ev, const ChannelVarLookup
     out.message.add("IsExternal", e->external ? "Yes" : "No").add("Context", e->context).add("Extension", e->exten);
     return out;
   }
+  if (auto* e = ev.as<ChannelTalkingStarted>()) {
+    auto out = named("ChannelTalkingStart", call);
+    add_channel_snapshot(out.message, e->channel, {}, vars_of(vars, e->channel));
+    return out;
+  }
+  if (auto* e = ev.as<ChannelTalkingStopped>()) {
+    auto out = named("ChannelTalkingStop", call);
+    add_channel_snapshot(out.message, e->channel, {}, vars_of(vars, e->channel));
+    out.message.add("Duration", std::to_string(e->duration.count()));
+    return out;
+  }
   if (auto* e = ev.as<CelUserEvent>()) {
     auto out = named("CEL", call);
     const auto& s = e->channel;

@@ -10,6 +10,7 @@
 
 #include "engine_events.hpp"
 #include "telephony/confbridge.hpp"
+#include "telephony/dialplan/app_events.hpp"
 #include "telephony/manager/message.hpp"
 
 namespace telephony::manager {
@@ -53,6 +54,7 @@ const std::map<std::string, std::string, std::less<>>& field_descriptions() {
       {"Digit", "The DTMF digit."},
       {"Direction", "Received (from the device) or Sent (to it)."},
       {"DurationMs", "How long the digit was held, in milliseconds."},
+      {"Duration", "ChannelTalkingStop: how long the channel talked, in milliseconds, the trailing silence excluded."},
       {"SwapUniqueid", "Unique id of the channel this one replaced in the bridge (transfers)."},
       {"UserEvent", "The name given to UserEvent() (its other arguments follow as headers)."},
       {"Status", "The outcome."},
@@ -146,6 +148,16 @@ std::vector<Sample> samples() {
        {"DialBegin"}},
       {"A DTMF digit began.", channel_sample<DtmfBegin>, {"DTMFEnd"}},
       {"A DTMF digit ended.", channel_sample<DtmfEnd>, {"DTMFBegin"}},
+      {"Talking started on a channel with TALK_DETECT(set).", channel_sample<ChannelTalkingStarted>,
+       {"ChannelTalkingStop"}},
+      {"Talking stopped on a channel with TALK_DETECT(set), after the silence threshold.",
+       [] {
+         auto e = std::make_shared<ChannelTalkingStopped>();
+         e->channel = sample_channel();
+         e->duration = std::chrono::milliseconds(1500);
+         return std::shared_ptr<Event>(e);
+       },
+       {"ChannelTalkingStart"}},
       {"A bridge was created.", [] { auto e = std::make_shared<BridgeCreated>(); e->bridge = sample_bridge(); return std::shared_ptr<Event>(e); }, {"BridgeDestroy"}},
       {"A bridge was destroyed.", [] { auto e = std::make_shared<BridgeDestroyed>(); e->bridge = sample_bridge(); return std::shared_ptr<Event>(e); }, {"BridgeCreate"}},
       {"A channel entered a bridge.",

@@ -3,6 +3,7 @@
 // fields, see src/manager/app_events.cpp); other subscribers (CDR, Python, tests) get them typed.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -50,6 +51,17 @@ struct ChanSpyChanged : ChannelEvent {
   TELEPHONY_APP_EVENT(ChanSpyChanged)
   bool start = true;
   std::optional<ChannelSnapshot> spyee;
+};
+
+// TALK_DETECT: the audio read from the channel rose above the talking threshold (AMI
+// ChannelTalkingStart) or stayed below it for the silence threshold (ChannelTalkingStop; the
+// duration of the talking, the trailing silence excluded, as Asterisk).
+struct ChannelTalkingStarted : ChannelEvent {
+  TELEPHONY_APP_EVENT(ChannelTalkingStarted)
+};
+struct ChannelTalkingStopped : ChannelEvent {
+  TELEPHONY_APP_EVENT(ChannelTalkingStopped)
+  std::chrono::milliseconds duration{0};
 };
 
 #undef TELEPHONY_APP_EVENT
