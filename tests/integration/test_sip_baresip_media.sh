@@ -59,31 +59,8 @@ endpoint=phone
 match=127.0.0.1
 CONF
 sox -n -r 8000 -c 1 -b 16 -e signed "$WORK/tone440.wav" synth 6 sine 440 || fail "sox could not make the test tone"
-cat >"$WORK/phone/config" <<CONF
-poll_method		epoll
-sip_listen		127.0.0.1:$P_PHONE
-net_interface		127.0.0.1
-dns_server		127.0.0.1:53
-call_max_calls		1
-audio_player		alsa,null
-audio_alert		alsa,null
-audio_source		aufile,$WORK/tone440.wav
-rtp_ports		$PHONE_RTP-$((PHONE_RTP + 9))
-rtcp_mux		no
-jitter_buffer_delay	5-10
-module_path		/usr/lib/baresip/modules
-module			g711.so
-module			aufile.so
-module			alsa.so
-module			sndfile.so
-snd_path		$WORK/heard
-module_tmp		uuid.so
-module_tmp		account.so
-module_app		contact.so
-module_app		menu.so
-module_app		ctrl_tcp.so
-ctrl_tcp_listen		127.0.0.1:$P_CTRL
-CONF
+sed -e "s|@SIP@|127.0.0.1:$P_PHONE|" -e "s|@CTRL@|127.0.0.1:$P_CTRL|" -e "s|@RTP@|$PHONE_RTP-$((PHONE_RTP + 9))|" \
+  -e "s|@WAV@|$WORK/tone440.wav|" -e "s|@HEARD@|$WORK/heard|" "$SRC/tests/data/baresip/config.in" >"$WORK/phone/config"
 echo "<sip:alice@127.0.0.1:$P_PHONE>;regint=0;audio_codecs=PCMU" >"$WORK/phone/accounts"
 start_daemon
 

@@ -193,9 +193,9 @@ pass "unknown caller: challenged, refused (403), logged, no channel created"
 
 sipp_run callin 127.0.0.1:$P_UDP -sf "$SCEN/uac_invite_auth.xml" -i 127.0.0.1 -p $P_UAC -s 100 -key caller alice \
   -au alice -ap secret || fail "call in (caller hangs up) failed: $(tail -5 "$WORK/callin.err" 2>/dev/null)"
-grep -q "HEADER <sip:alice@127.0.0.1:$P_UAC>;tag=.* ID alice" "$WORK/etc/log/messages" \
+grep -q "HEADER <sip:alice@127.0.0.1:$P_UAC>;tag=.* ID 2001" "$WORK/etc/log/messages" \
   || fail "PJSIP_HEADER(read,From) / CALLERID(num): $(grep HEADER "$WORK/etc/log/messages")"
-pass "call in: INVITE 401 → INVITE → 100/200 → ACK → BYE from SIPp → 200; PJSIP_HEADER(read) and CALLERID from From"
+pass "call in: INVITE 401 → INVITE → 100/200 → ACK → BYE from SIPp → 200; PJSIP_HEADER(read) and CALLERID from the endpoint's callerid (as res_pjsip)"
 
 sipp_run remotebye 127.0.0.1:$P_UDP -sf "$SCEN/uac_invite_remote_bye.xml" -i 127.0.0.1 -p $P_UAC -s 101 -key caller alice \
   -au alice -ap secret || fail "call in (engine hangs up) failed: $(tail -5 "$WORK/remotebye.err" 2>/dev/null)"

@@ -7,6 +7,7 @@ ctest sets TELEPHONY_SOURCE_DIR, TELEPHONYD and PYTHONPATH (build/python); run b
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -163,6 +164,13 @@ def _port_open(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.2)
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def rms(path: str) -> float:
+    """RMS amplitude (0..1) of a sound file, by sox."""
+    out = subprocess.run(["sox", path, "-n", "stat"], capture_output=True, text=True).stderr
+    m = re.search(r"RMS\s+amplitude:\s+([0-9.]+)", out)
+    return float(m.group(1)) if m else 0.0
 
 
 def run_script(args: list[str], timeout: float = 60, **kw) -> subprocess.CompletedProcess:

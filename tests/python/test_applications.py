@@ -150,6 +150,41 @@ class Applications(unittest.TestCase):
         release.set()
         self.assertEqual(wait_user_event(events, "Done", 5)["Result"], "slow")
 
+    def test_worker_pool_grows_when_calls_wait_and_not_before(self):
+        # Plain callbacks run on a pool of worker threads (2 to start). Calls one after another
+        # never make it grow; four blocking callbacks at once do (a queued call that waited 5 ms
+        # with every worker busy adds one), and all four run at the same time.
+        release = threading.Event()
+        running = set()
+        lock = threading.Lock()
+
+        def app(chan, args):
+            if args[0].startswith("block"):
+                with lock:
+                    running.add(args[0])
+                release.wait(10)
+            chan.set_variable("RESULT", args[0])
+
+        self.engine.register_application("SyncApp", app)
+        self.start()
+        self.engine.load_dialplan(DIALPLAN.replace("SyncApp(a,b\\,c,\"d,e\")", "SyncApp(${KIND})"))
+        pool = self.engine._workers
+        events = self.engine.events("UserEvent")
+        for i in range(10):
+            self.engine.originate("Local/sync@apps", application="Wait", data="1", variables={"__KIND": f"quick{i}"})
+            self.assertEqual(wait_user_event(events, "Done", 5)["Result"], f"quick{i}")
+        self.assertEqual(pool.spawned, 2, "sequential calls made the pool grow")
+        t0 = time.monotonic()
+        for i in range(4):
+            self.engine.originate("Local/sync@apps", application="Wait", data="20", variables={"__KIND": f"block{i}"})
+        self.assertTrue(wait_for(lambda: len(running) == 4, 5), f"only {sorted(running)} ran at once")
+        self.assertLess(time.monotonic() - t0, 3)
+        self.assertGreaterEqual(pool.size, 4)
+        self.assertLessEqual(pool.spawned, 2 + 4)
+        release.set()
+        done = {wait_user_event(events, "Done", 5)["Result"] for _ in range(4)}
+        self.assertEqual(done, {f"block{i}" for i in range(4)})
+
     def test_hangup_cancels_a_coroutine_and_abandons_a_sync_application(self):
         cancelled = threading.Event()
         running = threading.Event()

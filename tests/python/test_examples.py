@@ -7,13 +7,12 @@ arguments, so the same tests run against SIP phones by changing those strings.""
 import csv
 import io
 import os
-import re
 import shutil
 import subprocess
 import textwrap
 import unittest
 
-from support import EXAMPLES, ConfigDir, Telephonyd, demo_config, free_port, run_script
+from support import EXAMPLES, ConfigDir, Telephonyd, demo_config, free_port, rms, run_script
 
 PHONES = """
 [phones]
@@ -31,12 +30,6 @@ exten => announce,1,Answer()
  same => n,Wait(0.5)
  same => n,Hangup()
 """
-
-
-def rms(path):
-    out = subprocess.run(["sox", path, "-n", "stat"], capture_output=True, text=True).stderr
-    m = re.search(r"RMS\s+amplitude:\s+([0-9.]+)", out)
-    return float(m.group(1)) if m else 0.0
 
 
 class Paging(unittest.TestCase):

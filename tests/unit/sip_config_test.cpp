@@ -92,3 +92,25 @@ TEST(SipConfig, EveryErrorNamesFileAndLine) {
                            "endpoint 'nobody' does not exist"})
     EXPECT_NE(all.find(want), std::string::npos) << "missing: " << want << "\nin:\n" << all;
 }
+
+TEST(SipConfig, AuthChallengeAlgorithms) {
+  // MD5 only unless supported_algorithms_uas says otherwise (Asterisk's default); a value other
+  // than MD5 / SHA-256 is an error naming the line.
+  const char* text =
+      "[a]\ntype=auth\nusername=a\npassword=p\n"                                       // 1-4
+      "[b]\ntype=auth\nusername=b\npassword=p\nsupported_algorithms_uas=SHA-256,MD5\n"  // 5-9
+      "[c]\ntype=auth\nusername=c\npassword=p\nsupported_algorithms_uas=SHA-512\n";     // 10-14
+  auto file = config::parse_string(text, "pjsip.conf");
+  ASSERT_TRUE(file);
+  auto bad = parse_sip_config(*file);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().to_string().find("pjsip.conf:14: 'supported_algorithms_uas' takes MD5 and SHA-256, not 'SHA-512'"),
+            std::string::npos)
+      << bad.error().to_string();
+  auto good_file = config::parse_string(std::string(text).substr(0, std::string(text).find("[c]")), "pjsip.conf");
+  ASSERT_TRUE(good_file);
+  auto c = parse_sip_config(*good_file);
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_EQ(c->auth("a")->supported_algorithms_uas, (std::vector<std::string>{"MD5"}));
+  EXPECT_EQ(c->auth("b")->supported_algorithms_uas, (std::vector<std::string>{"SHA-256", "MD5"}));
+}

@@ -44,7 +44,21 @@ void bind_runtime(py::module_& m) {
       .def("close", &Inbox::close, py::call_guard<py::gil_scoped_release>())
       .def_property_readonly("closed", &Inbox::closed)
       .def_property_readonly("queued", &Inbox::queued)
-      .def_property_readonly("waiting", &Inbox::waiting);
+      .def_property_readonly("waiting", &Inbox::waiting)
+      .def(
+          "wait_stalled",
+          [](Inbox& self, double threshold, double timeout) {
+            // Released and re-taken in plain code, not in a destructor: WorkerPool.stop() closes
+            // the inbox and joins the supervisor before the interpreter finalises.
+            PyThreadState* state = PyEval_SaveThread();
+            const bool stalled = self.wait_stalled(
+                std::chrono::milliseconds(static_cast<long>(threshold * 1000)),
+                std::chrono::milliseconds(static_cast<long>(timeout * 1000)));
+            PyEval_RestoreThread(state);
+            return stalled;
+          },
+          py::arg("threshold"), py::arg("timeout"))
+      .def("expect_taker", &Inbox::expect_taker, py::call_guard<py::gil_scoped_release>());
 
   py::class_<Operation, InboxItem, std::shared_ptr<Operation>>(m, "_Operation",
                                                                "The outcome of an engine operation.")

@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <system_error>
 
@@ -25,6 +26,7 @@ void Inbox::push(std::shared_ptr<InboxItem> item) {
     std::lock_guard lock(mu_);
     if (closed_) return;
     items_.push_back(std::move(item));
+    pushed_at_.push_back(std::chrono::steady_clock::now());
     if (!signalled_) {
       signalled_ = true;
       const std::uint64_t one = 1;
@@ -33,6 +35,7 @@ void Inbox::push(std::shared_ptr<InboxItem> item) {
     }
   }
   cv_.notify_one();
+  stall_cv_.notify_all();
 }
 
 void Inbox::reset_fd_locked() {
@@ -45,6 +48,7 @@ void Inbox::reset_fd_locked() {
 std::vector<std::shared_ptr<InboxItem>> Inbox::take(std::size_t max, std::optional<std::chrono::milliseconds> timeout) {
   std::vector<std::shared_ptr<InboxItem>> out;
   std::unique_lock lock(mu_);
+  if (arriving_ > 0) --arriving_;
   auto ready = [&] { return closed_ || !items_.empty(); };
   if (!ready()) {
     ++waiting_;
@@ -56,9 +60,34 @@ std::vector<std::shared_ptr<InboxItem>> Inbox::take(std::size_t max, std::option
   while (!items_.empty() && out.size() < max) {
     out.push_back(std::move(items_.front()));
     items_.pop_front();
+    pushed_at_.pop_front();
   }
   if (items_.empty()) reset_fd_locked();
   return out;
+}
+
+bool Inbox::wait_stalled(std::chrono::milliseconds threshold, std::chrono::milliseconds timeout) {
+  using clock = std::chrono::steady_clock;
+  std::unique_lock lock(mu_);
+  const auto deadline = clock::now() + timeout;
+  for (;;) {
+    if (closed_) return false;
+    const auto now = clock::now();
+    auto until = deadline;
+    if (!pushed_at_.empty()) {
+      const auto due = pushed_at_.front() + threshold;
+      if (now >= due && waiting_.load() == 0 && arriving_ == 0) return true;
+      // Past due but a taker is about to take it: look again shortly rather than spin.
+      until = std::min(until, std::max(due, now + std::chrono::milliseconds(1)));
+    }
+    if (now >= deadline) return false;
+    stall_cv_.wait_until(lock, until);
+  }
+}
+
+void Inbox::expect_taker() {
+  std::lock_guard lock(mu_);
+  ++arriving_;
 }
 
 void Inbox::close() {
@@ -66,6 +95,7 @@ void Inbox::close() {
     std::lock_guard lock(mu_);
     closed_ = true;
     items_.clear();
+    pushed_at_.clear();
     // Left readable: a loop watching it drains once more and sees the inbox closed.
     if (!signalled_) {
       signalled_ = true;
@@ -74,6 +104,7 @@ void Inbox::close() {
     }
   }
   cv_.notify_all();
+  stall_cv_.notify_all();
 }
 
 bool Inbox::closed() const {

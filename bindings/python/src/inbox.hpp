@@ -53,8 +53,15 @@ class Inbox {
   void close();
   bool closed() const;
   std::size_t queued() const;
-  // Takers blocked in take() right now: a worker pool grows when this is zero.
+  // Takers blocked in take() right now.
   std::size_t waiting() const { return waiting_.load(); }
+  // How a worker pool decides to grow (call without the GIL): blocks until the oldest queued item
+  // has waited `threshold` while no taker waits or is on its way (every worker is busy), true;
+  // false when the inbox closes or `timeout` passes first.
+  bool wait_stalled(std::chrono::milliseconds threshold, std::chrono::milliseconds timeout);
+  // A taker is on its way (a worker thread being started): no stall is reported until it, or any
+  // taker, enters take().
+  void expect_taker();
 
  private:
   void reset_fd_locked();
@@ -63,6 +70,9 @@ class Inbox {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<InboxItem>> items_;
+  std::deque<std::chrono::steady_clock::time_point> pushed_at_;  // beside items_
+  std::condition_variable stall_cv_;  // wait_stalled(): pushes, takes and close
+  std::size_t arriving_ = 0;          // expect_taker() not yet matched by a take()
   bool closed_ = false;
   bool signalled_ = false;
   std::atomic<std::size_t> waiting_{0};

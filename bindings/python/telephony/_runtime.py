@@ -102,19 +102,29 @@ def complete(op: "_core._Operation") -> Any:
 
 
 class WorkerPool:
-    """Threads that take items from an inbox and hand each to ``handler`` (GIL held)."""
+    """Threads that take items from an inbox and hand each to ``handler`` (GIL held).
+
+    ``minimum`` workers wait from the start. The pool grows by one worker when a queued item has
+    waited ``grow_after`` seconds with every worker busy (a supervisor thread watches for that
+    with the GIL released), up to ``maximum``, so a burst of short callbacks is absorbed by the
+    workers there are while a slow callback never holds the next call up for long; a worker idle
+    for ``idle_seconds`` leaves while more than ``minimum`` remain."""
 
     def __init__(self, inbox: "_core._Inbox", handler: Callable[[Any], None], *, minimum: int = 2,
-                 maximum: int = 256, idle_seconds: float = 30.0, name: str = "telephony-worker") -> None:
+                 maximum: int = 256, idle_seconds: float = 30.0, grow_after: float = 0.005,
+                 name: str = "telephony-worker") -> None:
         self.inbox = inbox
         self.handler = handler
         self.minimum = max(1, minimum)
         self.maximum = max(self.minimum, maximum)
         self.idle_seconds = idle_seconds
+        self.grow_after = grow_after
         self.name = name
         self._lock = threading.Lock()
         self._threads: set[threading.Thread] = set()
         self._serial = itertools.count(1)
+        self._supervisor: Optional[threading.Thread] = None
+        self.spawned = 0  # workers started in all (the pool's growth, for tests and diagnostics)
 
     @property
     def size(self) -> int:
@@ -124,15 +134,28 @@ class WorkerPool:
     def start(self) -> None:
         for _ in range(self.minimum):
             self._spawn()
+        # A daemon thread like the workers; stop() (or the engine's atexit hook) closes the inbox,
+        # which ends its wait, and joins it before the interpreter finalises.
+        self._supervisor = threading.Thread(target=self._supervise, name=f"{self.name}-supervisor", daemon=True)
+        self._supervisor.start()
 
-    def _spawn(self) -> None:
+    def _spawn(self) -> bool:
         with self._lock:
-            if len(self._threads) >= self.maximum:
-                return
+            if len(self._threads) >= self.maximum or self.inbox.closed:
+                return False
             # Daemon threads: a callback stuck forever must not keep the interpreter alive.
             t = threading.Thread(target=self._run, name=f"{self.name}-{next(self._serial)}", daemon=True)
             self._threads.add(t)
+            self.spawned += 1
+            self.inbox.expect_taker()
         t.start()
+        return True
+
+    def _supervise(self) -> None:
+        while not self.inbox.closed:
+            if self.inbox.wait_stalled(self.grow_after, 0.5) and not self._spawn():
+                # At the maximum: the queue drains as workers finish; look again later.
+                time.sleep(self.grow_after)
 
     def _run(self) -> None:
         me = threading.current_thread()
@@ -146,18 +169,19 @@ class WorkerPool:
                         if len(self._threads) > self.minimum:
                             return
                     continue
-                if self.inbox.waiting == 0:
-                    self._spawn()  # nobody else is free: keep one spare for the next call
                 self.handler(items[0])
         finally:
             with self._lock:
                 self._threads.discard(me)
 
     def stop(self, timeout: float = 1.0) -> None:
-        """Closes the inbox and waits up to ``timeout`` in total for the workers to leave."""
+        """Closes the inbox and waits up to ``timeout`` in total for the workers (and the
+        supervisor) to leave."""
         self.inbox.close()
         with self._lock:
             threads = list(self._threads)
+        if self._supervisor is not None:
+            threads.append(self._supervisor)
         deadline = time.monotonic() + timeout
         for t in threads:
             if t is not threading.current_thread():

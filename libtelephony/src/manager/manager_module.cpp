@@ -4,7 +4,7 @@
 #include "actions/action_context.hpp"
 #include "engine_events.hpp"
 #include "telephony/engine.hpp"
-#include "telephony/manager/event_docs.hpp"
+#include "telephony/manager/event_reference.hpp"
 
 namespace telephony::manager {
 
@@ -164,17 +164,7 @@ void register_more_console(Engine& engine, const std::function<std::shared_ptr<S
                     "Prints the name of every AMI event telephonyd sends ('manager show event <name>' describes one)."},
       [](const std::vector<std::string>& a) {
         if (!a.empty()) return ConsoleResult{2, ""};
-        const auto& docs = event_documentation();
-        std::string out = "Events:\n  " + fit(std::string(26, '-'), 27) + fit(std::string(26, '-'), 27) +
-                          std::string(26, '-') + "\n";
-        for (std::size_t i = 0; i < docs.size(); i += 3) {
-          out += "  ";
-          for (std::size_t j = i; j < std::min(i + 3, docs.size()); ++j) out += fit(docs[j].name, 27);
-          while (out.back() == ' ') out.pop_back();
-          out += "\n";
-        }
-        out += std::to_string(docs.size()) + " events documented.\n";
-        return ConsoleResult{0, out};
+        return ConsoleResult{0, render_event_list()};
       }});
   (void)cmds.add(ConsoleCommand{
       "manager show event",
@@ -182,9 +172,9 @@ void register_more_console(Engine& engine, const std::function<std::shared_ptr<S
                     "Shows the class, the headers and the description of one AMI event."},
       [](const std::vector<std::string>& a) {
         if (a.size() != 1) return ConsoleResult{2, ""};
-        const auto* d = find_event_doc(a[0]);
+        const auto* d = find_event_reference(a[0]);
         if (!d) return ConsoleResult{1, "Could not find event '" + a[0] + "'\n"};
-        return ConsoleResult{0, render_event_help(*d)};
+        return ConsoleResult{0, render_event_reference(*d)};
       }});
 }
 

@@ -1,19 +1,17 @@
-// Reference of the AMI events the manager sends, as data: what the generated reference
-// (docs/ami-reference.md, telephony-docgen) prints. The console's `manager show events|event`
-// print the hand-written table of manager/event_docs.hpp (issue 14); merging the two into one
-// table is an open item (docs/python.md).
+// The one table of the AMI events the manager sends, as data: the console's `manager show events`
+// and `manager show event <Event>` print it (in Asterisk's layout), and docs/ami-reference.md is
+// generated from it (telephony-docgen).
 //
-// The field lists are not written by hand: they come from the one mapping of engine events to
-// AMI events (describe_event over a sample of each event), so a field added to the mapping shows
-// up in the help at once; only the descriptions live here, and a unit test checks that every
-// field the mapping sends has one. Events an action sends itself (OriginateResponse) list their
-// fields here with the action.
+// The field lists are not written by hand: for an event mapped from an engine event they come from
+// the one mapping of engine events to AMI events (manager/events.cpp and its siblings), read off
+// a sample of each event, so a field added to the mapping shows up in the help at once; for an
+// event an action sends itself (list items, OriginateResponse) they come from the same snapshot
+// writers the action uses. Only synopses and field descriptions are written here, and a unit test
+// checks that every field has one.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace telephony::manager {
@@ -25,8 +23,10 @@ struct EventFieldReference {
 
 struct EventReference {
   std::string name;       // "Hangup"
-  std::string privilege;  // read class a user needs to receive it ("call", "dialplan" ...)
+  std::string privilege;  // read class a user needs to receive it ("call" ...); empty: list item
   std::string synopsis;
+  std::string
+      description;  // what the synopsis does not say (when it is sent, quirks); may be empty
   std::string engine_type;  // the engine event it comes from ("ChannelHungUp"); empty if none
   std::vector<EventFieldReference> fields;  // in wire order, after Event:
   std::vector<std::string> see_also;
@@ -35,11 +35,15 @@ struct EventReference {
 // Every documented event, sorted by name.
 const std::vector<EventReference>& event_reference();
 const EventReference* find_event_reference(std::string_view name);  // case-insensitive
-// The `manager show event` text: [Synopsis] [Privilege] [Fields] [See Also].
+// The `manager show event` text, Asterisk's console layout: -= Info about event 'X' =-, then
+// [Synopsis] [Description] [Syntax] (Event: X, one `Field: <value>` line each) [Arguments]
+// [See Also], and our [Class] (the read class, or "(the requesting session only)").
 std::string render_event_reference(const EventReference& doc);
+// The `manager show events` text: the names in three columns, then "N events documented."
+std::string render_event_list();
 
-// Description of a field name wherever it appears (the channel snapshot fields, Dest* variants);
-// empty when the field is not documented.
+// Description of a field name wherever it appears (the channel snapshot fields, and their
+// Dest*/Parkee*/... variants); empty when the field is not documented.
 std::string describe_field(std::string_view field);
 
 }  // namespace telephony::manager

@@ -106,6 +106,9 @@ struct AuthOptions {
   std::string password;
   std::string md5_cred;
   std::string realm;                   // empty: the global default_realm
+  // Digest algorithms challenged with, in order (MD5, SHA-256). Asterisk's default is MD5 only,
+  // and some UAs (baresip's libre) give up on a challenge set holding an algorithm they lack.
+  std::vector<std::string> supported_algorithms_uas{"MD5"};
   config::Location where;
 };
 

@@ -43,11 +43,13 @@ bool Authenticator::nonce_valid(std::string_view nonce, unsigned lifetime, bool*
   return true;
 }
 
-std::vector<std::string> Authenticator::challenges(std::string_view realm, bool stale) const {
+std::vector<std::string> Authenticator::challenges(std::string_view realm, bool stale,
+                                                   const std::vector<std::string>& algorithms) const {
   const std::string nonce = make_nonce(wall_now());
   const std::string opaque = digest_hash(DigestAlgorithm::MD5, nonce).substr(0, 16);
   std::vector<std::string> out;
-  for (auto alg : {DigestAlgorithm::MD5, DigestAlgorithm::SHA256}) {
+  for (const auto& name : algorithms) {
+    const auto alg = name == "SHA-256" ? DigestAlgorithm::SHA256 : DigestAlgorithm::MD5;
     std::string v = "Digest realm=\"";
     v.append(realm).append("\",nonce=\"").append(nonce).append("\",opaque=\"").append(opaque);
     v.append("\",algorithm=").append(to_string(alg)).append(",qop=\"auth\"");

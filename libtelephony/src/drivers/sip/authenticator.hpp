@@ -19,8 +19,10 @@ class Authenticator {
  public:
   Authenticator();
 
-  // WWW-Authenticate values to send (MD5 first: every UA reads it; SHA-256 for those that prefer it).
-  std::vector<std::string> challenges(std::string_view realm, bool stale) const;
+  // WWW-Authenticate values to send, one per algorithm ("MD5", "SHA-256": the auth's
+  // supported_algorithms_uas), all with the same nonce.
+  std::vector<std::string> challenges(std::string_view realm, bool stale,
+                                      const std::vector<std::string>& algorithms = {"MD5"}) const;
 
   enum class Verdict { Ok, NoCredentials, WrongUser, WrongPassword, Stale, Malformed };
   // What the credentials said, for the security events (InvalidPassword's ReceivedChallenge and

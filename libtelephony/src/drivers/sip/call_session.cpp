@@ -127,16 +127,21 @@ void CallSession::start_inbound(const std::shared_ptr<SipStack>& stack, std::sha
   stack->add_dialog(s->call_id_, s->local_tag_, s);
   s->registered_dialog_ = true;
 
-  // Caller id: P-Asserted-Identity when the endpoint is trusted, else From.
-  std::string_view id_header = req.value(Header::From);
-  if (ep->trust_id_inbound && req.find(Header::PAssertedIdentity)) id_header = req.value(Header::PAssertedIdentity);
+  // Caller id, as res_pjsip sets it: P-Asserted-Identity when the endpoint is trusted; else the
+  // endpoint's callerid when it has a number (the administrator's word beats the phone's From);
+  // else From.
+  const bool trusted = ep->trust_id_inbound && req.find(Header::PAssertedIdentity);
   CallerId cid;
-  if (auto na = parse_name_addr(id_header)) {
-    cid.name = na->display_quoted ? unquote("\"" + std::string(na->display) + "\"") : std::string(na->display);
-    cid.number = unescape(na->uri.user);
-    if (!na->uri.is_sip()) cid.number = std::string(na->uri.text.substr(na->uri.scheme.size() + 1));
+  if (!trusted && !ep->callerid.empty()) cid = CallerId::parse(ep->callerid);
+  if (trusted || cid.number.empty()) {
+    CallerId from;
+    if (auto na = parse_name_addr(req.value(trusted ? Header::PAssertedIdentity : Header::From))) {
+      from.name = na->display_quoted ? unquote("\"" + std::string(na->display) + "\"") : std::string(na->display);
+      from.number = unescape(na->uri.user);
+      if (!na->uri.is_sip()) from.number = std::string(na->uri.text.substr(na->uri.scheme.size() + 1));
+    }
+    cid = from;
   }
-  if (!ep->callerid.empty() && cid.number.empty()) cid = CallerId::parse(ep->callerid);
   chan->set_caller(cid);
   std::string exten = "s";
   if (auto ruri = parse_uri(req.request_uri()); ruri && ruri->is_sip() && ruri->has_user()) exten = unescape(ruri->user);

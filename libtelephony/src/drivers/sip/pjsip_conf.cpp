@@ -314,8 +314,19 @@ Table<AuthOptions> auth_table() {
   t["password"] = str(&T::password);
   t["md5_cred"] = str(&T::md5_cred);
   t["realm"] = str(&T::realm);
+  t["supported_algorithms_uas"] = [](T& o, const Ctx& c) {
+    o.supported_algorithms_uas.clear();
+    for (auto& v : split_list(c.entry.value)) {
+      if (v != "MD5" && v != "SHA-256") {
+        c.error("'supported_algorithms_uas' takes MD5 and SHA-256, not '" + v + "'");
+        continue;
+      }
+      o.supported_algorithms_uas.push_back(v);
+    }
+    if (o.supported_algorithms_uas.empty()) o.supported_algorithms_uas = {"MD5"};
+  };
   for (auto k : {"nonce_lifetime", "oauth_clientid", "oauth_secret", "refresh_token", "password_digest",
-                 "supported_algorithms_uac", "supported_algorithms_uas"})
+                 "supported_algorithms_uac"})
     t[k] = ignored<T>();
   return t;
 }

@@ -139,7 +139,7 @@ bool SipStack::authenticate(const SipConfig& cfg, const EndpointOptions& ep, Ser
   const auto call_id = txn.request().call_id();
   auto challenge = [&](bool stale) {
     std::string extra;
-    const auto values = auth_.challenges(realm, stale);
+    const auto values = auth_.challenges(realm, stale, auth->supported_algorithms_uas);
     for (const auto& c : values) extra += "WWW-Authenticate: " + c + "\r\n";
     txn.respond_simple(401, {}, extra);
     return Authenticator::nonce_of(values.front());
