@@ -31,7 +31,7 @@ rtpstart=$RTP_START
 rtpend=$RTP_END
 bindaddr=127.0.0.1
 CONF
-sox -n -r 8000 -c 1 -b 16 -e signed "$WORK/tone440.wav" synth 20 sine 440 || fail "sox could not make the test tone"
+sox -n -r 8000 -c 1 -b 16 -e signed "$WORK/tone440.wav" synth 60 sine 440 || fail "sox could not make the test tone"
 sox -n -r 8000 -c 1 -b 16 -e signed "$WORK/moh/hold700.wav" synth 10 sine 700 || fail "sox could not make the hold music"
 cat >"$WORK/etc/musiconhold.conf" <<CONF
 [default]
@@ -220,16 +220,16 @@ pass "RFC 4733 from baresip (sndcode 4*09) read by Read() exactly: 4*09"
 
 # --- hold and unhold from baresip, music on hold towards the held party -----------------------------
 baresip_conf holder ""
-start_baresip held 25
-start_baresip holder 25 -e "/dial sip:hold@127.0.0.1:$P_SIP"
-HOLDER_PID=$BS_PID
+start_baresip held 45
+start_baresip holder 45 -e "/dial sip:hold@127.0.0.1:$P_SIP"
 wait_for 15 bash -c "[ \$('$TELEPHONYD' -C '$WORK/etc' -rx 'core show channels concise' | grep -c '!Up!') -ge 2 ]" ||
   fail "the bridged call did not come up: $(rx core show channels; tail -10 "$WORK/holder.log")"
 sleep 3
 $CTRL -p "$CTRL_holder" -w 0.3 hold >/dev/null || fail "baresip ctrl_tcp hold failed"
 sleep 4
 $CTRL -p "$CTRL_holder" -w 0.3 resume >/dev/null || fail "baresip ctrl_tcp resume failed"
-sleep 4
+# Long enough after the resume for a loaded machine (each ctrl command costs a python start).
+sleep 7
 $CTRL -p "$CTRL_holder" -w 0.3 hangup >/dev/null || true
 wait_for 10 bash -c "! '$TELEPHONYD' -C '$WORK/etc' -rx 'core show channels concise' | grep -q SIP/" || fail "the call did not end"
 sleep 1
