@@ -114,8 +114,8 @@ bool CallSession::apply_remote_answer(std::string_view sdp, int status) {
 bool CallSession::apply_reinvite_answer(std::string_view sdp) {
   if (!media_ || !media_->offer_pending()) return true;
   if (sdp.empty()) {
-    stack_->engine().log().warning("res_pjsip_session", channel_name_ +
-                                                            ": the 200 to our re-INVITE carries no SDP answer; media unchanged");
+    stack_->engine().log().warning(
+        "res_pjsip_session", channel_name_ + ": the 200 to our re-INVITE carries no SDP answer; media unchanged");
     return true;
   }
   return static_cast<bool>(media_->apply_answer(sdp));  // a failure is logged and published there
