@@ -4,8 +4,9 @@
 #    in `pjsip show contacts`);
 #  - for each codec of the matrix (ulaw, alaw, g722, opus — the endpoint's allow= is changed by
 #    `pjsip reload` between rounds, so the registration must survive the reload) it calls in (the
-#    dialplan answers, records the phone, then plays a tone) and is called (Dial from an
-#    originate; linphonec auto-answers with -a);
+#    dialplan answers, records the phone, then plays a tone; its INVITEs are challenged and must
+#    carry digest credentials) and is called (an originate to SIP/bob reaches its registered
+#    contact; linphonec auto-answers with -a);
 #  - audio is checked both ways by measuring a known tone: the phone's (its "microphone" is a wav
 #    file) in the engine's recording, ours (PlayTones) in linphonec's recording; the codec our 200
 #    (call in) and our INVITE (call out) put first is checked in linphonec's log of the SDP;
@@ -170,6 +171,14 @@ round 1 ulaw PCMU "$WORK/tone440.wav" 440 1000
 round 2 alaw PCMA "$WORK/tone440.wav" 440 1000
 round 3 g722 G722 "$WORK/tone6000.wav" 6000 6000
 round 4 opus opus "$WORK/tone6000.wav" 6000 6000
+# Its calls in were challenged too: an INVITE from linphonec carrying digest credentials.
+python3 - "$WORK/lp/lp.log" <<'PY2' || fail "linphonec's INVITEs were never challenged and authorized"
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+msgs = re.split(r"\n(?=SIP/2.0 \d{3} |[A-Z]+ sip:\S+ SIP/2.0\r?\n)", text)
+sys.exit(0 if any(m.startswith("INVITE sip:1") and re.search(r"\nAuthorization: +Digest ", m) for m in msgs) else 1)
+PY2
+pass "linphonec's calls in were challenged (401) and carried digest credentials"
 
 lp "quit"
 wait_for 10 bash -c "! kill -0 $LP_PID" || fail "linphonec did not quit"
