@@ -139,7 +139,7 @@ why() { tail -5 "$WORK/$1.err" 2>/dev/null; tail -5 "$WORK/$1.out" 2>/dev/null; 
 # AMI: a session that records every event (for the events checks) and sends actions.
 python3 "$SRC/tests/integration/ami_tap.py" 127.0.0.1 "$P_AMI" admin pw "$WORK/ami.events" "$WORK/ami.ctl" &
 SIPP_PIDS+=($!)
-wait_for 5 test -p "$WORK/ami.ctl" || fail "AMI tap did not start"
+wait_for 15 test -p "$WORK/ami.ctl" || fail "AMI tap did not start within 15 s"
 ami() {  # ami "Action: X" "K: v"...: one action through the tap; prints its response block
   python3 "$SRC/tests/integration/ami_tap.py" --send "$WORK/ami.ctl" "$WORK/ami.events" "$@"
 }

@@ -157,7 +157,8 @@ void CallSession::send_in_dialog(std::string_view method, std::string_view conte
 }
 
 // A session refresh as refresher (RFC 4028 §7.4/§9): UPDATE without a body when the peer allows
-// it (nothing about the media changes), else a re-INVITE repeating our last SDP.
+// it (nothing about the media changes), else a re-INVITE with an offer of our current media (the
+// same o= version when nothing changed), whose answer in the 2xx is applied to the media session.
 void CallSession::send_refresh() {
   if (phase_ != Phase::Confirmed) return;
   const bool invite = !peer_allows_update_;
@@ -166,6 +167,7 @@ void CallSession::send_refresh() {
   auto handler = [weak, cseq, invite](StoredPtr resp) {
     if (auto self = weak.lock()) self->on_refresh_response(cseq, invite, std::move(resp));
   };
+  if (invite && media_) local_sdp_ = media_->create_offer();
   if (invite && !local_sdp_.empty()) send_in_dialog("INVITE", "application/sdp", local_sdp_, {}, std::move(handler));
   else send_in_dialog(invite ? "INVITE" : "UPDATE", {}, {}, {}, std::move(handler));
 }
@@ -182,6 +184,12 @@ void CallSession::on_refresh_response(std::uint32_t cseq, bool invite, StoredPtr
       reinvite_ack_cseq_ = cseq;
       stack_->log_message(false, reinvite_ack_, dest_.address);
       stack_->send_raw(dest_, reinvite_ack_);
+      if (!apply_reinvite_answer(resp->msg.body())) {
+        // RFC 3264 §5: an answer we cannot use leaves no media to speak of; the ACK went, so end
+        // the call as the ACK-answer case does.
+        if (auto ch = channel()) ch->request_hangup(HangupCause::BearerCapabilityNotAvail);
+        return;
+      }
     }
     apply_session_timer_answer(resp->msg, session_expires_);
     arm_session_timer();

@@ -64,7 +64,14 @@ bool CallSession::answer_initial_offer(ServerTransaction& invite) {
 
 bool CallSession::answer_reoffer(ServerTransaction& txn) {
   const Message& req = txn.request();
-  if (!media_ || !is_sdp(req)) return true;
+  if (!media_) return true;
+  if (!is_sdp(req)) {
+    // A re-INVITE without a body asks for our offer (RFC 3261 §14.2): the 200 carries a fresh one
+    // (our codecs and current direction) and the ACK's answer is applied (apply_ack_answer). An
+    // UPDATE without a body only refreshes the session.
+    if (req.method() == Method::Invite) media_answer_ = media_->create_offer();
+    return true;
+  }
   auto answer = media_->answer_offer(req.body());
   if (!answer) {
     // RFC 3261 §14.2: a refused re-offer leaves the session as it was.
@@ -102,6 +109,16 @@ bool CallSession::apply_remote_answer(std::string_view sdp, int status) {
   if (!r) return false;  // logged and published by the media session
   media_answered_ = true;
   return true;
+}
+
+bool CallSession::apply_reinvite_answer(std::string_view sdp) {
+  if (!media_ || !media_->offer_pending()) return true;
+  if (sdp.empty()) {
+    stack_->engine().log().warning(
+        "res_pjsip_session", channel_name_ + ": the 200 to our re-INVITE carries no SDP answer; media unchanged");
+    return true;
+  }
+  return static_cast<bool>(media_->apply_answer(sdp));  // a failure is logged and published there
 }
 
 void CallSession::apply_ack_answer(std::string_view sdp) {

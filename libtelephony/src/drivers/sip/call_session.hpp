@@ -152,7 +152,8 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   Result<void> open_media(const Transport& via);
   // Inbound INVITE: answers its offer (kept for the 183/200); false when a 488/500 was sent.
   bool answer_initial_offer(ServerTransaction& invite);
-  // re-INVITE/UPDATE with SDP: the new answer, or false after a 488 (the old media stays).
+  // re-INVITE/UPDATE with SDP: the new answer, or false after a 488 (the old media stays); a
+  // re-INVITE without SDP: a fresh offer for the 200, answered in the ACK.
   bool answer_reoffer(ServerTransaction& txn);
   // Outbound: the offer every fork's INVITE carries; the answer of a 183/2xx.
   std::string initial_offer();
@@ -160,6 +161,8 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   void stop_media();
   // The ACK of a 2xx whose INVITE had no SDP carries the answer to the offer in that 2xx.
   void apply_ack_answer(std::string_view sdp);
+  // The answer in the 2xx to our own re-INVITE (refresh); false when it cannot be used.
+  bool apply_reinvite_answer(std::string_view sdp);
   // Control::Hold/Unhold from the bridged peer: music on hold here. False for other controls.
   bool hold_indication(Channel& chan, Control c);
   void arm_session_timer();
