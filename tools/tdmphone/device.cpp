@@ -358,11 +358,14 @@ void Device::detect_cas(std::span<const std::int16_t> pcm) {
     return (s1 * s1 + s2 * s2 - k * s1 * s2) * 2 / (double(pcm.size()) * energy);
   };
   const bool cas = energy / double(pcm.size()) > 100.0 * 100.0 && share(2130) > 0.25 && share(2750) > 0.25;
-  if (!cas) {
-    cas_blocks_ = 0;
+  if (cas) {
+    ++cas_blocks_;
     return;
   }
-  if (++cas_blocks_ != 2) return;
+  // The acknowledgement follows the end of the CAS (a phone answers within 100 ms).
+  const bool heard = cas_blocks_ >= 2;
+  cas_blocks_ = 0;
+  if (!heard) return;
   emit("cas");
   std::string error;
   dial("D", 60, 40, error);

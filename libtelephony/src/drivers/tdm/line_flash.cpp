@@ -352,13 +352,13 @@ void TdmLine::cw_beep() {
   std::uint32_t burst_ms = 0;
   for (const auto& p : burst.parts) burst_ms += p.duration_ms;
   cw_tone_ = true;
-  play(ToneSource{media::ToneGenerator(std::move(burst), 8000)}, [this, cas] {
-    cw_tone_ = false;
-    if (!cas || other_role_ != OtherRole::Waiting) return;
+  play(ToneSource{media::ToneGenerator(std::move(burst), 8000)}, [this] { cw_tone_ = false; });
+  if (cas) {
+    // The phone answers the CAS with DTMF A or D within 100 ms of its end: listen from now on.
     cw_ack_wait_ = true;
     dtmf_ = media::DtmfDetector();
-    arm(ring_timer_, 800, &TdmLine::cw_ack_timeout);
-  });
+    arm(ring_timer_, static_cast<int>(burst_ms) + 600, &TdmLine::cw_ack_timeout);
+  }
   arm(cw_timer_, static_cast<int>(burst_ms + gap), &TdmLine::cw_beep);
 }
 
