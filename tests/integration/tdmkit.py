@@ -349,3 +349,16 @@ def silent(ev, db=-45):
     """A tdmphone measure event of silence (or near it)."""
     level = ev.get('level', '-inf')
     return level == '-inf' or float(level) < db
+
+
+def hears(phone, freqs, what, absent=()):
+    """Measures what `phone` hears: every frequency of `freqs` among its two peaks, none of `absent`."""
+    m = phone.measure(0.6)
+    for f in freqs:
+        if not has_freq(m, f):
+            fail('%s: %s should hear %s Hz, heard %s/%s Hz at %s dBFS' % (what, phone.name, f, m.get('freq'), m.get('freq2'),
+                                                                         m.get('level')))
+    for f in absent:
+        if has_freq(m, f):
+            fail('%s: %s should not hear %s Hz: %s' % (what, phone.name, f, m))
+    return m

@@ -10,14 +10,13 @@ answers it with DTMF D, as a type 2 caller-ID phone does, and decodes the FSK ca
 follows: Dave's number and name. A flash answers Dave (Bob is held and hears nothing of Alice);
 another flash goes back to Bob. Dave's Dial() gets DialEnd with DialStatus ANSWER (not BUSY).
 """
-import math
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tdmkit import Ami, Phone, analog_features, fail, goertzel, has_freq, near, run, silent, wav_samples  # noqa: E402
-from test_tdm_threeway import hears  # noqa: E402
+from tdmkit import (Ami, Phone, analog_features, fail, goertzel, has_freq, hears, near, run, silent,  # noqa: E402
+                    wav_samples)
 
 
 def tone_bursts(samples, rate, freq, other):

@@ -14,19 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tdmkit import Ami, Phone, analog_features, fail, has_freq, run, silent  # noqa: E402
-
-
-def hears(phone, freqs, what, absent=()):
-    m = phone.measure(0.6)
-    for f in freqs:
-        if not has_freq(m, f):
-            fail('%s: %s should hear %s Hz, heard %s/%s Hz at %s dBFS' % (what, phone.name, f, m.get('freq'), m.get('freq2'),
-                                                                         m.get('level')))
-    for f in absent:
-        if has_freq(m, f):
-            fail('%s: %s should not hear %s Hz: %s' % (what, phone.name, f, m))
-    return m
+from tdmkit import Ami, Phone, analog_features, fail, has_freq, hears, run, silent  # noqa: E402
 
 
 def test_threeway(kit):
