@@ -285,7 +285,7 @@ void TdmLine::to_idle() {
   cw_stop();
   set_other(nullptr, OtherRole::None);
   threeway_ = false;
-  audio_up_ = answered_ = cid_sent_ = answer_early_ = false;
+  audio_up_ = answered_ = cid_sent_ = answer_early_ = confirm_answer_ = confirm_wait_ = false;
   rings_seen_ = 0;
   distinctive_ = 0;
   number_to_dial_.clear();
@@ -433,13 +433,22 @@ void TdmLine::write_voice(std::uint64_t gen, const TxParams& tx, const Channel& 
 void TdmLine::on_audio(std::span<const std::uint8_t> g711) {
   if (g711.empty()) return;
   if (conference_) return conference_audio(g711);
-  const bool dsp = collector_ || cid_rx_ || progress_ || busy_detect_ || cw_ack_wait_;
+  const bool dsp = collector_ || cid_rx_ || progress_ || busy_detect_ || cw_ack_wait_ || confirm_wait_;
   if (dsp) {
     rx_pcm_.resize(g711.size());
     const auto law = call_config_->law;
     if (law == Law::Alaw) media::g711::alaw_decode(g711, rx_pcm_);
     else media::g711::ulaw_decode(g711, rx_pcm_);
     const std::span<const std::int16_t> pcm(rx_pcm_);
+    if (confirm_wait_) {
+      // Dial option c: the far end confirms the answer with # (heard in band).
+      for (const auto& ev : dtmf_.process(pcm))
+        if (!ev.begin && ev.digit == '#' && confirm_wait_) {
+          confirm_wait_ = false;
+          engine_.log().verbose("chan_dahdi", "DAHDI/" + std::to_string(number_) + ": answer confirmed with #");
+          trunk_answered();
+        }
+    }
     if (cw_ack_wait_ && !collector_) {
       // Type 2 caller ID: the phone acknowledges the CAS with DTMF A or D, then gets the FSK.
       for (const auto& ev : dtmf_.process(pcm))
@@ -602,17 +611,20 @@ void TdmLine::on_event(PortEvent e) {
 
 namespace telephony::tdm {
 
-Channel::Ptr TdmLine::make_outbound(const ChannelRequest& req, std::string number, int distinctive_ring) {
+Channel::Ptr TdmLine::make_outbound(const ChannelRequest& req, std::string number, int distinctive_ring,
+                                    bool confirm_answer) {
   // Runs on the requester's thread; the strand-only call state is set by the posted task, which
   // runs before the call() that follows.
   auto cfg = config();
   const auto gen = ++gen_;
   auto chan = create_channel(ChannelDirection::Outbound, &req, cfg, gen);
-  boost::asio::post(strand_, [self = shared_from_this(), cfg, gen, number = std::move(number), distinctive_ring] {
+  boost::asio::post(strand_, [self = shared_from_this(), cfg, gen, number = std::move(number), distinctive_ring,
+                              confirm_answer] {
     if (gen != self->gen_.load()) return;
     self->call_config_ = cfg;
     self->number_to_dial_ = number;
     self->distinctive_ = distinctive_ring;
+    self->confirm_answer_ = confirm_answer;
     self->rx_framer_.reset();
     self->publish_device_state();
   });

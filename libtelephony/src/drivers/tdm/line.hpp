@@ -121,7 +121,9 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   Result<void> dial_offhook(std::string digits);
 
   // Creates the outbound channel of a reserved line (driver request()).
-  Channel::Ptr make_outbound(const ChannelRequest& req, std::string number, int distinctive_ring);
+  // `confirm_answer` (dial option c): a line call counts as answered only when the far end sends #.
+  Channel::Ptr make_outbound(const ChannelRequest& req, std::string number, int distinctive_ring,
+                             bool confirm_answer = false);
   // Call waiting (callwaiting=yes): a call to a phone port whose phone talks on one answered call
   // becomes the waiting call — the phone hears the call-waiting tone, the caller ringback. Under
   // the driver's allocation lock; null when the line cannot take a waiting call now.
@@ -258,6 +260,8 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   bool answered_ = false;
   bool cid_sent_ = false;
   bool answer_early_ = false;  // a line's answer (polarity) came before dialling ended
+  bool confirm_answer_ = false;  // dial option c: answered when the far end sends #
+  bool confirm_wait_ = false;    // dialled, listening for that #
   OtherRole other_role_ = OtherRole::None;
   bool threeway_ = false;      // the owner is the call the phone started with a flash
   bool cw_ack_wait_ = false;   // CAS sent: the phone's DTMF A/D asks for the caller ID

@@ -61,7 +61,7 @@ class DahdiDriver : public ChannelDriver {
       init.uniqueid = req.uniqueid;
       return engine.create_channel(std::move(init));
     }
-    return chosen->make_outbound(req, ds->dial, ds->cadence);
+    return chosen->make_outbound(req, ds->dial, ds->cadence, ds->confirm_answer);
   }
 
   DeviceState device_state(std::string_view resource) const override {
