@@ -9,6 +9,8 @@ burst length and repeat period. After the first tone comes the CAS (2130 + 2750 
 answers it with DTMF D, as a type 2 caller-ID phone does, and decodes the FSK caller ID that
 follows: Dave's number and name. A flash answers Dave (Bob is held and hears nothing of Alice);
 another flash goes back to Bob. Dave's Dial() gets DialEnd with DialStatus ANSWER (not BUSY).
+Dave hangs up: Alice still talks to Bob. Carol (3) calls and waits; Alice hangs up: Bob is
+disconnected and Alice's phone rings back for Carol, whom she answers by going off-hook.
 """
 import os
 import sys
@@ -44,6 +46,7 @@ def test_callwaiting(kit):
     alice = Phone(kit, os.path.join(socks, '1'), name='alice')
     bob = Phone(kit, os.path.join(socks, '2'), 'phone', '--auto-answer', '1', name='bob')
     dave = Phone(kit, os.path.join(socks, '4'), name='dave')
+    carol = Phone(kit, os.path.join(socks, '3'), name='carol')
 
     alice.send('offhook')
     time.sleep(0.4)
@@ -121,8 +124,25 @@ def test_callwaiting(kit):
     time.sleep(0.5)
     hears(alice, [600], 'after Dave hung up')
     print('ok - Dave hangs up; Alice still talks to Bob')
+
+    carol.send('offhook')
+    time.sleep(0.4)
+    carol.send('dial 1')
+    cid = alice.wait('cid', 10)
+    if cid.get('number') != '1003':
+        fail('the second waiting call should show Carol <1003>: %s' % cid)
     alice.send('onhook')
     bob.wait('loopopen', 5)
+    alice.wait('ring', 5, lambda e: e['args'].startswith('on'))
+    alice.send('offhook')
+    alice.send('tone 1000')  # her CAS acknowledgement (DTMF D) replaced her tone
+    carol.send('tone 1400')
+    time.sleep(0.6)
+    hears(alice, [1400], 'rung back for Carol')
+    hears(carol, [1000], 'rung back for Carol')
+    print('ok - Alice hangs up with Carol waiting: Bob is disconnected, the phone rings, Alice answers Carol')
+    alice.send('onhook')
+    carol.wait('loopopen', 5)
     ami.close()
 
 

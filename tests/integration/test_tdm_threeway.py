@@ -7,7 +7,8 @@ Alice, who says 1000 Hz) and Alice hears the recall dial tone; she dials Carol (
 1400 Hz. A second flash conferences the three: each hears the other two. A third flash drops
 Carol, Alice and Bob talk again. Then Alice flashes, dials Carol again and hangs up: Bob and Carol
 are transferred to each other (both enter one new bridge, BridgeEnter events; the log says so),
-and hear each other. Last, a flash while still dialling drops the incomplete call and returns to Bob.
+and hear each other. Last, a flash while still dialling drops the incomplete call and returns to Bob, and
+hanging up while dialling rings Alice back for the held Bob.
 """
 import os
 import sys
@@ -114,6 +115,18 @@ def test_threeway(kit):
     if 'Dumping incomplete call on DAHDI/1-' not in kit.tail(100):
         fail('the log does not say the incomplete call was dropped')
     print('ok - a flash while dialling drops the incomplete call and returns to Bob')
+
+    # Hanging up while dialling the second call: the phone rings back for the held call.
+    alice.send('flash 300')
+    time.sleep(0.8)
+    alice.send('onhook')
+    alice.wait('ring', 5, lambda e: e['args'].startswith('on'))
+    alice.send('offhook')
+    alice.send('tone 1000')  # dialling replaced her tone
+    time.sleep(0.6)
+    hears(alice, [600], 'rung back')
+    hears(bob, [1000], 'rung back')
+    print('ok - on-hook while dialling: Alice\'s phone rings back and she talks to Bob again')
     alice.send('onhook')
     bob.wait('loopopen', 5)
     ami.close()

@@ -285,7 +285,7 @@ void TdmLine::to_idle() {
   cw_stop();
   set_other(nullptr, OtherRole::None);
   threeway_ = false;
-  audio_up_ = answered_ = cid_sent_ = answer_early_ = confirm_answer_ = confirm_wait_ = false;
+  audio_up_ = answered_ = cid_sent_ = answer_early_ = confirm_answer_ = confirm_wait_ = ringback_held_ = false;
   rings_seen_ = 0;
   distinctive_ = 0;
   number_to_dial_.clear();

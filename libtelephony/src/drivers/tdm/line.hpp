@@ -173,6 +173,7 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   void start_conference();
   bool sub_hangup(const Channel* chan);  // a call of a phone with two calls ended: handled?
   void station_onhook_with_other();
+  void ring_back();                    // on-hook with a call left: ring the phone for it
   void set_owner(const Channel::Ptr& chan);
   void set_other(const Channel::Ptr& chan, OtherRole role);
   Channel::Ptr other() const;
@@ -267,6 +268,7 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   bool cw_ack_wait_ = false;   // CAS sent: the phone's DTMF A/D asks for the caller ID
   bool cw_cid_sent_ = false;
   bool cw_tone_ = false;       // the call-waiting tone or its caller ID is playing
+  bool ringback_held_ = false; // ringing the phone back for an answered (held) call
   ConferenceMix mix_;
   RxFramer rx_framer_other_;
   CallerId outbound_caller_;

@@ -239,9 +239,39 @@ void TdmLine::station_onhook_with_other() {
       return;
     }
     engine_.log().notice("chan_dahdi", "DAHDI/" + std::to_string(number_) +
-                                           ": transfer needs both calls answered; hanging up both");
+                                           ": transfer needs the second call answered; ringing back for the first");
+    return ring_back();
   }
-  end_call(HangupCause::NormalClearing, true);
+  // A three-way call without transfer ends both calls; a call that is still being dialled, and
+  // a waiting or held call-waiting call, ring the phone back (chan_dahdi does the same).
+  if (threeway_ && !collector_) return end_call(HangupCause::NormalClearing, true);
+  ring_back();
+}
+
+void TdmLine::ring_back() {
+  auto current = owner();
+  auto next = other();
+  const auto role = other_role_;
+  call_timer_.cancel();
+  collector_.reset();
+  hold_.reset();
+  cw_stop();
+  stop_tone();
+  set_other(nullptr, OtherRole::None);
+  threeway_ = false;
+  if (current) current->request_hangup(HangupCause::NormalClearing);
+  if (!next) return end_call(HangupCause::NormalClearing, true);
+  set_owner(next);
+  audio_up_ = answered_ = false;
+  tx_ = TxSource::None;
+  ringback_held_ = role != OtherRole::Waiting;
+  cid_sent_ = true;
+  rings_seen_ = 0;
+  engine_.log().verbose("chan_dahdi", "DAHDI/" + std::to_string(number_) + " still has a call (" + next->name() +
+                                          "): ringing the phone");
+  set_state(LineState::Alerting);
+  port_->set_cadence(call_config_->zone.ringcadence);
+  port_->hook(HookCommand::Ring);
 }
 
 // ---- three-way conference audio ---------------------------------------------------------------

@@ -215,8 +215,10 @@ void TdmLine::station_answered() {
   tx_ = TxSource::Channel;
   if (chan) {
     chan->set_dtmf_detection(true);
-    chan->queue_frame(Frame::control(Control::Answer));
+    // Rung back for a call that was held: it is answered already, it only comes off hold.
+    chan->queue_frame(Frame::control(ringback_held_ ? Control::Unhold : Control::Answer));
   }
+  ringback_held_ = false;
 }
 
 }  // namespace telephony::tdm
