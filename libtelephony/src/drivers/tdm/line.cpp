@@ -228,15 +228,6 @@ void TdmLine::set_state(LineState s) {
   publish_device_state();
 }
 
-void TdmLine::set_owner(const Channel::Ptr& chan) {
-  std::lock_guard lock(mu_);
-  owner_ = chan;
-  owner_name_ = chan ? chan->name() : std::string();
-  owner_uniqueid_ = chan ? chan->uniqueid() : std::string();
-  owner_accountcode_ = chan ? chan->accountcode() : std::string();
-  active_chan_ = chan.get();
-}
-
 void TdmLine::end_call(HangupCause cause, bool far_end) {
   for (auto chan : {owner(), other()}) {
     if (!chan) continue;
@@ -402,16 +393,7 @@ void TdmLine::write_voice(std::uint64_t gen, const TxParams& tx, const Channel& 
   if (conference_.load(std::memory_order_relaxed)) {
     // Three-way conference: the port's clock mixes (conference_audio on the line strand).
     const int who = &chan == active ? 0 : &chan == other_chan_.load(std::memory_order_relaxed) ? 1 : -1;
-    if (who < 0) return;
-    std::array<std::int16_t, 320> pcm;
-    while (!data.empty()) {
-      const std::size_t n = std::min<std::size_t>(data.size(), pcm.size());
-      const std::span<std::int16_t> out(pcm.data(), n);
-      if (tx.law == Law::Alaw) media::g711::alaw_decode(data.first(n), out);
-      else media::g711::ulaw_decode(data.first(n), out);
-      mix_.push(who, out);
-      data = data.subspan(n);
-    }
+    if (who >= 0) conference_write(who, tx.law, data);
     return;
   }
   // Only the phone's current call reaches the port; a held or waiting call is not heard.

@@ -182,7 +182,8 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   void cw_stop();
   void cw_send_callerid();
   void cw_ack_timeout();
-  void conference_audio(std::span<const std::uint8_t> g711);
+  void conference_audio(std::span<const std::uint8_t> g711);                   // line strand
+  void conference_write(int who, Law law, std::span<const std::uint8_t> g711);  // a party's strand
   void deliver_to(const Channel::Ptr& chan, RxFramer& framer, std::span<const std::uint8_t> g711, bool gain);
   // exchange-line and E&M ports (line_trunk.cpp)
   void trunk_event(PortEvent e);

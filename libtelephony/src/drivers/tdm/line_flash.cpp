@@ -36,6 +36,15 @@ std::pair<Bridge::Ptr, Channel::Ptr> two_party_bridge(Engine& engine, const Chan
 
 }  // namespace
 
+void TdmLine::set_owner(const Channel::Ptr& chan) {
+  std::lock_guard lock(mu_);
+  owner_ = chan;
+  owner_name_ = chan ? chan->name() : std::string();
+  owner_uniqueid_ = chan ? chan->uniqueid() : std::string();
+  owner_accountcode_ = chan ? chan->accountcode() : std::string();
+  active_chan_ = chan.get();
+}
+
 Channel::Ptr TdmLine::other() const {
   std::lock_guard lock(mu_);
   return other_.lock();
@@ -275,6 +284,18 @@ void TdmLine::ring_back() {
 }
 
 // ---- three-way conference audio ---------------------------------------------------------------
+
+void TdmLine::conference_write(int who, Law law, std::span<const std::uint8_t> g711) {
+  std::array<std::int16_t, 320> pcm;
+  while (!g711.empty()) {
+    const std::size_t n = std::min<std::size_t>(g711.size(), pcm.size());
+    const std::span<std::int16_t> out(pcm.data(), n);
+    if (law == Law::Alaw) media::g711::alaw_decode(g711.first(n), out);
+    else media::g711::ulaw_decode(g711.first(n), out);
+    mix_.push(who, out);
+    g711 = g711.subspan(n);
+  }
+}
 
 void TdmLine::conference_audio(std::span<const std::uint8_t> g711) {
   auto current = owner();
