@@ -244,6 +244,7 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   std::atomic<const Channel*> active_chan_{nullptr};
   std::atomic<const Channel*> other_chan_{nullptr};
   std::atomic<bool> conference_{false};
+  std::atomic<bool> cw_claim_{false};  // make_waiting() until the strand took the waiting call
 
   // Strand-only call state.
   std::shared_ptr<const LineConfig> call_config_;  // the snapshot this call runs with

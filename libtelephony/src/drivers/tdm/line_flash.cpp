@@ -343,23 +343,20 @@ Channel::Ptr TdmLine::make_waiting(const ChannelRequest& req) {
   if (!cfg->settings.callwaiting || !faces_phone(cfg->signalling) || stopped_.load() || in_alarm_.load() || dnd_.load() ||
       state_.load() != LineState::Active || other_chan_.load() || !port_->off_hook())
     return nullptr;
+  // One waiting call at a time: the claim holds until the line's strand has taken it (or not).
+  if (cw_claim_.exchange(true)) return nullptr;
   const auto gen = gen_.load();
   auto chan = create_channel(ChannelDirection::Outbound, &req, cfg, gen, false);
-  {
-    std::lock_guard lock(mu_);
-    other_ = chan;
-    other_chan_ = chan.get();
-  }
   boost::asio::post(strand_, [self = shared_from_this(), chan, gen] {
-    if (gen != self->gen_.load() || self->state_.load() != LineState::Active || self->other_chan_.load() != chan.get() ||
-        self->other_role_ != OtherRole::None) {
-      // The phone's call ended meanwhile: the caller gets busy, as without call waiting.
-      if (self->other_chan_.load() == chan.get() && self->other_role_ == OtherRole::None) self->set_other(nullptr, OtherRole::None);
+    self->cw_claim_ = false;
+    if (gen != self->gen_.load() || self->state_.load() != LineState::Active || self->other_chan_.load()) {
+      // The phone's call ended or it flashed for a second call meanwhile: busy, as without
+      // call waiting.
       chan->queue_frame(Frame::control(Control::Busy));
       chan->set_hangup_cause(HangupCause::UserBusy);
       return;
     }
-    self->other_role_ = OtherRole::Waiting;
+    self->set_other(chan, OtherRole::Waiting);
     self->cw_cid_sent_ = false;
   });
   engine_.log().verbose("chan_dahdi", "DAHDI/" + std::to_string(number_) + " is in a call: " + chan->name() +
