@@ -13,6 +13,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "drivers/tdm/conference_mix.hpp"
 #include "drivers/tdm/frame_pool.hpp"
 #include "drivers/tdm/handler_arena.hpp"
 #include "drivers/tdm/soft_spans.hpp"
@@ -117,4 +118,31 @@ TEST(TdmAllocation, LocWireAndFramingAllocateNothingPerBlock) {
   b->channel(0).detach();
   io.restart();
   io.poll();
+}
+
+// A phone's three-way conference: both parties' writes go into the line's rings (channel
+// strands) and each phone block pulls and mixes them (line strand). Nothing is allocated per
+// block, whatever block sizes the two sides use.
+TEST(TdmAllocation, ThreeWayConferenceMixAllocatesNothingPerBlock) {
+  auto mix = std::make_unique<ConferenceMix>();
+  std::array<std::int16_t, 160> party_a, party_b;
+  party_a.fill(1000);
+  party_b.fill(-300);
+  std::array<std::int16_t, 80> out_a, out_b, phone;  // 10 ms phone blocks against 20 ms writes
+  long mixed = 0;
+  g_counting = true;
+  g_allocs = 0;
+  for (int i = 0; i < 4000; ++i) {
+    if (i % 2 == 0) {
+      mix->push(0, party_a);
+      mix->push(1, party_b);
+    }
+    mix->pull(0, out_a);
+    mix->pull(1, out_b);
+    for (std::size_t k = 0; k < phone.size(); ++k) phone[k] = ConferenceMix::add(out_a[k], out_b[k]);
+    mixed += phone[0];
+  }
+  g_counting = false;
+  EXPECT_EQ(g_allocs.load(), 0) << "allocations in 4000 conference blocks";
+  EXPECT_EQ(mixed, 4000L * 700);
 }

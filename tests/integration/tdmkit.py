@@ -320,3 +320,45 @@ def run(test):
         kit.close()
         sys.exit(1)
     kit.close()
+
+
+def analog_features(kit, ports=4, extra=''):
+    """Phone ports 1..ports on a socket span with chan_dahdi's flash features on (three-way
+    calling, flash-hook transfer, call waiting with caller ID), callers named Alice, Bob, Carol,
+    Dave…; a tone zone whose call-waiting tone repeats after 2 s (the test waits less), and a
+    dialplan where a one-digit number dials that port and logs DIALSTATUS. Returns the socket dir."""
+    socks = kit.path('tdm', 'phones')
+    names = ['Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank']
+    kit.write('system.conf', 'dynamic=sock,%s,%d,0\nfxoks=1-%d\n' % (socks, ports, ports))
+    conf = ('[channels]\ncontext=phones\nsignalling=fxo_ks\nusecallerid=yes\nthreewaycalling=yes\ntransfer=yes\n'
+            'callwaiting=yes\ncallwaitingcallerid=yes\n' + extra)
+    for n in range(1, ports + 1):
+        conf += 'callerid="%s" <100%d>\nchannel => %d\n' % (names[n - 1], n, n)
+    kit.write('chan_dahdi.conf', conf)
+    kit.write('indications.conf', '[general]\ncountry=fast\n\n[fast]\ndescription=us tones, short cadences\n'
+                                  'ringcadence=1000,2000\ndial=350+440\nbusy=480+620/500,0/500\n'
+                                  'ring=440+480/1000,0/2000\ncongestion=480+620/250,0/250\n'
+                                  'callwaiting=440/300,0/2000\n'
+                                  'dialrecall=!350+440/100,!0/100,!350+440/100,!0/100,!350+440/100,!0/100,350+440\n')
+    kit.write('extensions.conf', '[phones]\nexten => _X,1,Dial(DAHDI/${EXTEN},20)\n'
+                                 ' same => n,Log(NOTICE,DIALDONE ${CHANNEL} ${DIALSTATUS})\n same => n,Hangup()\n')
+    return socks
+
+
+def silent(ev, db=-45):
+    """A tdmphone measure event of silence (or near it)."""
+    level = ev.get('level', '-inf')
+    return level == '-inf' or float(level) < db
+
+
+def hears(phone, freqs, what, absent=()):
+    """Measures what `phone` hears: every frequency of `freqs` among its two peaks, none of `absent`."""
+    m = phone.measure(0.6)
+    for f in freqs:
+        if not has_freq(m, f):
+            fail('%s: %s should hear %s Hz, heard %s/%s Hz at %s dBFS' % (what, phone.name, f, m.get('freq'), m.get('freq2'),
+                                                                         m.get('level')))
+    for f in absent:
+        if has_freq(m, f):
+            fail('%s: %s should not hear %s Hz: %s' % (what, phone.name, f, m))
+    return m

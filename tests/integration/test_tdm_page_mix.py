@@ -1,23 +1,72 @@
 #!/usr/bin/env python3
 """Page() to a mix of device technologies through telephonyd: a DAHDI phone on a socket span,
-the ALSA console (file/null PCMs, as test_console_alsa.py) and a Local channel. The pager says
+the ALSA console (file/null PCMs, as test_console_alsa.py), a Local channel and a SIP phone
+(baresip, registered to the same telephonyd, answering by itself). The pager says
 440 Hz; every paged device must hear it: the DAHDI phone (auto-answers on the first ring) measures
-it, the console's playback file holds it, the Local device records it. Then Page's `s` option
-skips DAHDI/1, whose phone is off-hook (the line's device state is in use), and still pages
-DAHDI/2.
+it, the console's playback file holds it, the Local device records it, and baresip's own
+recording of the RTP it received (sndfile module) holds it. Then Page's `s` option skips DAHDI/1,
+whose phone is off-hook (the line's device state is in use), and still pages DAHDI/2.
 
-The device list is one string; a SIP device joins the mix by adding `&SIP/<peer>` once SIP lands.
 (Local devices are not in the `s` page: the Local driver reports no device state yet, so Page's
 `s` treats them as UNKNOWN and skips them, as docs/page.md says.)
 """
+import glob
 import os
+import shutil
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tdmkit import Ami, Phone, dominant, fail, loudest_window, near, raw_s16, rms, run, wav_samples  # noqa: E402
+from tdmkit import (Ami, Phone, dominant, fail, free_port, loudest_window, near, raw_s16, rms, run,  # noqa: E402
+                    wav_samples, write_wav)
 
-MIX = ['DAHDI/2', 'Console/dsp', 'Local/dev@paged']
+MIX = ['DAHDI/2', 'Console/dsp', 'Local/dev@paged', 'SIP/alice']
+
+
+def sip_phone_config(kit):
+    """pjsip.conf for telephonyd and a baresip config dir for `alice` (auto-answer, PCMU, records
+    what it hears into <work>/heard), as tests/integration/test_sip_baresip_media.sh runs it."""
+    p_sip, p_phone, p_ctrl = free_port(), free_port(), free_port()
+    rtp = 20000 + (os.getpid() % 200) * 100
+    kit.write('rtp.conf', '[general]\nrtpstart=%d\nrtpend=%d\nbindaddr=127.0.0.1\n' % (rtp, rtp + 49))
+    kit.write('pjsip.conf', '[udp]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:%d\n\n'
+                            '[alice]\ntype=endpoint\ncontext=phones\ndisallow=all\nallow=ulaw\naors=alice\n\n'
+                            '[alice]\ntype=aor\nmax_contacts=1\n' % p_sip)
+    conf = kit.path('baresip')
+    os.makedirs(conf)
+    os.makedirs(kit.path('heard'))
+    silence = kit.path('silence.wav')
+    write_wav(silence, 1000, 20, amp=0)  # the phone's microphone: silence, so only the page is heard
+    with open(os.path.join(conf, 'config'), 'w') as f:
+        f.write('poll_method epoll\nsip_listen 127.0.0.1:%d\nnet_interface 127.0.0.1\n'
+                'call_max_calls 1\naudio_player alsa,null\naudio_alert alsa,null\naudio_source aufile,%s\n'
+                'rtp_ports %d-%d\nrtcp_mux no\njitter_buffer_delay 5-10\nmodule_path /usr/lib/baresip/modules\n'
+                'module g711.so\nmodule aufile.so\nmodule alsa.so\nmodule sndfile.so\nsnd_path %s\n'
+                'module_tmp uuid.so\nmodule_tmp account.so\nmodule_app menu.so\nmodule_app ctrl_tcp.so\n'
+                'ctrl_tcp_listen 127.0.0.1:%d\n'
+                % (p_phone, silence, rtp + 50, rtp + 59, kit.path('heard'), p_ctrl))
+    with open(os.path.join(conf, 'accounts'), 'w') as f:
+        f.write('<sip:alice@127.0.0.1:%d>;regint=300;answermode=auto;audio_codecs=PCMU\n' % p_sip)
+    # No digest auth: baresip 1.0's libre answers a 401 that offers both MD5 and SHA-256 challenges
+    # with "Register: Function not implemented" (the registrar offers both, RFC 8760).
+    return conf
+
+
+def start_sip_phone(kit, conf):
+    if not shutil.which('baresip'):
+        fail('baresip is missing (Debian package baresip-core, in scripts/deps.sh)')
+    log = open(kit.path('baresip.log'), 'w')
+    proc = subprocess.Popen(['baresip', '-f', conf, '-t', '60'], stdin=subprocess.DEVNULL, stdout=log,
+                            stderr=subprocess.STDOUT)
+    kit.procs.append(proc)
+    deadline = time.time() + 15
+    while 'alice' not in kit.rx('pjsip show contacts'):
+        if time.time() > deadline:
+            with open(kit.path('baresip.log')) as f:
+                fail('baresip did not register as alice: %s' % f.read()[-1500:])
+        time.sleep(0.2)
+    return proc
 
 
 def test_page_mix(kit):
@@ -40,8 +89,11 @@ def test_page_mix(kit):
                                  'exten => short,1,ProbeTone(440,2)\n same => n,Hangup()\n'
                                  '[paged]\nexten => dev,1,ProbeRecord(%s,10)\n'
                                  '[phones]\nexten => _X.,1,Wait(20)\n' % ('&'.join(MIX), local_rec))
+    baresip_conf = sip_phone_config(kit)
     kit.start()
     ami = Ami(kit.ami_port)
+    sip_phone = start_sip_phone(kit, baresip_conf)
+    print('ok - baresip registered to telephonyd as SIP/alice')
     busy = Phone(kit, os.path.join(socks, '1'), name='busy')
     paged = Phone(kit, os.path.join(socks, '2'), 'phone', '--auto-answer', '1', name='paged')
 
@@ -69,6 +121,22 @@ def test_page_mix(kit):
     if not near(dominant(local, r, 200, 3000, 10), 440, 20) or rms(local) < 300:
         fail('the Local device did not hear the page')
     print('ok - Local/dev@paged heard the page')
+    ami.wait(lambda e: e.get('Event') == 'Hangup' and e.get('Channel', '').startswith('SIP/alice-'), 15)
+    heard = []
+    deadline = time.time() + 5
+    while not heard and time.time() < deadline:  # sndfile closes its file when the call ends
+        heard = glob.glob(kit.path('heard', '*dec*.wav'))
+        time.sleep(0.2)
+    if not heard:
+        fail('baresip recorded nothing of the page: %s' % os.listdir(kit.path('heard')))
+    time.sleep(0.5)
+    r, sip = wav_samples(heard[0])
+    sip = loudest_window(sip, r, 0.5)
+    f = dominant(sip, r, 200, 3000, 10)
+    if not near(f, 440, 20) or rms(sip) < 300:
+        fail('the SIP phone heard %s Hz at RMS %.0f, not the page' % (f, rms(sip)))
+    print('ok - SIP/alice (baresip) heard the page in its RTP (%d Hz, RMS %.0f)' % (f, rms(sip)))
+    sip_phone.terminate()
 
     # Page's s: DAHDI/1's phone is off-hook (in use), so only DAHDI/2 is paged.
     paged.send('onhook')

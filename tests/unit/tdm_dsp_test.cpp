@@ -19,8 +19,8 @@ using namespace telephony::tdm;
 namespace {
 
 // Generated caller ID, through µ-law (what a line carries), with silence around it.
-std::vector<std::int16_t> line_audio(CidSignalling std, const CallerIdMessage& m) {
-  auto gen = CallerIdGenerator::create(std);
+std::vector<std::int16_t> line_audio(CidSignalling std, const CallerIdMessage& m, bool off_hook = false) {
+  auto gen = CallerIdGenerator::create(std, off_hook);
   EXPECT_TRUE(gen);
   EXPECT_TRUE(gen->start(m));
   std::vector<std::int16_t> out(4000, 0);
@@ -290,4 +290,21 @@ TEST(TdmIndications, FileOverlaysBuiltInsWithCadenceAndTones) {
   EXPECT_NE(text.find("indications.conf:4:"), std::string::npos) << text;
   EXPECT_NE(text.find("indications.conf:5: tone 'dial'"), std::string::npos) << text;
   EXPECT_NE(text.find("indications.conf:2: country 'zz'"), std::string::npos) << text;
+}
+
+// Type 2 (call-waiting) caller ID: no channel seizure, a short mark — shorter than the on-hook
+// spill by the 300 seizure bits — and still decoded by the same receivers.
+TEST(TdmCallerId, OffHookTypeTwoIsShorterAndDecodes) {
+  CallerIdMessage m;
+  m.number = "1004";
+  m.name = "Dave";
+  for (auto std : {CidSignalling::Bell, CidSignalling::V23}) {
+    const auto on_hook = line_audio(std, m);
+    const auto off_hook = line_audio(std, m, true);
+    EXPECT_LT(off_hook.size() + 1600, on_hook.size()) << to_string(std);
+    auto got = detect(std, off_hook);
+    ASSERT_TRUE(got) << to_string(std);
+    EXPECT_EQ(got->number, "1004");
+    EXPECT_EQ(got->name, "Dave");
+  }
 }

@@ -317,7 +317,8 @@ void Device::on_audio(std::span<const std::uint8_t> g711) {
     emit("digit", std::string(1, ev.digit));
     if (dialtone_) set_dialtone(false);
   }
-  if (!off_hook_ || opts_.line_role) {
+  if (off_hook_ && !opts_.line_role) detect_cas(in);
+  if (!off_hook_ || opts_.line_role || last_rx_ < cw_listen_until_) {
     for (auto* rx : {&cid_bell_, &cid_v23_, &cid_dtmf_}) {
       if (!*rx) continue;
       if (auto m = (*rx)->process(in)) {
@@ -338,6 +339,37 @@ void Device::on_audio(std::span<const std::uint8_t> g711) {
     }
   }
   if (measure_left_ > 0) measure_buf_.insert(measure_buf_.end(), in.begin(), in.end());
+}
+
+// Type 2 (call-waiting) caller ID as a phone does it: in a call, the CPE Alert Signal (2130 Hz +
+// 2750 Hz, 80 ms) asks whether the phone can show caller ID; it answers DTMF D and listens for
+// the FSK that follows. Each of the two tones must hold a quarter of the block's energy.
+void Device::detect_cas(std::span<const std::int16_t> pcm) {
+  double energy = 0;
+  for (auto x : pcm) energy += double(x) * x;
+  auto share = [&](double hz) {
+    const double k = 2 * std::cos(2 * M_PI * hz / 8000.0);
+    double s1 = 0, s2 = 0;
+    for (auto x : pcm) {
+      const double s0 = x + k * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    return (s1 * s1 + s2 * s2 - k * s1 * s2) * 2 / (double(pcm.size()) * energy);
+  };
+  const bool cas = energy / double(pcm.size()) > 100.0 * 100.0 && share(2130) > 0.25 && share(2750) > 0.25;
+  if (cas) {
+    ++cas_blocks_;
+    return;
+  }
+  // The acknowledgement follows the end of the CAS (a phone answers within 100 ms).
+  const bool heard = cas_blocks_ >= 2;
+  cas_blocks_ = 0;
+  if (!heard) return;
+  emit("cas");
+  std::string error;
+  dial("D", 60, 40, error);
+  cw_listen_until_ = Clock::now() + std::chrono::seconds(3);
 }
 
 void Device::finish_measure() {

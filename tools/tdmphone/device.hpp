@@ -94,6 +94,7 @@ class Device {
   void on_signal(telephony::tdm::LineSignal s);
   void on_audio(std::span<const std::uint8_t> g711);
   void finish_measure();
+  void detect_cas(std::span<const std::int16_t> pcm);
   void ring_step();
   bool loop_closed() const { return opts_.line_role ? seized_ : off_hook_; }
 
@@ -115,6 +116,8 @@ class Device {
   std::string digits_;
   std::optional<telephony::tdm::CallerIdReceiver> cid_bell_, cid_v23_, cid_dtmf_;
   std::string last_cid_;
+  int cas_blocks_ = 0;                  // consecutive blocks holding the CAS (2130 + 2750 Hz)
+  Clock::time_point cw_listen_until_{};  // off-hook: FSK caller ID expected after our CAS ack
   Clock::time_point last_cid_at_{};
   std::vector<std::int16_t> measure_buf_;
   int measure_left_ = 0;      // ticks

@@ -46,8 +46,9 @@ Result<CallerIdMessage> decode_callerid_message(CidSignalling standard, std::spa
 
 class CallerIdGenerator {
  public:
-  // Bell (CLASS, Bell 202), V23 (ETSI CLIP, V.23) or Dtmf. Fails for the others.
-  static Result<CallerIdGenerator> create(CidSignalling standard);
+  // Bell (CLASS, Bell 202), V23 (ETSI CLIP, V.23) or Dtmf. Fails for the others. `off_hook`:
+  // type 2 (call-waiting) caller ID, sent to a phone in a call after the CAS — no seizure signal.
+  static Result<CallerIdGenerator> create(CidSignalling standard, bool off_hook = false);
   CallerIdGenerator(CallerIdGenerator&&) noexcept;
   CallerIdGenerator& operator=(CallerIdGenerator&&) noexcept;
   ~CallerIdGenerator();

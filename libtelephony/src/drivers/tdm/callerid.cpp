@@ -139,11 +139,14 @@ std::string callerid_datetime_now() {
 
 // ---- generator -------------------------------------------------------------------------------
 
-Result<CallerIdGenerator> CallerIdGenerator::create(CidSignalling standard) {
+Result<CallerIdGenerator> CallerIdGenerator::create(CidSignalling standard, bool off_hook) {
   const int s = spandsp_standard(standard);
   if (s < 0) return fail("caller ID signalling '" + std::string(to_string(standard)) + "' cannot be generated");
   auto* tx = adsi_tx_init(nullptr, s);
   if (!tx) return fail("spandsp: cannot create the ADSI transmitter");
+  // Off-hook (type 2, call waiting) FSK has no channel seizure and a short mark (80 bits): the
+  // phone is listening already and a long preamble would be heard over the call.
+  if (off_hook && standard != CidSignalling::Dtmf) adsi_tx_set_preamble(tx, 0, 80, -1, -1);
   return CallerIdGenerator(tx, standard);
 }
 

@@ -55,7 +55,8 @@ TdmLine::TdmLine(Engine& engine, std::weak_ptr<TdmSystem> system, std::shared_pt
       questions_(make_pbx_questions(engine)),
       tx_timer_(strand_),
       call_timer_(strand_),
-      ring_timer_(strand_) {
+      ring_timer_(strand_),
+      cw_timer_(strand_) {
   set_config(config_);
 }
 
@@ -88,12 +89,14 @@ void TdmLine::stop() {
   stopped_ = true;
   asio::post(strand_, [self = shared_from_this()] {
     if (auto chan = self->owner()) chan->request_hangup(HangupCause::NormalClearing);
+    if (auto chan = self->other()) chan->request_hangup(HangupCause::NormalClearing);
     self->port_->hook(HookCommand::OnHook);
     self->to_idle();
     self->port_->detach();
     self->tx_timer_.cancel();
     self->call_timer_.cancel();
     self->ring_timer_.cancel();
+    self->cw_timer_.cancel();
   });
 }
 
@@ -195,7 +198,7 @@ Channel::Ptr TdmLine::new_channel(ChannelDirection dir, const ChannelRequest* re
 }
 
 Channel::Ptr TdmLine::create_channel(ChannelDirection dir, const ChannelRequest* req,
-                                     const std::shared_ptr<const LineConfig>& cfg, std::uint64_t gen) {
+                                     const std::shared_ptr<const LineConfig>& cfg, std::uint64_t gen, bool as_owner) {
   // Any thread: touches only the engine, atomics and mu_-guarded fields.
   const auto& s = cfg->settings;
   TxParams tx;
@@ -214,13 +217,7 @@ Channel::Ptr TdmLine::create_channel(ChannelDirection dir, const ChannelRequest*
   if (!s.language.empty() && !(req && req->requestor)) chan->set_language(s.language);
   if (!s.accountcode.empty()) chan->set_accountcode(s.accountcode);
   for (const auto& [name, value] : s.setvar) chan->set_variable(name, value);
-  {
-    std::lock_guard lock(mu_);
-    owner_ = chan;
-    owner_name_ = chan->name();
-    owner_uniqueid_ = chan->uniqueid();
-    owner_accountcode_ = chan->accountcode();
-  }
+  if (as_owner) set_owner(chan);
   calls_.fetch_add(1);
   publish(DahdiChannelCreated{chan->snapshot(), s.group, cfg->span, number_});
   return chan;
@@ -232,10 +229,14 @@ void TdmLine::set_state(LineState s) {
 }
 
 void TdmLine::end_call(HangupCause cause, bool far_end) {
-  if (auto chan = owner()) {
+  for (auto chan : {owner(), other()}) {
+    if (!chan) continue;
     chan->set_hangup_cause(cause);
     chan->request_hangup(cause);
   }
+  set_other(nullptr, OtherRole::None);
+  threeway_ = false;
+  cw_stop();
   hold_.reset();
   if (faces_phone(call_config_->signalling)) {
     stop_tone();
@@ -248,6 +249,7 @@ void TdmLine::end_call(HangupCause cause, bool far_end) {
       {
         std::lock_guard lock(mu_);
         owner_.reset();
+        active_chan_ = nullptr;
       }
       audio_up_ = false;
       collector_.reset();
@@ -271,7 +273,10 @@ void TdmLine::to_idle() {
   progress_.reset();
   busy_detect_.reset();
   hold_.reset();
-  audio_up_ = answered_ = cid_sent_ = answer_early_ = false;
+  cw_stop();
+  set_other(nullptr, OtherRole::None);
+  threeway_ = false;
+  audio_up_ = answered_ = cid_sent_ = answer_early_ = confirm_answer_ = confirm_wait_ = ringback_held_ = false;
   rings_seen_ = 0;
   distinctive_ = 0;
   number_to_dial_.clear();
@@ -280,6 +285,7 @@ void TdmLine::to_idle() {
   {
     std::lock_guard lock(mu_);
     owner_.reset();
+    active_chan_ = nullptr;
     owner_name_.clear();
     owner_uniqueid_.clear();
     owner_accountcode_.clear();
@@ -304,18 +310,19 @@ void TdmLine::apply_gains() {
 
 // ---- the tech's work -------------------------------------------------------------------------
 
-void TdmLine::tech_call(std::uint64_t gen, CallerId caller) {
-  asio::post(strand_, [self = shared_from_this(), gen, caller = std::move(caller)]() mutable {
+void TdmLine::tech_call(std::uint64_t gen, const Channel* chan, CallerId caller) {
+  asio::post(strand_, [self = shared_from_this(), gen, chan, caller = std::move(caller)]() mutable {
     if (gen != self->gen_.load()) return;
     self->outbound_caller_ = std::move(caller);
+    if (chan == self->other_chan_.load() && self->other_role_ == OtherRole::Waiting) return self->cw_alert();
     if (faces_phone(self->call_config_->signalling)) self->station_alert();
     else self->trunk_seize();
   });
 }
 
-void TdmLine::tech_answer(std::uint64_t gen) {
-  asio::post(strand_, [self = shared_from_this(), gen] {
-    if (gen != self->gen_.load()) return;
+void TdmLine::tech_answer(std::uint64_t gen, const Channel* chan) {
+  asio::post(strand_, [self = shared_from_this(), gen, chan] {
+    if (gen != self->gen_.load() || (chan != self->active_chan_.load() && self->other_chan_.load())) return;
     const auto sig = self->call_config_->signalling;
     if (faces_phone(sig)) {
       // The far side answered the phone's call: the ringback stops, the channel's audio flows,
@@ -335,9 +342,10 @@ void TdmLine::tech_answer(std::uint64_t gen) {
   });
 }
 
-void TdmLine::tech_hangup(std::uint64_t gen, HangupCause cause) {
-  asio::post(strand_, [self = shared_from_this(), gen, cause] {
+void TdmLine::tech_hangup(std::uint64_t gen, const Channel* chan, HangupCause cause) {
+  asio::post(strand_, [self = shared_from_this(), gen, chan, cause] {
     if (gen != self->gen_.load()) return;
+    if (self->sub_hangup(chan)) return;
     if (self->state_.load() == LineState::Idle && self->busy_.load()) {
       self->to_idle();  // a reserved line whose channel was never called
       return;
@@ -347,9 +355,9 @@ void TdmLine::tech_hangup(std::uint64_t gen, HangupCause cause) {
   });
 }
 
-void TdmLine::tech_indicate(std::uint64_t gen, Control c) {
-  asio::post(strand_, [self = shared_from_this(), gen, c] {
-    if (gen != self->gen_.load()) return;
+void TdmLine::tech_indicate(std::uint64_t gen, const Channel* chan, Control c) {
+  asio::post(strand_, [self = shared_from_this(), gen, chan, c] {
+    if (gen != self->gen_.load() || chan != self->active_chan_.load()) return;
     const bool phone = faces_phone(self->call_config_->signalling);
     switch (c) {
       case Control::Ringing:
@@ -375,12 +383,21 @@ void TdmLine::tech_indicate(std::uint64_t gen, Control c) {
   });
 }
 
-void TdmLine::write_voice(std::uint64_t gen, const TxParams& tx, const Frame& f) {
-  if (gen != gen_.load(std::memory_order_relaxed) || tx_.load(std::memory_order_relaxed) != TxSource::Channel) return;
+void TdmLine::write_voice(std::uint64_t gen, const TxParams& tx, const Channel& chan, const Frame& f) {
+  if (gen != gen_.load(std::memory_order_relaxed)) return;
   // The channel's write path already translated to the native format (the line's law).
   const auto want = tx.law == Law::Alaw ? media::Codec::Alaw : media::Codec::Ulaw;
   if (f.format.codec != want) return;
   auto data = f.data();
+  const Channel* active = active_chan_.load(std::memory_order_relaxed);
+  if (conference_.load(std::memory_order_relaxed)) {
+    // Three-way conference: the port's clock mixes (conference_audio on the line strand).
+    const int who = &chan == active ? 0 : &chan == other_chan_.load(std::memory_order_relaxed) ? 1 : -1;
+    if (who >= 0) conference_write(who, tx.law, data);
+    return;
+  }
+  // Only the phone's current call reaches the port; a held or waiting call is not heard.
+  if (tx_.load(std::memory_order_relaxed) != TxSource::Channel || (active && &chan != active)) return;
   std::array<std::uint8_t, 320> out;
   while (!data.empty()) {
     const std::size_t n = std::min<std::size_t>(data.size(), static_cast<std::size_t>(tx.block_bytes));
@@ -397,13 +414,28 @@ void TdmLine::write_voice(std::uint64_t gen, const TxParams& tx, const Frame& f)
 
 void TdmLine::on_audio(std::span<const std::uint8_t> g711) {
   if (g711.empty()) return;
-  const bool dsp = collector_ || cid_rx_ || progress_ || busy_detect_;
+  if (conference_) return conference_audio(g711);
+  const bool dsp = collector_ || cid_rx_ || progress_ || busy_detect_ || cw_ack_wait_ || confirm_wait_;
   if (dsp) {
     rx_pcm_.resize(g711.size());
     const auto law = call_config_->law;
     if (law == Law::Alaw) media::g711::alaw_decode(g711, rx_pcm_);
     else media::g711::ulaw_decode(g711, rx_pcm_);
     const std::span<const std::int16_t> pcm(rx_pcm_);
+    if (confirm_wait_) {
+      // Dial option c: the far end confirms the answer with # (heard in band).
+      for (const auto& ev : dtmf_.process(pcm))
+        if (!ev.begin && ev.digit == '#' && confirm_wait_) {
+          confirm_wait_ = false;
+          engine_.log().verbose("chan_dahdi", "DAHDI/" + std::to_string(number_) + ": answer confirmed with #");
+          trunk_answered();
+        }
+    }
+    if (cw_ack_wait_ && !collector_) {
+      // Type 2 caller ID: the phone acknowledges the CAS with DTMF A or D, then gets the FSK.
+      for (const auto& ev : dtmf_.process(pcm))
+        if (!ev.begin && (ev.digit == 'A' || ev.digit == 'D')) cw_send_callerid();
+    }
     if (collector_) {
       for (const auto& ev : dtmf_.process(pcm)) {
         if (ev.begin) {
@@ -446,13 +478,15 @@ void TdmLine::on_audio(std::span<const std::uint8_t> g711) {
 }
 
 void TdmLine::deliver_voice(std::span<const std::uint8_t> g711) {
-  auto chan = owner();
-  if (!chan) return;
+  if (auto chan = owner()) deliver_to(chan, rx_framer_, g711, true);
+}
+
+void TdmLine::deliver_to(const Channel::Ptr& chan, RxFramer& framer, std::span<const std::uint8_t> g711, bool gain) {
   const auto fmt = call_config_->law == Law::Alaw ? media::Format::alaw() : media::Format::ulaw();
-  rx_framer_.push(g711, rx_gain_on_ ? rx_gain_.data() : nullptr,
-                  [&](std::shared_ptr<const std::vector<std::uint8_t>> payload) {
-                    chan->queue_frame(Frame::voice(fmt, std::move(payload), static_cast<std::uint32_t>(rx_framer_.frame_bytes())));
-                  });
+  framer.push(g711, gain && rx_gain_on_ ? rx_gain_.data() : nullptr,
+              [&](std::shared_ptr<const std::vector<std::uint8_t>> payload) {
+                chan->queue_frame(Frame::voice(fmt, std::move(payload), static_cast<std::uint32_t>(framer.frame_bytes())));
+              });
 }
 
 // ---- tones the line plays itself -------------------------------------------------------------
@@ -559,17 +593,20 @@ void TdmLine::on_event(PortEvent e) {
 
 namespace telephony::tdm {
 
-Channel::Ptr TdmLine::make_outbound(const ChannelRequest& req, std::string number, int distinctive_ring) {
+Channel::Ptr TdmLine::make_outbound(const ChannelRequest& req, std::string number, int distinctive_ring,
+                                    bool confirm_answer) {
   // Runs on the requester's thread; the strand-only call state is set by the posted task, which
   // runs before the call() that follows.
   auto cfg = config();
   const auto gen = ++gen_;
   auto chan = create_channel(ChannelDirection::Outbound, &req, cfg, gen);
-  boost::asio::post(strand_, [self = shared_from_this(), cfg, gen, number = std::move(number), distinctive_ring] {
+  boost::asio::post(strand_, [self = shared_from_this(), cfg, gen, number = std::move(number), distinctive_ring,
+                              confirm_answer] {
     if (gen != self->gen_.load()) return;
     self->call_config_ = cfg;
     self->number_to_dial_ = number;
     self->distinctive_ = distinctive_ring;
+    self->confirm_answer_ = confirm_answer;
     self->rx_framer_.reset();
     self->publish_device_state();
   });

@@ -29,6 +29,7 @@
 #include "telephony/tdm/chan_dahdi_conf.hpp"
 #include "telephony/tdm/digit_collector.hpp"
 #include "telephony/tdm/span.hpp"
+#include "conference_mix.hpp"
 #include "frame_pool.hpp"
 
 namespace telephony::tdm {
@@ -120,14 +121,21 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   Result<void> dial_offhook(std::string digits);
 
   // Creates the outbound channel of a reserved line (driver request()).
-  Channel::Ptr make_outbound(const ChannelRequest& req, std::string number, int distinctive_ring);
+  // `confirm_answer` (dial option c): a line call counts as answered only when the far end sends #.
+  Channel::Ptr make_outbound(const ChannelRequest& req, std::string number, int distinctive_ring,
+                             bool confirm_answer = false);
+  // Call waiting (callwaiting=yes): a call to a phone port whose phone talks on one answered call
+  // becomes the waiting call — the phone hears the call-waiting tone, the caller ringback. Under
+  // the driver's allocation lock; null when the line cannot take a waiting call now.
+  Channel::Ptr make_waiting(const ChannelRequest& req);
 
   // --- ChannelTech entry points ----------------------------------------------------------------
-  void tech_call(std::uint64_t gen, CallerId caller);
-  void tech_answer(std::uint64_t gen);
-  void tech_hangup(std::uint64_t gen, HangupCause cause);
-  void tech_indicate(std::uint64_t gen, Control c);
-  void write_voice(std::uint64_t gen, const TxParams& tx, const Frame& f);  // channel strand
+  // `chan` tells the calls of one phone apart while it has two (three-way calling, call waiting).
+  void tech_call(std::uint64_t gen, const Channel* chan, CallerId caller);
+  void tech_answer(std::uint64_t gen, const Channel* chan);
+  void tech_hangup(std::uint64_t gen, const Channel* chan, HangupCause cause);
+  void tech_indicate(std::uint64_t gen, const Channel* chan, Control c);
+  void write_voice(std::uint64_t gen, const TxParams& tx, const Channel& chan, const Frame& f);  // channel strand
 
   // PortListener (line strand)
   void on_event(PortEvent e) override;
@@ -155,6 +163,28 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   void station_ringer_off();
   void station_answered();
   void station_remote_hangup();
+  Channel::Ptr start_switch(bool recall);  // a new call collecting digits (dial tone or recall)
+  // hook-flash features of phone ports (line_flash.cpp)
+  enum class OtherRole : std::uint8_t { None, Held, Waiting, Conference };
+  void station_flash();
+  void start_three_way();
+  void swap_calls();                   // the other call becomes the phone's, this one is held
+  void back_to_other(bool hang_up_owner);  // the owner ends, the other call is the phone's again
+  void start_conference();
+  bool sub_hangup(const Channel* chan);  // a call of a phone with two calls ended: handled?
+  void station_onhook_with_other();
+  void ring_back();                    // on-hook with a call left: ring the phone for it
+  void set_owner(const Channel::Ptr& chan);
+  void set_other(const Channel::Ptr& chan, OtherRole role);
+  Channel::Ptr other() const;
+  void cw_alert();
+  void cw_beep();
+  void cw_stop();
+  void cw_send_callerid();
+  void cw_ack_timeout();
+  void conference_audio(std::span<const std::uint8_t> g711);                   // line strand
+  void conference_write(int who, Law law, std::span<const std::uint8_t> g711);  // a party's strand
+  void deliver_to(const Channel::Ptr& chan, RxFramer& framer, std::span<const std::uint8_t> g711, bool gain);
   // exchange-line and E&M ports (line_trunk.cpp)
   void trunk_event(PortEvent e);
   void trunk_ring_start();
@@ -170,7 +200,7 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   // common (line.cpp)
   Channel::Ptr new_channel(ChannelDirection dir, const ChannelRequest* req);  // strand
   Channel::Ptr create_channel(ChannelDirection dir, const ChannelRequest* req,
-                              const std::shared_ptr<const LineConfig>& cfg, std::uint64_t gen);
+                              const std::shared_ptr<const LineConfig>& cfg, std::uint64_t gen, bool as_owner = true);
   void set_state(LineState s);
   void end_call(HangupCause cause, bool far_end);
   void to_idle();
@@ -196,6 +226,7 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   mutable std::mutex mu_;  // config_, owner_, status fields read from other threads
   std::shared_ptr<const LineConfig> config_;
   std::weak_ptr<Channel> owner_;
+  std::weak_ptr<Channel> other_;  // the phone's second call: held, waiting, or in the conference
   std::string owner_name_, owner_uniqueid_, owner_accountcode_;
   std::string dialed_;
 
@@ -208,6 +239,12 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   std::atomic<std::uint64_t> calls_{0};
   std::atomic<std::uint32_t> instance_{0};
   std::atomic<TxSource> tx_{TxSource::None};
+  // Which channel's writes reach the port (the owner), the other call's, and whether both are
+  // mixed (three-way conference): read by write_voice on the channels' strands.
+  std::atomic<const Channel*> active_chan_{nullptr};
+  std::atomic<const Channel*> other_chan_{nullptr};
+  std::atomic<bool> conference_{false};
+  std::atomic<bool> cw_claim_{false};  // make_waiting() until the strand took the waiting call
 
   // Strand-only call state.
   std::shared_ptr<const LineConfig> call_config_;  // the snapshot this call runs with
@@ -226,10 +263,20 @@ class TdmLine : public std::enable_shared_from_this<TdmLine>, public PortListene
   bool answered_ = false;
   bool cid_sent_ = false;
   bool answer_early_ = false;  // a line's answer (polarity) came before dialling ended
+  bool confirm_answer_ = false;  // dial option c: answered when the far end sends #
+  bool confirm_wait_ = false;    // dialled, listening for that #
+  OtherRole other_role_ = OtherRole::None;
+  bool threeway_ = false;      // the owner is the call the phone started with a flash
+  bool cw_ack_wait_ = false;   // CAS sent: the phone's DTMF A/D asks for the caller ID
+  bool cw_cid_sent_ = false;
+  bool cw_tone_ = false;       // the call-waiting tone or its caller ID is playing
+  bool ringback_held_ = false; // ringing the phone back for an answered (held) call
+  ConferenceMix mix_;
+  RxFramer rx_framer_other_;
   CallerId outbound_caller_;
   Source source_;
   std::function<void()> source_done_;
-  boost::asio::steady_timer tx_timer_, call_timer_, ring_timer_;
+  boost::asio::steady_timer tx_timer_, call_timer_, ring_timer_, cw_timer_;
   std::chrono::steady_clock::time_point tx_next_{};
   std::vector<std::int16_t> pcm_;        // block_ms of slin scratch (strand)
   std::vector<std::uint8_t> g711_;       // block_ms of G.711 scratch (strand)

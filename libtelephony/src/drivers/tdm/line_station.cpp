@@ -16,7 +16,9 @@ void TdmLine::station_event(PortEvent e) {
       else if (st == LineState::Alerting) station_answered();
       return;
     case PortEvent::OnHook:
-      if (st == LineState::Lockout) {
+      if (other_chan_.load() && (st == LineState::Collecting || st == LineState::Active)) {
+        station_onhook_with_other();
+      } else if (st == LineState::Lockout) {
         to_idle();
       } else if (st == LineState::Collecting || st == LineState::Active) {
         engine_.log().verbose("chan_dahdi", "DAHDI/" + std::to_string(number_) + " went on-hook");
@@ -24,12 +26,7 @@ void TdmLine::station_event(PortEvent e) {
       }
       return;
     case PortEvent::Flash:
-      if (st == LineState::Active) {
-        // Passed to the far side as a flash (an exchange line bridged to this phone flashes too:
-        // the exchange's own call waiting / transfer). See docs/tdm.md for what we do not do.
-        engine_.log().verbose("chan_dahdi", "Hook flash on DAHDI/" + std::to_string(number_));
-        if (auto chan = owner()) chan->queue_frame(Frame::control(Control::Flash));
-      }
+      if (st == LineState::Active || (st == LineState::Collecting && threeway_)) station_flash();
       return;
     case PortEvent::RingerOff:
       if (st == LineState::Alerting) station_ringer_off();
@@ -42,10 +39,14 @@ void TdmLine::station_event(PortEvent e) {
 void TdmLine::station_offhook() {
   if (in_alarm_.load()) return;
   call_config_ = config();
-  const auto& s = call_config_->settings;
   busy_ = true;
   ++gen_;
   set_state(LineState::Collecting);
+  start_switch(false);
+}
+
+Channel::Ptr TdmLine::start_switch(bool recall) {
+  const auto& s = call_config_->settings;
   auto chan = new_channel(ChannelDirection::Inbound, nullptr);
   CallerId cid = s.callerid;
   if (s.hidecallerid) cid.presentation = 0x23;  // Presentation Prohibited, Network Number
@@ -61,7 +62,10 @@ void TdmLine::station_offhook() {
   collector_.emplace(*questions_, s.context, s.callerid.number,
                      DigitTimeouts{s.firstdigit_timeout, s.interdigit_timeout, s.matchdigit_timeout}, s.immediate);
   engine_.log().verbose("chan_dahdi", "Starting simple switch on '" + chan->name() + "'");
+  // A three-way call starts on the zone's recall dial tone (stutter), as chan_dahdi plays.
+  if (recall) play_zone_tone(call_config_->zone.tone("dialrecall") ? "dialrecall" : "dial");
   collect_step(collector_->start());
+  return chan;
 }
 
 void TdmLine::collect_step(const DigitCollector::Step& step) {
@@ -117,6 +121,7 @@ void TdmLine::collect_step(const DigitCollector::Step& step) {
       collector_.reset();
       engine_.log().notice("chan_dahdi", "Unknown extension '" + step.exten + "' in context '" + s.context +
                                              "' requested on " + chan->name());
+      if (threeway_) return back_to_other(true);  // the held call is the phone's again
       end_call(HangupCause::Unallocated, false);
       return;
   }
@@ -210,8 +215,10 @@ void TdmLine::station_answered() {
   tx_ = TxSource::Channel;
   if (chan) {
     chan->set_dtmf_detection(true);
-    chan->queue_frame(Frame::control(Control::Answer));
+    // Rung back for a call that was held: it is answered already, it only comes off hold.
+    chan->queue_frame(Frame::control(ringback_held_ ? Control::Unhold : Control::Answer));
   }
+  ringback_held_ = false;
 }
 
 }  // namespace telephony::tdm

@@ -169,6 +169,14 @@ void TdmLine::trunk_dialed() {
     trunk_answered();
     return;
   }
+  if (confirm_answer_ && !em) {
+    // Dial option c: no answer supervision but the far end's #; its audio already passes.
+    set_state(LineState::Proceeding);
+    chan->queue_frame(Frame::control(Control::Progress));
+    dtmf_ = media::DtmfDetector();
+    confirm_wait_ = true;
+    return;
+  }
   if (em || s.answeronpolarityswitch || s.callprogress) {
     set_state(LineState::Proceeding);
     chan->queue_frame(Frame::control(Control::Progress));
@@ -215,6 +223,7 @@ void TdmLine::trunk_answered() {
   progress_.reset();
   call_timer_.cancel();
   answered_ = true;
+  confirm_wait_ = false;
   audio_up_ = true;
   if (tx_.load() == TxSource::None) tx_ = TxSource::Channel;
   set_state(LineState::Active);

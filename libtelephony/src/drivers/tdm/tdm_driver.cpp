@@ -27,17 +27,23 @@ class DahdiDriver : public ChannelDriver {
     auto system = state_->current();
     if (!system) return fail("the DAHDI driver is not running", "DAHDI/" + req.resource);
     std::shared_ptr<TdmLine> chosen;
+    Channel::Ptr waiting;
     bool exists = false;
     {
       std::lock_guard lock(system->allocation_mutex());
       if (ds->kind == DahdiDialString::Kind::Channel) {
         chosen = system->line(ds->number);
         exists = chosen != nullptr;
-        if (chosen && !chosen->try_reserve()) chosen.reset();
+        if (chosen && !chosen->try_reserve()) {
+          // Busy: with callwaiting=yes a phone in a call hears the call-waiting tone instead.
+          waiting = chosen->make_waiting(req);
+          chosen.reset();
+        }
       } else {
         chosen = pick_from_group(*system, *ds, exists);
       }
     }
+    if (waiting) return waiting;
     if (!chosen) {
       if (!exists)
         return fail(ds->kind == DahdiDialString::Kind::Channel ? "no such DAHDI channel " + std::to_string(ds->number)
@@ -55,7 +61,7 @@ class DahdiDriver : public ChannelDriver {
       init.uniqueid = req.uniqueid;
       return engine.create_channel(std::move(init));
     }
-    return chosen->make_outbound(req, ds->dial, ds->cadence);
+    return chosen->make_outbound(req, ds->dial, ds->cadence, ds->confirm_answer);
   }
 
   DeviceState device_state(std::string_view resource) const override {

@@ -13,15 +13,15 @@ class TdmTech : public ChannelTech {
       : line_(std::move(line)), gen_(gen), tx_(std::move(tx)) {}
 
   Result<void> call(Channel& chan, std::string_view dest, std::chrono::milliseconds timeout) override {
-    line_->tech_call(gen_, chan.caller());
+    line_->tech_call(gen_, &chan, chan.caller());
     return {};
   }
-  void answer(Channel&) override { line_->tech_answer(gen_); }
-  void hangup(Channel& chan) override { line_->tech_hangup(gen_, chan.hangup_cause()); }
-  void write(Channel&, const Frame& f) override {
-    if (f.kind == FrameKind::Voice) line_->write_voice(gen_, tx_, f);
+  void answer(Channel& chan) override { line_->tech_answer(gen_, &chan); }
+  void hangup(Channel& chan) override { line_->tech_hangup(gen_, &chan, chan.hangup_cause()); }
+  void write(Channel& chan, const Frame& f) override {
+    if (f.kind == FrameKind::Voice) line_->write_voice(gen_, tx_, chan, f);
   }
-  void indicate(Channel&, Control c) override { line_->tech_indicate(gen_, c); }
+  void indicate(Channel& chan, Control c) override { line_->tech_indicate(gen_, &chan, c); }
   std::vector<media::Format> native_formats() const override {
     return {tx_.law == Law::Alaw ? media::Format::alaw() : media::Format::ulaw()};
   }
