@@ -3,6 +3,7 @@
 // raw socket playing the phone.
 #include <cstdlib>
 #include "rtp_session_support.hpp"
+#include "telephony/dialplan/functions.hpp"
 #include "telephony/rtp/events.hpp"
 #include "telephony/rtp/packet.hpp"
 
@@ -126,6 +127,38 @@ TEST_F(SessionFixture, PeerHoldIsReportedToTheChannel) {
   ASSERT_TRUE(resumed);
   ASSERT_TRUE(testkit::eventually([&] { return tb.count_control(Control::Unhold) == 1; }, 2s));
   EXPECT_FALSE(b->remote_hold());
+}
+
+// JITTERBUFFER() on a channel with an RTP session resizes its receive buffer (the endpoint's
+// 200 ms by default), turns it off with `disabled`, and a bad request changes nothing.
+TEST_F(SessionFixture, JitterBufferFunctionResizesTheReceiveBuffer) {
+  dialplan::register_builtin_functions(engine);
+  auto s = settings("ulaw", "jb");
+  s.jitter.enabled = true;  // the endpoint's default buffer (200 ms)
+  auto a = session(s);
+  UdpPeer phone;
+  ASSERT_TRUE(a->answer_offer(phone.sdp("0 101")));
+  auto chan = channel("jb");
+  a->attach(chan);
+  auto bound = [&] { return a->statistics().jitter_buffer_max_ms; };
+  ASSERT_TRUE(testkit::eventually([&] { return bound() == 200; }, 2s)) << bound();
+  auto set = [&](std::string_view type, std::string_view value) {
+    auto fn = engine.functions().find("JITTERBUFFER");
+    EXPECT_TRUE(fn && fn->write);
+    return fn->write(dialplan::FunctionCall{engine, chan.get(), "JITTERBUFFER", type}, value);
+  };
+  ASSERT_TRUE(set("fixed", "80"));
+  EXPECT_TRUE(testkit::eventually([&] { return bound() == 80; }, 2s)) << bound();
+  ASSERT_TRUE(set("Adaptive", "500,1000,40"));
+  EXPECT_TRUE(testkit::eventually([&] { return bound() == 500; }, 2s)) << bound();
+  EXPECT_FALSE(set("fixed", "abc"));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(bound(), 500u);
+  ASSERT_TRUE(set("disabled", ""));
+  EXPECT_TRUE(testkit::eventually([&] { return bound() == 0; }, 2s)) << bound();
+  // Audio still flows unbuffered.
+  for (std::uint16_t i = 0; i < 5; ++i) phone.send_to(a->local_rtp_port(), rtp_packet(0, i, i * 160u, 7, 160));
+  EXPECT_TRUE(testkit::eventually([&] { return a->statistics().delivered_frames >= 5; }, 2s));
 }
 
 TEST_F(SessionFixture, SilentPeerIsHungUpAfterRtpTimeout) {

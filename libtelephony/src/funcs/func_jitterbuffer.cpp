@@ -2,13 +2,14 @@
 // or =default, parsed as Asterisk's func_jitterbuffer does (with its defaults 200 / 1000 / 40 /
 // off) and kept on the channel as a request the read side honours where there is jitter to
 // remove. Frames of Local, TDM and console channels are produced by the engine at a steady 20 ms
-// pace, in order, so nothing is buffered there; SIP channels have their RTP receive buffer
-// (pjsip.conf), which this request does not yet resize (docs/functions.md).
+// pace, in order, so nothing is buffered there; on a SIP channel the request resizes (or turns
+// off) its RTP session's receive buffer (docs/functions.md).
 #include <cstdlib>
 
 #include "funcs/function_support.hpp"
 #include "telephony/config/config.hpp"
 #include "telephony/dialplan/args.hpp"
+#include "telephony/rtp/media_session.hpp"
 
 namespace telephony::funcs {
 
@@ -39,8 +40,10 @@ Result<long> whole_number(const FunctionCall& call, const std::string& text, std
 Result<void> jitterbuffer_write(const FunctionCall& call, std::string_view value) {
   auto chan = need_channel(call);
   if (!chan) return Unexpected<Error>{chan.error()};
+  auto media = rtp::MediaSession::of(**chan);
   if (keyword_is(call.args, "disabled")) {
     (*chan)->remove_datastore(kKey);
+    if (media) media->set_jitter_buffer(rtp::JitterSettings{.enabled = false});
     return {};
   }
   if (!keyword_is(call.args, "fixed") && !keyword_is(call.args, "adaptive"))
@@ -72,6 +75,13 @@ Result<void> jitterbuffer_write(const FunctionCall& call, std::string_view value
         return func_error(call, "invalid sync_video '" + std::string(sv) + "' (yes or no)");
       req.sync_video = config::is_true_word(sv);
     }
+  }
+  // The RTP buffer (speexdsp) is adaptive either way; max_size bounds it. resync_threshold and
+  // target_extra have no counterpart there and are kept for reading only.
+  if (media) {
+    rtp::JitterSettings js;
+    js.max_delay = std::chrono::milliseconds(req.max_size_ms);
+    media->set_jitter_buffer(js);
   }
   auto stored = channel_store<JitterBufferRequest>(**chan, kKey);
   *stored = std::move(req);
@@ -107,8 +117,9 @@ void register_jitterbuffer_function(Engine& engine) {
        "and leaves the previous request. Local, TDM and console channels get their frames from the "
        "engine at a "
        "steady pace and in order, so the request is accepted and kept but there is nothing to "
-       "buffer; SIP "
-       "channels keep the RTP receive buffer their endpoint configures (pjsip.conf). Reading (an "
+       "buffer; on a SIP "
+       "channel it resizes the RTP receive buffer (an adaptive speexdsp buffer bounded by max_size; "
+       "disabled turns it off). Reading (an "
        "addition to "
        "Asterisk, whose function is write-only) gives the request as "
        "type,max_size,resync_threshold,target_extra,"

@@ -180,6 +180,8 @@ void MediaSession::detach() {
 
 void MediaSession::write(const Frame& f) { stream_->write(f); }
 
+void MediaSession::set_jitter_buffer(std::optional<JitterSettings> s) { stream_->set_jitter(std::move(s)); }
+
 void MediaSession::send_digit_begin(char digit) {
   if (dtmf_via_info() || wants_inband_dtmf()) return;
   stream_->send_digit_begin(digit);

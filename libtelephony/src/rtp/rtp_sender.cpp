@@ -235,8 +235,9 @@ void RtpStream::set_relay_peer(std::shared_ptr<RtpStream> peer) {
     // A relayed leg needs no jitter buffer (the far phone has one); the frame path gets it back.
     if (self->relay_peer_) {
       self->jitter_.reset();
+      self->jitter_max_ms_.store(0, std::memory_order_relaxed);
       self->shard_.wheel.cancel(self->playout_timer_);
-    } else if (self->settings_.jitter.enabled && self->recv_params_ && !self->recv_params_->codecs.empty()) {
+    } else if (self->jitter_settings_.enabled && self->recv_params_ && !self->recv_params_->codecs.empty()) {
       self->reset_jitter(self->recv_params_->codecs.front().format, self->recv_params_->codecs.front().clock_rate);
     }
     // The peer's source mapping restarts at the next packet.

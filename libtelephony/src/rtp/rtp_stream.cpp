@@ -47,6 +47,7 @@ RtpStream::RtpStream(Engine& engine, std::shared_ptr<RtpStack> stack, Shard& sha
       ssrc_(random32()),
       seq_(static_cast<std::uint16_t>(random32())),
       next_ts_(random32()) {
+  jitter_settings_ = settings_.jitter;
   rtp_fd_ = rtp_sock_.native_handle();
   rtcp_fd_ = rtcp_sock_.native_handle();
   local_port_ = rtp_sock_.local_endpoint().port();
@@ -97,6 +98,7 @@ void RtpStream::close() {
     self->relay_active_ = false;
     self->channel_.reset();
     self->jitter_.reset();
+    self->jitter_max_ms_.store(0, std::memory_order_relaxed);
   });
 }
 
@@ -159,17 +161,33 @@ void RtpStream::apply_on_shard(NegotiatedStream n) {
   remote_hold_ = n.remote_hold();
   recv_params_ = std::move(n);
   // Jitter buffer for the decoded path: sized per codec (20 ms frames, max_delay of them).
-  if (settings_.jitter.enabled && !relay_peer_ && !recv_params_->codecs.empty()) {
+  if (jitter_settings_.enabled && !relay_peer_ && !recv_params_->codecs.empty()) {
     const auto& c = recv_params_->codecs.front();
     if (!jitter_ || jitter_format_ != c.format) reset_jitter(c.format, c.clock_rate);
   }
 }
 
+void RtpStream::set_jitter(std::optional<JitterSettings> s) {
+  asio::post(shard_.io, [self = shared_from_this(), s]() {
+    if (self->closed_) return;
+    self->jitter_settings_ = s ? *s : self->settings_.jitter;
+    if (self->jitter_settings_.enabled && !self->relay_peer_ && self->recv_params_ &&
+        !self->recv_params_->codecs.empty()) {
+      const auto& c = self->recv_params_->codecs.front();
+      self->reset_jitter(c.format, c.clock_rate);
+    } else {
+      self->jitter_.reset();
+      self->jitter_max_ms_.store(0, std::memory_order_relaxed);
+      self->shard_.wheel.cancel(self->playout_timer_);
+    }
+  });
+}
+
 void RtpStream::reset_jitter(media::Format f, std::uint32_t clock) {
   media::JitterBuffer::Settings js;
   js.frame_ticks = clock / 50;
-  js.max_late_rate = settings_.jitter.max_late_rate;
-  js.slots = std::max<std::size_t>(4, static_cast<std::size_t>(settings_.jitter.max_delay.count() / 20) + 2);
+  js.max_late_rate = jitter_settings_.max_late_rate;
+  js.slots = std::max<std::size_t>(4, static_cast<std::size_t>(jitter_settings_.max_delay.count() / 20) + 2);
   // Sized per codec: up to 30 ms of G.711/G.722, an opus packet up to ~160 kbit/s; one byte more
   // for the entry kind (packet / FEC of the lost one before it).
   js.max_payload = (f.codec == media::Codec::Opus ? 400 : 480) + 1;
@@ -178,10 +196,12 @@ void RtpStream::reset_jitter(media::Format f, std::uint32_t clock) {
   auto jb = media::JitterBuffer::create(js);
   if (!jb) {
     jitter_.reset();
+    jitter_max_ms_.store(0, std::memory_order_relaxed);
     return;
   }
   jitter_ = std::move(*jb);
   jitter_format_ = f;
+  jitter_max_ms_.store(static_cast<std::uint32_t>(jitter_settings_.max_delay.count()), std::memory_order_relaxed);
   have_buffered_seq_ = false;
   if (f.codec == media::Codec::Opus && !opus_dec_) {
     if (auto d = media::OpusFrameDecoder::create(48000)) opus_dec_ = std::move(*d);

@@ -63,6 +63,10 @@ class RtpStream : public std::enable_shared_from_this<RtpStream> {
   void send_digit_begin(char digit);
   void send_digit_end(char digit, std::chrono::milliseconds held);
 
+  // The receive jitter buffer (JITTERBUFFER()): `s` replaces the endpoint's settings, nullopt
+  // goes back to them. Posted; the buffer is rebuilt empty at the next packet boundary.
+  void set_jitter(std::optional<JitterSettings> s);
+
   // Native relay: `peer` receives what we receive (and is on our shard). Posted.
   void set_relay_peer(std::shared_ptr<RtpStream> peer);
   bool relaying() const { return relay_active_.load(std::memory_order_relaxed); }
@@ -179,6 +183,7 @@ class RtpStream : public std::enable_shared_from_this<RtpStream> {
   std::atomic<bool> relay_active_{false};
   std::optional<media::JitterBuffer> jitter_;
   media::Format jitter_format_;
+  JitterSettings jitter_settings_;  // settings_.jitter, or JITTERBUFFER()'s request (shard only)
   // Opus on the buffered path is decoded here, where loss is known: the last lost frame comes
   // from the next packet's FEC, earlier ones from PLC. Delivered as slin48.
   std::optional<media::OpusFrameDecoder> opus_dec_;
@@ -198,6 +203,7 @@ class RtpStream : public std::enable_shared_from_this<RtpStream> {
   std::atomic<std::uint32_t> remote_ssrc_{0}, rx_lost_{0}, tx_lost_{0};
   std::atomic<double> rx_jitter_s_{0}, tx_jitter_s_{0}, rtt_{-1}, rtt_min_{0}, rtt_max_{0}, rtt_sum_{0};
   std::atomic<std::uint32_t> rtt_count_{0};
+  std::atomic<std::uint32_t> jitter_max_ms_{0};  // the active buffer's bound, 0 when none
   std::atomic<std::uint64_t> concealed_{0}, fec_recovered_{0};
   mutable std::mutex text_mu_;  // remote address text for statistics()
   std::string remote_text_;

@@ -76,6 +76,7 @@ struct RtpStatistics {
   double min_rtt = 0, max_rtt = 0, avg_rtt = 0;
   std::uint32_t rtcp_sent = 0, rtcp_received = 0;
   std::uint64_t relayed_packets = 0;     // native relay (no decode, no Frame)
+  std::uint32_t jitter_buffer_max_ms = 0;  // the receive jitter buffer's bound; 0 when none
   std::uint64_t delivered_frames = 0;    // frames handed to the channel
   std::uint64_t dropped_packets = 0;     // wrong source, unknown payload type, SRTP failure …
   std::uint64_t srtp_failures = 0;
@@ -133,6 +134,10 @@ class MediaSession : public std::enable_shared_from_this<MediaSession> {
   bool wants_inband_dtmf() const;
   // dtmf_mode=info, or auto_info without telephone-event: the SIP driver sends INFO.
   bool dtmf_via_info() const;
+  // The receive jitter buffer as JITTERBUFFER() asks for it: `s` replaces the endpoint's
+  // settings (jitterbuffer in pjsip.conf / rtp.conf), nullopt restores them. Takes effect on the
+  // decoded path; a natively relayed leg keeps none (the far phone buffers).
+  void set_jitter_buffer(std::optional<JitterSettings> s);
 
   // ---- native relay -------------------------------------------------------------------------
   // Relays audio RTP between two sessions without decoding or Frames (SSRC, sequence,

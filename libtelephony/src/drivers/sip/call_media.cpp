@@ -169,7 +169,8 @@ std::vector<std::pair<std::string, std::string>> CallSession::media_status_lines
   if (!media_) return {};
   const auto s = media_->statistics();
   return {{"RTP", s.local_address + " <-> " + s.remote_address + (s.secure ? " (SRTP)" : "")},
-          {"RTPQoS", rtp::rtpqos_text(s)}};
+          {"RTPQoS", rtp::rtpqos_text(s)},
+          {"JitterBuffer", s.jitter_buffer_max_ms ? "up to " + std::to_string(s.jitter_buffer_max_ms) + " ms" : "off"}};
 }
 
 // The peer we are bridged with put the call on hold (its phone's re-INVITE queued Control::Hold
