@@ -176,4 +176,22 @@ metric_is 'telephony_sip_transactions_total{direction="out",method="INVITE",resp
 body=$(scrape)
 [ "$(txn in INVITE 200)" = $CALLS ] || fail "in INVITE 200 changed"
 pass "telephony_sip_transactions_total{direction=\"out\",method=\"INVITE\",response=\"486\"} 1"
+
+rx "module reload" >/dev/null || fail "module reload"
+body=$(scrape)
+[ "$(echo "$body" | grep -c '^# TYPE asterisk_endpoints_count gauge$')" = 1 ] && [ "$(txn in INVITE 200)" = $CALLS ] &&
+  [ "$(val 'telephony_rtp_packets_total{direction="rx"}')" = "$rx" ] || fail "families changed by module reload"
+pass "module reload: the SIP and RTP families stay, once, with their counts"
+stop_daemon
+
+# --- res_prometheus loaded by hand after start (module load): SIP registers then -------------------
+mv "$WORK/etc/prometheus.conf" "$WORK/prometheus.conf"
+start_daemon
+/usr/bin/python3 "$WORK/scrape.py" "$HTTP" >/dev/null 2>&1 && fail "metrics served without prometheus.conf"
+mv "$WORK/prometheus.conf" "$WORK/etc/prometheus.conf"
+rx "module load res_prometheus" | grep -q "Loaded" || fail "module load res_prometheus"
+body=$(scrape)
+[ "$(echo "$body" | grep -c '^# TYPE asterisk_endpoints_count gauge$')" = 1 ] && [ "$(val asterisk_endpoints_count)" = 3 ] &&
+  [ "$(val telephony_rtp_streams)" = 0 ] || fail "after module load res_prometheus: $(echo "$body" | grep -E 'endpoints_count|rtp_streams')"
+pass "module load res_prometheus after res_pjsip: asterisk_endpoints_count 3 from SIP, RTP families present"
 stop_daemon
