@@ -28,6 +28,11 @@ exten => 100,1,Hangup()
 ; the body comes last: it ends with the CRLF SIPp wrote
 exten => 100,1,Log(NOTICE,GOTMSG chan=${CHANNEL} from=${MESSAGE(from)} to=${MESSAGE(to)} x=${MESSAGE_DATA(X-Custom)} cid=${CALLERID(num)} body=${MESSAGE(body)})
  same => n,Hangup()
+; a message to 200 is forwarded to alice, From kept (MessageSend's default: MESSAGE(from))
+exten => 200,1,MessageSend(pjsip:alice)
+ same => n,Log(NOTICE,FORWARDED ${MESSAGE_SEND_STATUS})
+exten => 201,1,MessageSend(xmpp:bob)
+ same => n,Log(NOTICE,FORWARDED-XMPP ${MESSAGE_SEND_STATUS})
 CONF
 cat >"$WORK/etc/manager.conf" <<CONF
 [general]
@@ -160,4 +165,23 @@ echo "$body" | grep -q '^telephony_sip_transactions_total{direction="in",method=
 echo "$body" | grep -q '^telephony_sip_transactions_total{direction="in",method="MESSAGE",response="404"} 1$' ||
   fail "MESSAGE in 404 not counted"
 pass "telephony_sip_transactions_total counts the MESSAGEs: 4 out answered 200, in 202 and 404"
+
+# --- MESSAGE in, forwarded by MessageSend() -----------------------------------------------------------
+rm -f "$WORK/uas_msg.log"
+timeout 20 sipp -sf "$SCEN/uas_message.xml" -i 127.0.0.1 -p $P_UAS -nostdin -m 1 -timeout 15s -trace_msg \
+  -message_file "$WORK/uas_msg.log" >"$WORK/uas_fw.out" 2>&1 &
+UAS=$!
+SIPP_PIDS+=($UAS)
+sleep 0.3
+timeout 20 sipp 127.0.0.1:$P_SIP -sf "$WORK/uac_message_202.xml" -s 200 -i 127.0.0.1 -p $P_UAC -nostdin -m 1 \
+  -timeout 15s -timeout_error >"$WORK/fw.out" 2>&1 || fail "MESSAGE to 200 not answered 202"
+wait "$UAS" || fail "the forwarded MESSAGE did not reach alice's contact"
+received "MESSAGE sip:alice@127.0.0.1:$P_UAS SIP/2.0"
+received "From: \"Alice\" <sip:alice@127.0.0.1:$P_UAC>;tag="
+received "hello from sipp"
+wait_for 5 grep -q "FORWARDED SUCCESS" "$WORK/etc/log/messages" || fail "MESSAGE_SEND_STATUS: $(grep FORWARDED "$WORK/etc/log/messages")"
+timeout 20 sipp 127.0.0.1:$P_SIP -sf "$WORK/uac_message_202.xml" -s 201 -i 127.0.0.1 -p $P_UAC -nostdin -m 1 \
+  -timeout 15s -timeout_error >"$WORK/fw2.out" 2>&1 || fail "MESSAGE to 201 not answered 202"
+wait_for 5 grep -q "FORWARDED-XMPP INVALID_PROTOCOL" "$WORK/etc/log/messages" || fail "xmpp: $(grep FORWARDED "$WORK/etc/log/messages")"
+pass "MessageSend() forwards a received MESSAGE to pjsip:alice (From and body kept); xmpp: is INVALID_PROTOCOL"
 stop_daemon

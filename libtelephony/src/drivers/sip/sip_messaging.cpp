@@ -9,6 +9,7 @@
 //   sip:bob@host:5070        that URI from the default transport (also <sip:…>, "Bob" <sip:…>,
 //                            bob@host, host)
 //
+// The MessageSend() application sends MESSAGE(body) the same way (a received message forwarded).
 // From: the action's From (wrapped in <> when bare), else the endpoint's from_user/from_domain,
 // else <sip:asterisk@our address>. Variables travel as extra headers (the ones the dialog owns
 // are refused). The body is text/plain. The action answers once the request is queued; the
@@ -17,6 +18,7 @@
 
 #include "out_of_dialog.hpp"
 #include "telephony/dialplan/application.hpp"
+#include "telephony/dialplan/executor.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/messaging.hpp"
 #include "telephony/sip/uri.hpp"
@@ -258,6 +260,46 @@ void register_message_functions(Engine& engine) {
     return std::string();
   };
   (void)engine.functions().add("MESSAGE_DATA", std::move(d));
+
+  // MessageSend(destination[,from]): sends MESSAGE(body) (a received message forwarded, or one
+  // built with Set(MESSAGE(body)=…)) through the driver of the destination's scheme.
+  auto app = std::make_shared<dialplan::Application>();
+  app->name = "MessageSend";
+  app->doc.synopsis = "Send a text message.";
+  app->doc.syntax = "MessageSend(destination[,from])";
+  app->doc.description =
+      "Sends MESSAGE(body) to destination (pjsip:alice, pjsip:PJSIP/1234@alice, sip:bob@host … as the AMI "
+      "MessageSend action takes them). from defaults to MESSAGE(from). Sets MESSAGE_SEND_STATUS: SUCCESS, "
+      "INVALID_PROTOCOL (no loaded driver carries the scheme), INVALID_URI (no destination) or FAILURE.";
+  app->doc.arguments = {{"destination", "where to send, with its technology scheme"},
+                        {"from", "the sender (a SIP URI or name-addr); default MESSAGE(from)"}};
+  app->doc.see_also = {"MESSAGE", "MESSAGE_DATA"};
+  app->run = [](dialplan::Execution& x, std::string_view data) -> boost::asio::awaitable<dialplan::AppResult> {
+    Channel& chan = x.channel();
+    const auto comma = data.find(',');
+    OutgoingMessage out;
+    out.to = std::string(trim_lws(data.substr(0, comma)));
+    if (comma != std::string_view::npos) out.from = std::string(trim_lws(data.substr(comma + 1)));
+    auto m = std::static_pointer_cast<ReceivedMessage>(chan.datastore(kMessageStore));
+    if (m) {
+      out.body = m->body;
+      if (out.from.empty()) out.from = m->from;
+    }
+    std::string status = "SUCCESS";
+    auto* carrier = dynamic_cast<MessageTechnology*>(x.engine().drivers().find(message_technology_of(out.to)).get());
+    if (out.to.empty()) {
+      status = "INVALID_URI";
+    } else if (!carrier) {
+      status = "INVALID_PROTOCOL";
+    } else if (auto sent = carrier->send_message(out); !sent) {
+      x.engine().log().warning("res_pjsip_messaging", chan.name() + ": MessageSend to " + out.to + " failed: " +
+                                                          sent.error().message);
+      status = "FAILURE";
+    }
+    chan.set_variable("MESSAGE_SEND_STATUS", status);
+    co_return dialplan::AppResult::Continue;
+  };
+  (void)engine.applications().add("MessageSend", std::move(app));
 }
 
 }  // namespace telephony::sip
