@@ -268,13 +268,17 @@ void register_message_functions(Engine& engine) {
   app->doc.synopsis = "Send a text message.";
   app->doc.syntax = "MessageSend(destination[,from])";
   app->doc.description =
-      "Sends MESSAGE(body) to destination (pjsip:alice, pjsip:PJSIP/1234@alice, sip:bob@host … as the AMI "
-      "MessageSend action takes them). from defaults to MESSAGE(from). Sets MESSAGE_SEND_STATUS: SUCCESS, "
-      "INVALID_PROTOCOL (no loaded driver carries the scheme), INVALID_URI (no destination) or FAILURE.";
+      "Sends MESSAGE(body) to destination (pjsip:alice, pjsip:PJSIP/1234@alice, sip:bob@host … as "
+      "the AMI "
+      "MessageSend action takes them). from defaults to MESSAGE(from). Sets MESSAGE_SEND_STATUS: "
+      "SUCCESS, "
+      "INVALID_PROTOCOL (no loaded driver carries the scheme), INVALID_URI (no destination) or "
+      "FAILURE.";
   app->doc.arguments = {{"destination", "where to send, with its technology scheme"},
                         {"from", "the sender (a SIP URI or name-addr); default MESSAGE(from)"}};
   app->doc.see_also = {"MESSAGE", "MESSAGE_DATA"};
-  app->run = [](dialplan::Execution& x, std::string_view data) -> boost::asio::awaitable<dialplan::AppResult> {
+  app->run = [](dialplan::Execution& x,
+                std::string_view data) -> boost::asio::awaitable<dialplan::AppResult> {
     Channel& chan = x.channel();
     const auto comma = data.find(',');
     OutgoingMessage out;
@@ -286,14 +290,15 @@ void register_message_functions(Engine& engine) {
       if (out.from.empty()) out.from = m->from;
     }
     std::string status = "SUCCESS";
-    auto* carrier = dynamic_cast<MessageTechnology*>(x.engine().drivers().find(message_technology_of(out.to)).get());
+    auto* carrier = dynamic_cast<MessageTechnology*>(
+        x.engine().drivers().find(message_technology_of(out.to)).get());
     if (out.to.empty()) {
       status = "INVALID_URI";
     } else if (!carrier) {
       status = "INVALID_PROTOCOL";
     } else if (auto sent = carrier->send_message(out); !sent) {
-      x.engine().log().warning("res_pjsip_messaging", chan.name() + ": MessageSend to " + out.to + " failed: " +
-                                                          sent.error().message);
+      x.engine().log().warning("res_pjsip_messaging", chan.name() + ": MessageSend to " + out.to +
+                                                          " failed: " + sent.error().message);
       status = "FAILURE";
     }
     chan.set_variable("MESSAGE_SEND_STATUS", status);
