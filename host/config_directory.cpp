@@ -8,6 +8,7 @@
 #include "telephony/core_commands.hpp"
 #include "telephony/dialplan/functions.hpp"
 #include "telephony/local/local_driver.hpp"
+#include "telephony/module_hooks.hpp"
 #include "telephony/presence.hpp"
 
 namespace telephonyd {
@@ -45,6 +46,8 @@ telephony::Result<void, telephony::Errors> load_config_directory(telephony::Engi
     }
     engine.add_module(m);
   }
+  // Modules that work with others (SIP's metrics collector for res_prometheus) find them now.
+  telephony::announce_modules_loaded(engine);
   return {};
 }
 

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include "telephony/module_hooks.hpp"
+
 namespace telephonyd {
 
 namespace {
@@ -41,6 +43,7 @@ void register_module_commands(telephony::Engine& engine, std::vector<std::shared
           auto r = m->load(e->options().dirs.config);
           if (!r) return telephony::ConsoleResult{1, "Unable to load module " + name + ":\n" + r.error().to_string() + "\n"};
           e->add_module(m);
+          telephony::announce_modules_loaded(*e);
           return telephony::ConsoleResult{0, "Loaded " + name + "\n"};
         }
         return telephony::ConsoleResult{1, "Unable to load module " + name + ": no such module\n"};

@@ -10,6 +10,7 @@
 #include <new>
 
 #include "../unit/rtp_session_support.hpp"
+#include "rtp/rtp_stack.hpp"
 #include "telephony/rtp/packet.hpp"
 
 namespace {
@@ -108,6 +109,42 @@ TEST_F(AllocFixture, SendingVoiceAllocatesNothingPerFrame) {
   int got = 0;
   while (!phone.receive().empty()) ++got;
   EXPECT_GT(got, 250);  // loopback may drop a few of a 300-packet burst
+}
+
+// The metrics add nothing per packet: the relay above stays allocation-free, and what a scrape
+// reads (RtpStack::totals) is the streams' own counters — summed while they live, folded once
+// into the totals when they are destroyed, so every packet is counted exactly once.
+TEST_F(AllocFixture, MetricsTotalsCountEveryPacketOnceWithoutPerPacketWork) {
+  auto stack = rtp::rtp_module(engine)->stack();
+  const auto start = stack->totals();
+  UdpPeer phone_x, phone_y;
+  auto x = session(settings("ulaw", "x"));
+  auto y = session(settings("ulaw", "y"), x.get());
+  ASSERT_TRUE(x->answer_offer(phone_x.sdp("0 101")));
+  ASSERT_TRUE(y->answer_offer(phone_y.sdp("0 101")));
+  ASSERT_TRUE(rtp::MediaSession::start_native_relay(x, y));
+  ASSERT_TRUE(testkit::eventually([&] { return x->native_relay_active() && y->native_relay_active(); }, std::chrono::seconds(2)));
+  std::uint16_t seq = 1;
+  std::vector<std::uint8_t> pkt = rtp_packet(0, 0, 0, 0x4321, 160);
+  ASSERT_EQ(pump(phone_y, y->local_rtp_port(), phone_x, seq, 50, pkt), 50);
+  const long before = g_allocations.load();
+  ASSERT_EQ(pump(phone_y, y->local_rtp_port(), phone_x, seq, 200, pkt), 200);
+  EXPECT_EQ(g_allocations.load() - before, 0) << "the relay allocated per packet";
+  const auto live = stack->totals();
+  EXPECT_EQ(live.live_streams, start.live_streams + 2);
+  EXPECT_EQ(live.rx_packets - start.rx_packets, 250u);  // y received them all
+  EXPECT_EQ(live.tx_packets - start.tx_packets, 250u);  // x sent them all
+  EXPECT_EQ(live.rx_lost - start.rx_lost, 0u);
+  x->stop();
+  y->stop();
+  x.reset();
+  y.reset();
+  ASSERT_TRUE(testkit::eventually([&] { return stack->totals().live_streams == start.live_streams; }, std::chrono::seconds(2)));
+  const auto ended = stack->totals();
+  EXPECT_EQ(ended.ended_streams - start.ended_streams, 2u);
+  EXPECT_EQ(ended.rx_packets, live.rx_packets) << "a destroyed stream's packets were lost or counted twice";
+  EXPECT_EQ(ended.tx_packets, live.tx_packets);
+  EXPECT_EQ(ended.jitter_count - start.jitter_count, 1u);  // only y received media
 }
 
 }  // namespace

@@ -35,10 +35,11 @@ max_contacts=1
 CONF
 start_daemon
 
-# expected: a status code, "ANY" (answered, but not 400/505), or "NONE" (dropped).
+# expected: a status code, "ANY" (answered, but not 400/505), or "NONE" (dropped). mpart01 is a
+# MESSAGE from a sender no endpoint matches: challenged (401) like any unknown request.
 declare -A want=(
   [wsinv.dat]=ANY [intmeth.dat]=501 [esc01.dat]=ANY [escnull.dat]=ANY [esc02.dat]=501 [lwsdisp.dat]=ANY
-  [longreq.dat]=ANY [dblreq.dat]=ANY [semiuri.dat]=ANY [transports.dat]=ANY [mpart01.dat]=405
+  [longreq.dat]=ANY [dblreq.dat]=ANY [semiuri.dat]=ANY [transports.dat]=ANY [mpart01.dat]=401
   [unreason.dat]=NONE [noreason.dat]=NONE
   [badinv01.dat]=400 [clerr.dat]=400 [ncl.dat]=400 [scalar02.dat]=400 [scalarlg.dat]=NONE [quotbal.dat]=400
   [ltgtruri.dat]=400 [lwsruri.dat]=400 [lwsstart.dat]=400 [trws.dat]=400 [escruri.dat]=400 [baddate.dat]=400

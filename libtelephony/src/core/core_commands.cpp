@@ -7,6 +7,7 @@
 
 #include "console_format.hpp"
 #include "telephony/engine.hpp"
+#include "telephony/module_hooks.hpp"
 #include "telephony/version.hpp"
 
 namespace telephony {
@@ -139,6 +140,7 @@ void register_core_commands(Engine& engine) {
         }
         if (!a.empty() && !any) return ConsoleResult{1, "The module '" + a[0] + "' does not exist.\n"};
         e->mark_reloaded();
+        announce_modules_loaded(*e);
         return ConsoleResult{status, out};
       });
   add("module show", "List modules and info", "module show", [e](auto&) {

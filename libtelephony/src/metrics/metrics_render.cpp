@@ -169,9 +169,13 @@ std::string MetricsModule::State::render() const {
                {{"id", s.uniqueid}, {"tech", s.technology}, {"subclass", s.type}, {"creator", s.creator}, {"name", s.name}});
     }
   }
-  // Endpoints are a SIP notion; until a driver registers its own collector the count is its
-  // configured devices (none for Local).
-  w.family("asterisk_endpoints_count", "gauge", "Current endpoint count.").sample("asterisk_endpoints_count", 0);
+  // Other modules' families (SIP, RTP), collected now so that ours can give way to theirs.
+  std::string collected;
+  for (const auto& c : extra) c(collected);
+  // Endpoints are a SIP notion: the SIP driver's collector reports its configured endpoints; with
+  // no such driver loaded there are none (Local channels have no endpoints).
+  if (collected.find("# TYPE asterisk_endpoints_count ") == std::string::npos)
+    w.family("asterisk_endpoints_count", "gauge", "Current endpoint count.").sample("asterisk_endpoints_count", 0);
 
   w.family("telephony_channels_active", "gauge", "Live channels by technology.");
   if (by_tech.empty()) w.sample("telephony_channels_active", 0, {{"tech", "Local"}});
@@ -250,7 +254,7 @@ std::string MetricsModule::State::render() const {
                  LogLevel::Security})
     w.sample("telephony_log_messages_total", static_cast<double>(engine.log().written(l)), {{"level", to_string(l)}});
 
-  for (const auto& c : extra) c(out);
+  out += collected;
 
   if (cfg.core_metrics) {
     const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -244,6 +244,18 @@ RtpStatistics RtpStream::statistics() const {
   return s;
 }
 
+StreamCounters RtpStream::counters() const {
+  StreamCounters c;
+  c.rx_packets = rx_packets_.load(std::memory_order_relaxed);
+  c.tx_packets = tx_packets_.load(std::memory_order_relaxed);
+  c.rx_octets = rx_octets_.load(std::memory_order_relaxed);
+  c.tx_octets = tx_octets_.load(std::memory_order_relaxed);
+  c.rx_lost = rx_lost_.load(std::memory_order_relaxed);
+  c.tx_lost = tx_lost_.load(std::memory_order_relaxed);
+  c.rx_jitter = rx_jitter_s_.load(std::memory_order_relaxed);
+  return c;
+}
+
 std::string rtpqos_text(const RtpStatistics& s) {
   char buf[320];
   std::snprintf(buf, sizeof buf,

@@ -105,6 +105,34 @@ struct Shard {
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work;
 };
 
+class RtpStream;
+
+// What the metrics report about RTP. Nothing is counted for them per packet beyond each stream's
+// own relaxed counters: a scrape sums the streams that exist, and a stream's counters are folded
+// into the stack's totals once, when it is destroyed (so counters never go backwards). A stream
+// ends (live_streams, ended_streams, the jitter histogram) when it is closed, which may be a
+// while before the last reference to it goes.
+struct RtpTotals {
+  std::uint64_t live_streams = 0;  // open (not closed) streams
+  std::uint64_t ended_streams = 0;
+  std::uint64_t rx_packets = 0, tx_packets = 0, rx_octets = 0, tx_octets = 0;
+  std::uint64_t rx_lost = 0;  // expected - received, as we measured their stream
+  std::uint64_t tx_lost = 0;  // what peers reported (RTCP) about ours
+  double max_live_jitter = 0;  // seconds, the worst current receive jitter of a live stream
+  // Receive jitter of each ended stream that received media, at its end (seconds).
+  static constexpr std::array<double, 8> kJitterBounds{0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16};
+  std::array<std::uint64_t, kJitterBounds.size()> jitter_buckets{};  // per bound, not cumulative
+  std::uint64_t jitter_count = 0;
+  double jitter_sum = 0;
+};
+
+// One stream's counters, read with relaxed loads (RtpStream::counters()).
+struct StreamCounters {
+  std::uint64_t rx_packets = 0, tx_packets = 0, rx_octets = 0, tx_octets = 0;
+  std::uint32_t rx_lost = 0, tx_lost = 0;
+  double rx_jitter = 0;
+};
+
 struct SocketPair {
   boost::asio::ip::udp::socket rtp;
   boost::asio::ip::udp::socket rtcp;
@@ -130,7 +158,23 @@ class RtpStack {
 
   void stop();
 
+  // Streams tell the stack they exist (constructor), have ended (closed, on the shard) and are
+  // gone (destructor, folding their counters into the totals); the metrics read totals(). Once
+  // per stream, never per packet.
+  void track(const RtpStream* s);
+  void stream_closed(const RtpStream* s, const StreamCounters& c);
+  void untrack(const RtpStream* s, const StreamCounters& final_counters);
+  RtpTotals totals() const;
+
  private:
+  struct TrackedStream {
+    const RtpStream* stream;
+    bool closed;
+  };
+  void end_locked(TrackedStream& t, const StreamCounters& c);  // with streams_mu_ held
+  mutable std::mutex streams_mu_;
+  std::vector<TrackedStream> live_;  // guarded by streams_mu_
+  RtpTotals ended_;                  // guarded by streams_mu_ (live_streams unused)
   mutable std::mutex mu_;
   std::shared_ptr<const RtpConfig> config_;
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -60,9 +60,13 @@ RtpStream::RtpStream(Engine& engine, std::shared_ptr<RtpStack> stack, Shard& sha
   playout_timer_.fire = &RtpStream::on_playout_timer;
   for (auto* t : {&rtcp_timer_, &timeout_timer_, &dtmf_rx_timer_, &dtmf_tx_timer_, &playout_timer_}) t->owner = this;
   shard_.streams.fetch_add(1, std::memory_order_relaxed);
+  stack_->track(this);
 }
 
-RtpStream::~RtpStream() { shard_.streams.fetch_sub(1, std::memory_order_relaxed); }
+RtpStream::~RtpStream() {
+  stack_->untrack(this, counters());
+  shard_.streams.fetch_sub(1, std::memory_order_relaxed);
+}
 
 std::string RtpStream::local_address() const {
   boost::system::error_code ec;
@@ -99,6 +103,7 @@ void RtpStream::close() {
     self->channel_.reset();
     self->jitter_.reset();
     self->jitter_max_ms_.store(0, std::memory_order_relaxed);
+    self->stack_->stream_closed(self.get(), self->counters());
   });
 }
 

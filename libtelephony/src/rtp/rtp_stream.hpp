@@ -78,6 +78,8 @@ class RtpStream : public std::enable_shared_from_this<RtpStream> {
   std::uint16_t local_port() const { return local_port_; }
   std::string local_address() const;
   RtpStatistics statistics() const;
+  // The counters the metrics sum (relaxed loads, no lock, no allocation).
+  StreamCounters counters() const;
 
  private:
   struct SendTarget {

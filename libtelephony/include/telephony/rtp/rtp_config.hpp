@@ -20,6 +20,7 @@
 
 #include "telephony/config/config.hpp"
 #include "telephony/module.hpp"
+#include "telephony/module_hooks.hpp"
 #include "telephony/result.hpp"
 
 namespace telephony {
@@ -46,7 +47,7 @@ struct RtpConfig {
 
 Result<RtpConfig, Errors> rtp_config_from(const config::ConfigFile& file);
 
-class RtpModule : public Module {
+class RtpModule : public Module, public ModulesLoadedHook {
  public:
   explicit RtpModule(Engine& engine) : engine_(engine) {}
   ~RtpModule() override;
@@ -60,6 +61,10 @@ class RtpModule : public Module {
   void set_config(RtpConfig c);  // hosts without rtp.conf, tests
   // The running stack (port range, shards); started on first use.
   std::shared_ptr<RtpStack> stack();
+  // The stack if one runs, without starting one.
+  std::shared_ptr<RtpStack> running_stack() const;
+  // Registers the RTP families (telephony_rtp_*) with res_prometheus when it is loaded.
+  void modules_loaded() override;
 
  private:
   Engine& engine_;

@@ -16,18 +16,20 @@
 #include <vector>
 
 #include "telephony/module.hpp"
+#include "telephony/module_hooks.hpp"
 #include "telephony/result.hpp"
 #include "telephony/sip/options.hpp"
 
 namespace telephony {
 class Engine;
+class MetricsModule;
 }
 
 namespace telephony::sip {
 
 class SipStack;
 
-class SipModule : public Module {
+class SipModule : public Module, public ModulesLoadedHook {
  public:
   explicit SipModule(Engine& engine);
   ~SipModule() override;
@@ -37,6 +39,8 @@ class SipModule : public Module {
   Result<void, Errors> load(const std::filesystem::path& config_dir) override;
   Result<void, Errors> reload(const std::filesystem::path& config_dir) override;
   void unload() override;
+  // Registers the SIP families (asterisk_endpoints_*, telephony_sip_*) with res_prometheus.
+  void modules_loaded() override;
 
   Result<void, Errors> apply(SipConfig config);
   // "udp 127.0.0.1:5060" for each running transport.
@@ -44,9 +48,12 @@ class SipModule : public Module {
   std::shared_ptr<SipStack> stack() const { return stack_; }
 
  private:
+  void forget_metrics();
+
   Engine& engine_;
   std::shared_ptr<SipStack> stack_;
   bool registered_ = false;
+  std::weak_ptr<MetricsModule> metrics_;  // where our collector is registered
 };
 
 }  // namespace telephony::sip

@@ -64,6 +64,7 @@ enum class DtmfMode { Rfc4733, Inband, Info, Auto };
 struct EndpointOptions {
   std::string name;
   std::string context = "default";
+  std::string message_context;          // incoming MESSAGE; empty: context
   std::vector<std::string> allow;        // codec names in preference order (after disallow)
   std::vector<std::string> aors;
   std::string auth;                      // inbound auth object

@@ -6,25 +6,11 @@
 
 #include "call_session.hpp"
 #include "message_writer.hpp"
+#include "out_of_dialog.hpp"
 #include "telephony/sip/digest.hpp"
 #include "telephony/sip/uri.hpp"
 
 namespace telephony::sip {
-
-namespace {
-
-// "sip:alice@10.0.0.1:5062;transport=tcp" with the user part replaced by `user`.
-std::string with_user(std::string_view uri_text, std::string_view user) {
-  auto u = parse_uri(uri_text);
-  if (!u || !u->is_sip()) return std::string(uri_text);
-  std::string out(u->scheme);
-  out.append(":").append(user).append("@").append(u->host);
-  if (u->port) out.append(":").append(std::to_string(u->port));
-  if (!u->params.text().empty()) out.append(";").append(u->params.text());
-  return out;
-}
-
-}  // namespace
 
 Result<Channel::Ptr> CallSession::create_outbound(const std::shared_ptr<SipStack>& stack, Engine& engine,
                                                   const ChannelRequest& req) {
@@ -65,7 +51,7 @@ Result<Channel::Ptr> CallSession::create_outbound(const std::shared_ptr<SipStack
     for (const auto& aor : ep->aors) {
       for (const auto& b : stack->registrar().contacts(*cfg, aor)) {
         Target t;
-        t.uri = user.empty() ? b.uri : with_user(b.uri, user);
+        t.uri = user.empty() ? b.uri : uri_with_user(b.uri, user);
         if (proxy) {
           t.dest = *proxy;
         } else if (b.transport) {

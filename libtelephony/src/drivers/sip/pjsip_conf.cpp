@@ -234,6 +234,7 @@ Table<EndpointOptions> endpoint_table() {
   using T = EndpointOptions;
   Table<T> t;
   t["context"] = str(&T::context);
+  t["message_context"] = str(&T::message_context);
   t["disallow"] = [](T& o, const Ctx& c) {
     for (auto& v : split_list(c.entry.value)) {
       if (iequals(v, "all")) o.allow.clear();
@@ -291,7 +292,7 @@ Table<EndpointOptions> endpoint_table() {
                  "call_group", "pickup_group", "named_call_group", "named_pickup_group", "t38_udptl", "t38_udptl_ec",
                  "t38_udptl_nat", "fax_detect", "max_audio_streams", "max_video_streams", "webrtc", "dtls_auto_generate_cert",
                  "dtls_verify", "dtls_setup", "dtls_cert_file", "dtls_private_key", "dtls_ca_file", "dtls_fingerprint",
-                 "srtp_tag_32", "message_context", "subscribe_context", "aggregate_mwi", "mwi_from_user",
+                 "srtp_tag_32", "subscribe_context", "aggregate_mwi", "mwi_from_user",
                  "allow_subscribe", "sub_min_expiry", "contact_acl", "contact_permit", "contact_deny", "user_eq_phone",
                  "moh_passthrough", "one_touch_recording", "record_on_feature", "record_off_feature", "tone_zone",
                  "rpid_immediate", "refer_blind_progress", "notify_early_inuse_ringing", "asymmetric_rtp_codec",

@@ -2,16 +2,19 @@
 #include "telephony/sip/module.hpp"
 
 #include "call_session.hpp"
+#include "out_of_dialog.hpp"
 #include "sip_console.hpp"
 #include "sip_stack.hpp"
 #include "telephony/device_state.hpp"
 #include "telephony/engine.hpp"
+#include "telephony/messaging.hpp"
 
 namespace telephony::sip {
 
 namespace {
 
-class SipDriver : public ChannelDriver {
+// Also the message technology of `pjsip:` / `sip:` destinations (AMI MessageSend).
+class SipDriver : public ChannelDriver, public MessageTechnology {
  public:
   explicit SipDriver(std::weak_ptr<SipStack> stack) : stack_(std::move(stack)) {}
   std::string_view technology() const override { return "SIP"; }
@@ -34,6 +37,12 @@ class SipDriver : public ChannelDriver {
     auto ep = stack->config()->endpoint(resource);
     if (!ep) return DeviceState::Invalid;
     return stack->engine().device_states().get("SIP/" + ep->name);
+  }
+
+  Result<void> send_message(const OutgoingMessage& msg) override {
+    auto stack = stack_.lock();
+    if (!stack) return fail("the SIP stack is not running", msg.to);
+    return send_sip_message(*stack, msg);
   }
 
  private:
@@ -99,6 +108,7 @@ Result<void, Errors> SipModule::apply(SipConfig config) {
     register_sip_console(engine_, stack_);
     register_sip_manager_actions(engine_, stack_);
     register_sip_functions(engine_);
+    register_message_functions(engine_);
     register_sip_applications(engine_);
     registered_ = true;
   }
@@ -107,6 +117,7 @@ Result<void, Errors> SipModule::apply(SipConfig config) {
 
 void SipModule::unload() {
   if (!stack_) return;
+  forget_metrics();
   if (registered_) {
     engine_.drivers().remove("SIP");
     engine_.drivers().remove("PJSIP");

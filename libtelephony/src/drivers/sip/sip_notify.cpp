@@ -6,6 +6,7 @@
 // Record-Route, Route, Via, Content-Length), which are refused with an error naming them.
 #include "call_session.hpp"
 #include "message_writer.hpp"
+#include "out_of_dialog.hpp"
 #include "sip_console.hpp"
 #include "sip_stack.hpp"
 #include "telephony/config/module_config.hpp"
@@ -46,22 +47,8 @@ Result<NotifyContent> build_content(const std::vector<std::pair<std::string, std
 // An out-of-dialog NOTIFY to `uri` at `dest`, from our address.
 void send_notify(SipStack& stack, const std::string& uri, const Destination& dest, const NotifyContent& c,
                  const std::string& route) {
-  const auto branch = new_branch();
-  MessageWriter w;
-  w.request_line("NOTIFY", uri);
-  w.header(Header::Via, stack.via(*dest.transport, branch));
-  if (!route.empty()) w.header(Header::Route, route);
-  w.header(Header::MaxForwards, "70");
-  w.header(Header::From, "<sip:asterisk@" + dest.transport->advertised().to_string() + ">;tag=" + random_token(10));
-  w.header(Header::To, "<" + uri + ">");
-  w.header(Header::CallId, random_token(24) + "@libtelephony");
-  w.header(Header::CSeq, "1 NOTIFY");
-  w.header(Header::Contact, stack.contact(*dest.transport, "asterisk"));
-  for (const auto& [name, value] : c.headers) w.header(name, value);
-  w.header(Header::UserAgent, stack.user_agent());
-  auto bytes = w.finish(c.content_type, c.body);
-  stack.log_message(false, bytes, dest.address);
-  stack.send_request(Method::Notify, branch, std::move(bytes), dest, stack.engine().io().get_executor(), [](StoredPtr) {});
+  send_out_of_dialog(stack, Method::Notify, OutOfDialogRequest{uri, {}, {}, route, c.headers, c.content_type, c.body},
+                     dest);
 }
 
 // Every contact of the endpoint's AORs (through its outbound_proxy when set). The number sent.
@@ -69,35 +56,10 @@ Result<std::size_t> notify_endpoint(SipStack& stack, std::string_view name, cons
   auto cfg = stack.config();
   auto ep = cfg->endpoint(name);
   if (!ep) return fail("Unable to retrieve endpoint " + std::string(name));
-  std::optional<Destination> proxy;
-  if (!ep->outbound_proxy.empty()) {
-    auto pu = parse_uri(ep->outbound_proxy);
-    if (!pu) return fail("bad outbound_proxy '" + ep->outbound_proxy + "'");
-    auto d = stack.resolve(*pu, ep->transport);
-    if (!d) return Unexpected<Error>{d.error()};
-    proxy = *d;
-  }
-  std::size_t sent = 0;
-  for (const auto& aor : ep->aors) {
-    for (const auto& b : stack.registrar().contacts(*cfg, aor)) {
-      Destination d;
-      if (proxy) {
-        d = *proxy;
-      } else if (b.transport) {
-        d = Destination{b.transport, b.source, b.connection};
-      } else {
-        auto u = parse_uri(b.uri);
-        if (!u) continue;
-        auto r = stack.resolve(*u, ep->transport);
-        if (!r) continue;
-        d = *r;
-      }
-      send_notify(stack, b.uri, d, c, proxy ? "<" + ep->outbound_proxy + ">" : std::string());
-      ++sent;
-    }
-  }
-  if (!sent) return fail("Endpoint " + std::string(name) + " has no contacts");
-  return sent;
+  auto targets = endpoint_targets(stack, *cfg, *ep);
+  if (!targets) return Unexpected<Error>{targets.error()};
+  for (const auto& t : *targets) send_notify(stack, t.uri, t.dest, c, t.route);
+  return targets->size();
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "call_session.hpp"
 #include "message_writer.hpp"
+#include "out_of_dialog.hpp"
 #include "telephony/rtp/negotiation.hpp"
 #include "telephony/sip/events.hpp"
 #include "telephony/sip/uri.hpp"
@@ -19,7 +20,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY, REGISTER";
+constexpr std::string_view kAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY, REGISTER, MESSAGE";
 
 }  // namespace
 
@@ -292,7 +293,7 @@ void SipStack::on_new_request(std::shared_ptr<ServerTransaction> txn, std::share
     return txn->respond_simple(481);
   }
   if (req.method() == Method::Options) return answer_options(*txn);
-  const bool known = req.method() == Method::Invite || req.method() == Method::Register;
+  const bool known = req.method() == Method::Invite || req.method() == Method::Register || req.method() == Method::Message;
   if (!known) {
     if (req.method() == Method::Unknown)
       return txn->respond_simple(501, {}, "Allow: " + std::string(kAllow) + "\r\n");
@@ -321,6 +322,7 @@ void SipStack::on_new_request(std::shared_ptr<ServerTransaction> txn, std::share
   auto ep = admit(*cfg, *txn);
   if (!ep) return;  // answered (401/403)
   if (req.method() == Method::Register) return registrar_.handle(*txn, *ep, *cfg);
+  if (req.method() == Method::Message) return receive_message(*this, *ep, std::move(txn));
   CallSession::start_inbound(shared_from_this(), ep, std::move(txn));
 }
 

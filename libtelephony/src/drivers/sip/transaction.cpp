@@ -21,6 +21,25 @@ StoredPtr store_message(std::string_view bytes, const Source& source) {
   return sm;
 }
 
+void TransactionCounts::count(bool inbound, Method method, int code) {
+  const auto m = static_cast<std::size_t>(method);
+  if (m >= kMethods) return;
+  const std::size_t c = code >= 200 && code <= 699 ? static_cast<std::size_t>(code - 200) : kCodes - 1;
+  n_[((inbound ? 0 : 1) * kMethods + m) * kCodes + c].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::vector<TransactionCounts::Row> TransactionCounts::rows() const {
+  std::vector<Row> out;
+  for (std::size_t i = 0; i < n_.size(); ++i) {
+    const auto n = n_[i].load(std::memory_order_relaxed);
+    if (n == 0) continue;
+    const std::size_t c = i % kCodes;
+    const std::size_t m = (i / kCodes) % kMethods;
+    out.push_back({i / (kCodes * kMethods) == 0, static_cast<Method>(m), c == kCodes - 1 ? 0 : static_cast<int>(c + 200), n});
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Server transactions
 
@@ -38,6 +57,7 @@ void ServerTransaction::respond(int code, std::string bytes) {
     bool expected = false;
     if (!final_sent_.compare_exchange_strong(expected, true)) return;
     final_code_ = code;
+    table_.counts_.count(true, method(), code);
   }
   asio::post(strand_, [self = shared_from_this(), code, b = std::move(bytes)]() mutable {
     if (self->state_ == State::Terminated || self->state_ == State::Completed || self->state_ == State::Accepted ||
@@ -190,6 +210,7 @@ void ClientTransaction::start() {
     self->transport_->send(self->to_, self->request_, self->connection_, [weak](const std::string&) {
       if (auto s = weak.lock()) asio::post(s->strand_, [s] {
           if (s->state_ == State::Calling || (s->state_ == State::Proceeding && s->method_ != Method::Invite)) {
+            s->table_.counts_.count(false, s->method_, 0);
             s->deliver(nullptr);
             s->terminate();
           }
@@ -201,6 +222,7 @@ void ClientTransaction::start() {
     self->timeout_.async_wait([self](boost::system::error_code ec) {
       if (ec) return;
       if (self->state_ == State::Calling || (self->state_ == State::Proceeding && self->method_ != Method::Invite)) {
+        self->table_.counts_.count(false, self->method_, 0);
         self->deliver(nullptr);
         self->terminate();
       }
@@ -246,6 +268,7 @@ void ClientTransaction::received(StoredPtr response) {
       self->deliver(std::move(response));
       return;
     }
+    self->table_.counts_.count(false, self->method_, code);
     if (self->method_ == Method::Invite) {
       if (code < 300) {
         // The TU acknowledges 2xx end to end; later 2xx retransmissions reach it as strays.

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "telephony/sip/message.hpp"
 #include "telephony/sip/options.hpp"
@@ -46,6 +47,28 @@ struct TimerValues {
 };
 
 class TransactionTable;
+
+// Transactions by direction, method and final response, counted once as each gets its final
+// response (or times out): relaxed atomics in a fixed array, so counting neither allocates nor
+// locks. The label set is bounded by construction: 2 directions x 15 methods x (500 final codes
+// + "timeout"); only the non-zero ones are reported.
+class TransactionCounts {
+ public:
+  static constexpr std::size_t kMethods = static_cast<std::size_t>(Method::Publish) + 1;
+  static constexpr std::size_t kCodes = 501;  // 200..699, and slot 500 for "timeout"
+  // `code` 200..699 for a final response, 0 when none came (timer B/F, transport failure).
+  void count(bool inbound, Method method, int code);
+  struct Row {
+    bool inbound;
+    Method method;
+    int code;  // 0: timeout
+    std::uint64_t n;
+  };
+  std::vector<Row> rows() const;
+
+ private:
+  std::array<std::atomic<std::uint64_t>, 2 * kMethods * kCodes> n_{};
+};
 
 class ServerTransaction : public std::enable_shared_from_this<ServerTransaction> {
  public:
@@ -171,6 +194,7 @@ class TransactionTable {
 
   std::size_t server_count() const;
   std::size_t client_count() const;
+  const TransactionCounts& counts() const { return counts_; }
   // New server transactions in the last whole second (overload protection).
   unsigned recent_rate() const;
 
@@ -200,6 +224,7 @@ class TransactionTable {
   std::atomic<std::uint64_t> rate_second_{0};
   std::atomic<unsigned> rate_count_{0};
   std::atomic<unsigned> rate_last_{0};
+  TransactionCounts counts_;
 };
 
 }  // namespace telephony::sip
