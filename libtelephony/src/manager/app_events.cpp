@@ -1,5 +1,5 @@
 // Events of dialplan applications and functions -> AMI events, with Asterisk's names, classes
-// and field order: Pickup, BlindTransfer (class call) and CEL (class call, cel_manager's field
+// and field order: Pickup, BlindTransfer, AttendedTransfer (class call) and CEL (class call, cel_manager's field
 // set).
 #include <chrono>
 #include <ctime>
@@ -61,6 +61,20 @@ std::optional<MappedEvent> map_app_event(const Event& ev, const ChannelVarLookup
     if (e->transferee) add_channel_snapshot(out.message, *e->transferee, "Transferee", vars_of(vars, *e->transferee));
     if (e->bridge) add_bridge_snapshot(out.message, *e->bridge);
     out.message.add("IsExternal", e->external ? "Yes" : "No").add("Context", e->context).add("Extension", e->exten);
+    return out;
+  }
+  if (auto* e = ev.as<AttendedTransferDone>()) {
+    // Field order of Asterisk's attended_transfer_to_ami().
+    auto out = named("AttendedTransfer", call);
+    out.message.add("Result", e->result);
+    add_channel_snapshot(out.message, e->orig_transferer, "OrigTransferer", vars_of(vars, e->orig_transferer));
+    if (e->orig_bridge) add_bridge_snapshot(out.message, *e->orig_bridge, "Orig");
+    add_channel_snapshot(out.message, e->second_transferer, "SecondTransferer", vars_of(vars, e->second_transferer));
+    if (e->second_bridge) add_bridge_snapshot(out.message, *e->second_bridge, "Second");
+    if (e->transferee) add_channel_snapshot(out.message, *e->transferee, "Transferee", vars_of(vars, *e->transferee));
+    if (e->target) add_channel_snapshot(out.message, *e->target, "TransferTarget", vars_of(vars, *e->target));
+    out.message.add("IsExternal", e->external ? "Yes" : "No").add("DestType", e->dest_type);
+    if (e->dest_type == "Bridge") out.message.add("DestBridgeUniqueid", e->dest_bridge);
     return out;
   }
   if (auto* e = ev.as<CelUserEvent>()) {
