@@ -31,7 +31,7 @@ why() { tail -5 "$WORK/$1.err" 2>/dev/null; tail -5 "$WORK/$1.out" 2>/dev/null; 
 ami_tap_start() {  # ami_tap_start PORT: an AMI session (admin/pw) recording every event in $WORK/ami.events
   python3 "$SRC/tests/integration/ami_tap.py" 127.0.0.1 "$1" admin pw "$WORK/ami.events" "$WORK/ami.ctl" &
   SIPP_PIDS+=($!)
-  wait_for 5 test -p "$WORK/ami.ctl" || fail "AMI tap did not start"
+  wait_for 15 test -p "$WORK/ami.ctl" || fail "AMI tap did not start"
 }
 ami() {  # ami "Action: X" "K: v"...: one action through the tap; prints its response block
   python3 "$SRC/tests/integration/ami_tap.py" --send "$WORK/ami.ctl" "$WORK/ami.events" "$@"

@@ -7,8 +7,9 @@
 #    naming a dialog the engine does not have gets NOTIFY sipfrag 481 and changes nothing;
 #  - INVITE with Replaces (RFC 3891): dave takes over alice's call with bob (200, alice gets a
 #    BYE, bob's hangup reaches dave, BridgeEnter with SwapUniqueid); 481 for an unknown dialog;
-#  - Transfer() on a SIP channel: REFER (Refer-To built from the destination) accepted with 202 +
-#    NOTIFY 200 → TRANSFERSTATUS SUCCESS; refused with 603 → FAILURE / 603; before answer → 302.
+#  - Transfer() on a SIP channel: REFER (Refer-To built from the destination: an extension, an
+#    endpoint) accepted with 202 + NOTIFY 200 → TRANSFERSTATUS SUCCESS; refused with 603 →
+#    FAILURE / 603; 501 → UNSUPPORTED / 501; before answer → 302 with the target as Contact.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sip_lib.sh"
 
@@ -24,6 +25,9 @@ exten => c,1,Dial(PJSIP/carol,10)
 exten => t,1,Transfer(PJSIP/500)
  same => n,Log(NOTICE,TRANSFER \${CHANNEL} \${TRANSFERSTATUS} \${TRANSFERSTATUSPROTOCOL})
  same => n,Wait(2)
+ same => n,Hangup()
+exten => te,1,Transfer(SIP/carol)
+ same => n,Log(NOTICE,TRANSFER \${CHANNEL} \${TRANSFERSTATUS} \${TRANSFERSTATUSPROTOCOL})
  same => n,Hangup()
 exten => r,1,Transfer(PJSIP/sip:elsewhere@127.0.0.1:5099)
  same => n,Log(NOTICE,NOT REACHED: the redirected call is over)
@@ -130,6 +134,15 @@ rx "channel originate SIP/xferpeer extension t@default" >/dev/null
 wait "$SIPP_PID" || fail "Transfer(): REFER declined, then BYE: $(why xdecline)"
 wait_for 5 grep -q "TRANSFER SIP/xferpeer-[0-9a-f]* FAILURE 603" "$WORK/etc/log/messages" \
   || fail "TRANSFERSTATUS after a declined REFER: $(grep TRANSFER "$WORK/etc/log/messages")"
+# A phone without REFER (501), and an endpoint name as the destination (its contact's URI).
+sed 's/603 Declined/501 Not Implemented/' "$SCEN/uas_refer_decline.xml" >"$WORK/uas_refer_501.xml"
+sipp_bg x501 -sf "$WORK/uas_refer_501.xml" -p $P_X -m 1
+rx "channel originate SIP/xferpeer extension te@default" >/dev/null
+wait "$SIPP_PID" || fail "Transfer(): REFER answered 501, then BYE: $(why x501)"
+grep -q "^Refer-To: <sip:carol@127.0.0.1:$P_CAROL>" "$WORK/x501.msg" \
+  || fail "Refer-To not the endpoint's contact: $(grep -i '^Refer-To' "$WORK/x501.msg")"
+wait_for 5 grep -q "TRANSFER SIP/xferpeer-[0-9a-f]* UNSUPPORTED 501" "$WORK/etc/log/messages" \
+  || fail "TRANSFERSTATUS after a REFER answered 501: $(grep TRANSFER "$WORK/etc/log/messages")"
 sipp_run redirect 127.0.0.1:$P_UDP -sf "$(refused_scenario 302)" -p $P_UAC -s r -key caller alice \
   || fail "Transfer() before answer did not give 302: $(why redirect)"
 grep -q "^Contact: <sip:elsewhere@127.0.0.1:5099>" "$WORK/redirect.msg" \
@@ -137,6 +150,6 @@ grep -q "^Contact: <sip:elsewhere@127.0.0.1:5099>" "$WORK/redirect.msg" \
 wait_for 5 grep -q "END SIP/alice-[0-9a-f]* SUCCESS 0" "$WORK/etc/log/messages" \
   || fail "TRANSFERSTATUS after the 302: $(grep END "$WORK/etc/log/messages")"
 grep -q "NOT REACHED" "$WORK/etc/log/messages" && fail "the dialplan went on after the 302"
-pass "Transfer(): REFER to sip:500@<us> → 202 + NOTIFY 200 = SUCCESS 0; 603 = FAILURE 603; unanswered → 302 with Contact"
+pass "Transfer(): REFER to sip:500@<us> → 202 + NOTIFY 200 = SUCCESS 0; 603 = FAILURE 603; SIP/carol → her contact, 501 = UNSUPPORTED 501; unanswered → 302 with Contact"
 
 stop_daemon
