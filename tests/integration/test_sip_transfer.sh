@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SIP transfers against SIPp on loopback, checked on the wire and on AMI:
+#  - blind transfer by REFER: the transferee continues at the Refer-To extension, AMI BlindTransfer;
 #  - attended transfer by a phone (REFER whose Refer-To carries Replaces, RFC 5589 §7): alice calls
 #    bob and carol through the engine, then REFERs the bob call with Replaces naming the carol
 #    call: 202, NOTIFY sipfrag 200, both of alice's calls get a BYE, bob and carol stay connected
@@ -26,6 +27,8 @@ exten => t,1,Transfer(PJSIP/500)
  same => n,Log(NOTICE,TRANSFER \${CHANNEL} \${TRANSFERSTATUS} \${TRANSFERSTATUSPROTOCOL})
  same => n,Wait(2)
  same => n,Hangup()
+exten => land,1,Log(NOTICE,LANDED \${CHANNEL} \${BLINDTRANSFER})
+ same => n,Hangup()
 exten => te,1,Transfer(SIP/carol)
  same => n,Log(NOTICE,TRANSFER \${CHANNEL} \${TRANSFERSTATUS} \${TRANSFERSTATUSPROTOCOL})
  same => n,Hangup()
@@ -45,6 +48,13 @@ context=default
 
 [alice](phone)
 [dave](phone)
+[erin](phone)
+auth=erin
+[erin]
+type=auth
+auth_type=userpass
+username=erin
+password=secret
 
 [bob](phone)
 aors=bob
@@ -109,6 +119,18 @@ event BridgeEnter "BridgeUniqueid=$DEST" 'Channel=SIP/bob-.*' 'SwapUniqueid=.+' 
   || fail "bob did not enter carol's bridge in alice's place: $(grep -B3 -A25 'Event: BridgeEnter' "$WORK/ami.events" | grep -E 'Channel:|BridgeUniqueid|Swap')"
 event AttendedTransfer Result=Fail >/dev/null && fail "the unknown Replaces raised a failed transfer event"
 pass "attended transfer: 202, NOTIFY sipfrag 481 for an unknown Replaces, then 200; alice's two calls hung up; bob joined carol (AttendedTransfer, BridgeEnter with SwapUniqueid)"
+
+# --- blind transfer by REFER: AMI BlindTransfer ---------------------------------------------------------
+sipp_bg bob3 -sn uas -p $P_BOB -m 1
+sipp_run blind 127.0.0.1:$P_UDP -sf "$SCEN/uac_refer.xml" -p $P_UAC -s b -key caller erin -key target land \
+  -au erin -ap secret || fail "blind transfer by REFER: $(why blind)"
+wait "$SIPP_PID" || fail "the transferee did not finish its call: $(why bob3)"
+wait_for 5 grep -q "LANDED SIP/bob-[0-9a-f]* SIP/erin-" "$WORK/etc/log/messages" \
+  || fail "bob did not continue at land with BLINDTRANSFER set: $(grep LANDED "$WORK/etc/log/messages")"
+wait_for 5 event BlindTransfer Result=Success 'TransfererChannel=SIP/erin-.*' 'TransfereeChannel=SIP/bob-.*' \
+  IsExternal=Yes Context=default Extension=land 'BridgeUniqueid=.+' \
+  || fail "no BlindTransfer event: $(grep -A30 'Event: BlindTransfer' "$WORK/ami.events" | head -40)"
+pass "blind transfer by REFER: bob continues at land (BLINDTRANSFER set), AMI BlindTransfer IsExternal: Yes"
 
 # --- INVITE with Replaces ------------------------------------------------------------------------------
 sipp_bg bob2 -sf "$SCEN/uas_answer_bye.xml" -p $P_BOB -m 1 -d 3000

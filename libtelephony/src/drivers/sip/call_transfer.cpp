@@ -2,7 +2,7 @@
 //
 // Blind: a plain Refer-To. The transferer's bridge peers continue in the dialplan at the Refer-To
 // user, in ${TRANSFER_CONTEXT} or the endpoint's context (BLINDTRANSFER set on them); the
-// transferer hears "200 OK" in a NOTIFY (message/sipfrag) and is hung up.
+// transferer hears "200 OK" in a NOTIFY (message/sipfrag) and is hung up; AMI BlindTransfer.
 //
 // Attended (RFC 5589 §7): the Refer-To carries `?Replaces=<call-id>;to-tag=…;from-tag=…` naming
 // another dialog of ours — the phone's call with the transfer target. The transferee (the party
@@ -59,10 +59,20 @@ void CallSession::blind_transfer(ServerTransaction& txn, const Channel::Ptr& cha
   const std::string context = chan->variable("TRANSFER_CONTEXT").value_or(endpoint_->context);
   auto pbx = stack_->engine().pbx();
   if (!pbx || !pbx->exists(context, exten, 1, chan->caller().number)) return txn.respond_simple(404);
-  auto peers = bridge_peers(stack_->engine().find_bridge(chan->snapshot().bridge_id), chan);
+  auto bridge = stack_->engine().find_bridge(chan->snapshot().bridge_id);
+  auto peers = bridge_peers(bridge, chan);
   if (peers.empty()) return txn.respond_simple(503, "Nobody to transfer");
   txn.respond_simple(202);
   stack_->engine().log().verbose("res_pjsip_refer", chan->name() + " blind transfer to " + exten + "@" + context);
+  BlindTransferDone ev;  // AMI BlindTransfer, IsExternal: Yes (a protocol-native transfer)
+  ev.result = "Success";
+  ev.transferer = chan->snapshot();
+  ev.transferee = peers.front()->snapshot();
+  ev.bridge = bridge->snapshot();
+  ev.context = context;
+  ev.exten = exten;
+  ev.external = true;
+  stack_->engine().events().emit(std::move(ev));
   for (const auto& p : peers) {
     p->set_variable("BLINDTRANSFER", chan->name());  // as Asterisk sets it on the transferee
     p->request_redirect(DialplanLocation{context, exten, 1});

@@ -346,7 +346,7 @@ Result<Replaces> parse_replaces(std::string_view value) {
       std::count(out.call_id.begin(), out.call_id.end(), '@') > 1 ||
       !std::all_of(out.call_id.begin(), out.call_id.end(), [&](char c) { return c == '@' || word_char(c); }))
     return fail("Bad Call-ID in Replaces");
-  const Params params(semi == std::string_view::npos ? std::string_view() : value.substr(semi + 1));
+  const Params params(semi == std::string_view::npos ? std::string_view() : value.substr(semi));  // with its ";"
   if (!params.well_formed()) return fail("Bad Replaces parameters");
   out.to_tag = params.get("to-tag").value_or(std::string_view());
   out.from_tag = params.get("from-tag").value_or(std::string_view());
