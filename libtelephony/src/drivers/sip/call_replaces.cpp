@@ -10,6 +10,7 @@
 // runs an application) gets 503: Asterisk would move the new channel into the application by a
 // masquerade, which this engine does not have (docs/compatibility.md).
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -41,8 +42,8 @@ asio::awaitable<void> take_over(Channel::Ptr chan, Bridge::Ptr bridge, Channel::
 
 }  // namespace
 
-std::optional<CallSession::ReplacedCall> CallSession::find_replaced_call(SipStack& stack,
-                                                                         ServerTransaction& invite) {
+std::optional<CallSession::ReplacedCall> CallSession::find_replaced_call(
+    SipStack& stack, ServerTransaction& invite) {
   const Message& req = invite.request();
   auto r = parse_replaces(req.value(Header::Replaces));
   if (!r) {
@@ -52,7 +53,8 @@ std::optional<CallSession::ReplacedCall> CallSession::find_replaced_call(SipStac
   auto session = stack.find_dialog(r->call_id, r->to_tag);
   const std::string what = "INVITE with Replaces for " + std::string(r->call_id);
   auto refuse = [&](int code, std::string_view reason, const std::string& why) {
-    stack.engine().log().notice("res_pjsip_session", what + " refused with " + std::to_string(code) + ": " + why);
+    stack.engine().log().notice("res_pjsip_session",
+                                what + " refused with " + std::to_string(code) + ": " + why);
     invite.respond_simple(code, reason);
     return std::nullopt;
   };
@@ -67,15 +69,18 @@ std::optional<CallSession::ReplacedCall> CallSession::find_replaced_call(SipStac
   auto chan = session->channel();
   if (!chan || chan->hangup_requested()) return refuse(603, {}, "the call has ended");
   auto bridge = stack.engine().find_bridge(chan->snapshot().bridge_id);
-  if (!bridge) return refuse(503, "Replaced call is not bridged", chan->name() + " is not in a bridge");
+  if (!bridge)
+    return refuse(503, "Replaced call is not bridged", chan->name() + " is not in a bridge");
   return ReplacedCall{std::move(session), std::move(chan), std::move(bridge)};
 }
 
 void CallSession::replace_call(const Channel::Ptr& chan, ReplacedCall call) {
-  stack_->engine().log().verbose("res_pjsip_session",
-                                 chan->name() + " replaces " + call.chan->name() + " (INVITE with Replaces)");
+  stack_->engine().log().verbose(
+      "res_pjsip_session",
+      chan->name() + " replaces " + call.chan->name() + " (INVITE with Replaces)");
   auto token = chan->hold();
-  asio::co_spawn(chan->strand(), take_over(chan, std::move(call.bridge), std::move(call.chan), std::move(token)),
+  asio::co_spawn(chan->strand(),
+                 take_over(chan, std::move(call.bridge), std::move(call.chan), std::move(token)),
                  asio::detached);
 }
 

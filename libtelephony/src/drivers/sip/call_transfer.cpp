@@ -32,7 +32,9 @@ std::vector<Channel::Ptr> bridge_peers(const Bridge::Ptr& bridge, const Channel:
   return peers;
 }
 
-std::string sipfrag(int code) { return "SIP/2.0 " + std::to_string(code) + " " + std::string(reason_phrase(code)) + "\r\n"; }
+std::string sipfrag(int code) {
+  return "SIP/2.0 " + std::to_string(code) + " " + std::string(reason_phrase(code)) + "\r\n";
+}
 
 }  // namespace
 
@@ -55,15 +57,18 @@ void CallSession::refer(ServerTransaction& txn) {
   blind_transfer(txn, chan, to->uri.has_user() ? unescape(to->uri.user) : std::string("s"));
 }
 
-void CallSession::blind_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const std::string& exten) {
+void CallSession::blind_transfer(ServerTransaction& txn, const Channel::Ptr& chan,
+                                 const std::string& exten) {
   const std::string context = chan->variable("TRANSFER_CONTEXT").value_or(endpoint_->context);
   auto pbx = stack_->engine().pbx();
-  if (!pbx || !pbx->exists(context, exten, 1, chan->caller().number)) return txn.respond_simple(404);
+  if (!pbx || !pbx->exists(context, exten, 1, chan->caller().number))
+    return txn.respond_simple(404);
   auto bridge = stack_->engine().find_bridge(chan->snapshot().bridge_id);
   auto peers = bridge_peers(bridge, chan);
   if (peers.empty()) return txn.respond_simple(503, "Nobody to transfer");
   txn.respond_simple(202);
-  stack_->engine().log().verbose("res_pjsip_refer", chan->name() + " blind transfer to " + exten + "@" + context);
+  stack_->engine().log().verbose("res_pjsip_refer",
+                                 chan->name() + " blind transfer to " + exten + "@" + context);
   BlindTransferDone ev;  // AMI BlindTransfer, IsExternal: Yes (a protocol-native transfer)
   ev.result = "Success";
   ev.transferer = chan->snapshot();
@@ -82,7 +87,8 @@ void CallSession::blind_transfer(ServerTransaction& txn, const Channel::Ptr& cha
   chan->request_hangup(HangupCause::NormalClearing);
 }
 
-void CallSession::attended_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const Replaces& r) {
+void CallSession::attended_transfer(ServerTransaction& txn, const Channel::Ptr& chan,
+                                    const Replaces& r) {
   Engine& engine = stack_->engine();
   // The Replaces is written for the target of an INVITE: to-tag is our tag in that dialog.
   // Some phones swap the tags; a Call-ID and either of our tags identify it all the same.
@@ -108,7 +114,8 @@ void CallSession::attended_transfer(ServerTransaction& txn, const Channel::Ptr& 
     notify_transfer_result(sipfrag(code));
   };
   if (!second || second->hangup_requested()) {
-    engine.log().notice("res_pjsip_refer", "Attended transfer from " + who + ": the call to replace is gone");
+    engine.log().notice("res_pjsip_refer",
+                        "Attended transfer from " + who + ": the call to replace is gone");
     ev.second_transferer = ev.orig_transferer;
     return report("Fail", "Fail", 603);
   }
@@ -120,7 +127,8 @@ void CallSession::attended_transfer(ServerTransaction& txn, const Channel::Ptr& 
   if (!transferees.empty()) ev.transferee = transferees.front()->snapshot();
   if (!targets.empty()) ev.target = targets.front()->snapshot();
   if (transferees.empty() || targets.empty() || orig_bridge == second_bridge) {
-    engine.log().notice("res_pjsip_refer", "Attended transfer from " + who + " to " + second->name() +
+    engine.log().notice("res_pjsip_refer", "Attended transfer from " + who + " to " +
+                                               second->name() +
                                                ": both calls must be bridged with another party");
     return report("Invalid", "Fail", 503);
   }
@@ -138,7 +146,8 @@ void CallSession::attended_transfer(ServerTransaction& txn, const Channel::Ptr& 
     };
     if (!orig_bridge->move_to(t, second_bridge, first ? second : nullptr, moved) && first) {
       // Hung up this very moment: nothing moved, nothing more to do than report it.
-      engine.log().notice("res_pjsip_refer", "Attended transfer from " + who + ": " + t->name() + " is leaving");
+      engine.log().notice("res_pjsip_refer",
+                          "Attended transfer from " + who + ": " + t->name() + " is leaving");
       ev.result = "Fail";
       ev.dest_type = "Fail";
       engine.events().emit(std::move(ev));
@@ -146,7 +155,8 @@ void CallSession::attended_transfer(ServerTransaction& txn, const Channel::Ptr& 
     }
     first = false;
   }
-  engine.log().verbose("res_pjsip_refer", who + " attended transfer: " + transferees.front()->name() +
+  engine.log().verbose("res_pjsip_refer", who +
+                                              " attended transfer: " + transferees.front()->name() +
                                               " joins " + targets.front()->name());
   ev.result = "Success";
   ev.dest_type = "Bridge";

@@ -49,18 +49,20 @@ std::string CallSession::refer_target(std::string_view dest) const {
         if (!b.uri.empty()) return b.uri;
   }
   if (d.find('@') != std::string_view::npos) return "sip:" + std::string(d);
-  const std::string domain =
-      !endpoint_->from_domain.empty() ? endpoint_->from_domain : dest_.transport->advertised().to_string();
+  const std::string domain = !endpoint_->from_domain.empty()
+                                 ? endpoint_->from_domain
+                                 : dest_.transport->advertised().to_string();
   return "sip:" + std::string(d) + "@" + domain;
 }
 
 boost::asio::awaitable<TransferResult> CallSession::transfer(Channel& chan, std::string dest) {
   using Status = TransferResult::Status;
-  if (!dest_.transport || phase_ == Phase::Terminated || phase_ == Phase::Idle) co_return TransferResult{Status::Failure, 0};
+  if (!dest_.transport || phase_ == Phase::Terminated || phase_ == Phase::Idle)
+    co_return TransferResult{Status::Failure, 0};
   const std::string target = refer_target(dest);
   if (auto u = parse_uri(target); !u || !u->is_sip()) {
-    stack_->engine().log().warning("chan_pjsip", "Failed to parse destination URI '" + target + "' for channel " +
-                                                     chan.name());
+    stack_->engine().log().warning("chan_pjsip", "Failed to parse destination URI '" + target +
+                                                     "' for channel " + chan.name());
     co_return TransferResult{Status::Failure, 0};
   }
   if (inbound_ && invite_txn_ && !invite_txn_->final_sent()) {
@@ -73,11 +75,14 @@ boost::asio::awaitable<TransferResult> CallSession::transfer(Channel& chan, std:
     co_return TransferResult{Status::Success, 0};
   }
   if (phase_ != Phase::Confirmed) co_return TransferResult{Status::Failure, 0};
-  stack_->engine().log().verbose("chan_pjsip", "Transferring " + chan.name() + " to " + target + " (REFER)");
+  stack_->engine().log().verbose("chan_pjsip",
+                                 "Transferring " + chan.name() + " to " + target + " (REFER)");
   outgoing_refer_ = OutgoingRefer{true, false, 0};
-  const auto referred_by = chan.variable("SIPREFERREDBYHDR").value_or(local_uri_.substr(0, local_uri_.find(";tag=")));
+  const auto referred_by =
+      chan.variable("SIPREFERREDBYHDR").value_or(local_uri_.substr(0, local_uri_.find(";tag=")));
   std::weak_ptr<CallSession> weak = shared_from_this();
-  send_in_dialog("REFER", {}, {}, "Refer-To: <" + target + ">\r\nReferred-By: " + referred_by + "\r\n",
+  send_in_dialog("REFER", {}, {},
+                 "Refer-To: <" + target + ">\r\nReferred-By: " + referred_by + "\r\n",
                  [weak](StoredPtr resp) {
                    auto self = weak.lock();
                    if (!self || !self->outgoing_refer_.active) return;
@@ -110,7 +115,8 @@ void CallSession::refer_notify_received(const Message& req) {
   const auto event = trim_lws(req.value(Header::Event));
   if (!iequals(event.substr(0, event.find(';')), "refer")) return;
   const int code = sipfrag_status(req.body());
-  if (code) refer_progress(code);
+  if (code)
+    refer_progress(code);
   else if (iequals(trim_lws(req.value(Header::SubscriptionState)).substr(0, 10), "terminated"))
     refer_progress(500);  // ended without telling us how (chan_pjsip counts it a failure)
 }
