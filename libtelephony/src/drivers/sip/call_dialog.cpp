@@ -60,6 +60,7 @@ void CallSession::on_ack(std::uint32_t cseq, std::string_view sdp) {
       t->ack_2xx();
       return true;
     });
+    if (auto ch = c.channel()) ch->wake();  // an INVITE with Replaces waits for its ACK
   });
 }
 

@@ -6,9 +6,10 @@
 //   → 486 (taking over a ringing call is not done here; docs/sip.md).
 // A confirmed call whose channel is bridged: the new channel is answered and joins that bridge in
 // the replaced channel's place (BridgeEnter with SwapUniqueid, as Asterisk's res_pjsip does);
-// the replaced channel is hung up (BYE). A confirmed call that is not bridged (the replaced leg
-// runs an application) gets 503: Asterisk would move the new channel into the application by a
-// masquerade, which this engine does not have (docs/compatibility.md).
+// the replaced channel is hung up (BYE) once the new call's 200 is ACKed. A confirmed call that
+// is not bridged (the replaced leg runs an application) gets 503: Asterisk would move the new
+// channel into the application by a masquerade, which this engine does not have
+// (docs/compatibility.md).
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 
 #include <boost/asio/co_spawn.hpp>
@@ -24,23 +25,6 @@
 namespace telephony::sip {
 
 namespace asio = boost::asio;
-
-namespace {
-
-asio::awaitable<void> take_over(Channel::Ptr chan, Bridge::Ptr bridge, Channel::Ptr replaced,
-                                std::shared_ptr<void> token) {
-  chan->answer();
-  std::function<void(bool)> joined = [replaced](bool) {
-    // Out of the bridge (or the bridge is gone): the replaced leg ends either way.
-    replaced->set_hangup_cause(HangupCause::NormalClearing);
-    replaced->request_hangup(HangupCause::NormalClearing);
-  };
-  co_await bridge->join_replacing(chan, replaced, joined);
-  if (!chan->hangup_requested()) chan->request_hangup(HangupCause::NormalClearing);
-  (void)token;  // released here: the requested hangup becomes final
-}
-
-}  // namespace
 
 std::optional<CallSession::ReplacedCall> CallSession::find_replaced_call(
     SipStack& stack, ServerTransaction& invite) {
@@ -74,14 +58,30 @@ std::optional<CallSession::ReplacedCall> CallSession::find_replaced_call(
   return ReplacedCall{std::move(session), std::move(chan), std::move(bridge)};
 }
 
+asio::awaitable<void> CallSession::take_over(Channel::Ptr chan, ReplacedCall call, std::shared_ptr<void> token) {
+  chan->answer();
+  // The replaced leg goes once the new dialog is confirmed (its ACK came), so that the phone
+  // that sent the INVITE hears our 200 before the other dialog's BYE.
+  std::function<bool()> acked = [this] { return awaiting_ack_.empty(); };
+  co_await chan->wait_until(acked, std::chrono::seconds(32));
+  if (acked() && !chan->hangup_requested()) {
+    Channel::Ptr replaced = call.chan;
+    std::function<void(bool)> joined = [replaced](bool) {
+      // In the bridge (or the bridge is gone): the replaced leg ends either way.
+      replaced->set_hangup_cause(HangupCause::NormalClearing);
+      replaced->request_hangup(HangupCause::NormalClearing);
+    };
+    co_await call.bridge->join_replacing(chan, replaced, joined);
+  }
+  if (!chan->hangup_requested()) chan->request_hangup(HangupCause::NormalClearing);
+  (void)token;  // released here: the requested hangup becomes final
+}
+
 void CallSession::replace_call(const Channel::Ptr& chan, ReplacedCall call) {
-  stack_->engine().log().verbose(
-      "res_pjsip_session",
-      chan->name() + " replaces " + call.chan->name() + " (INVITE with Replaces)");
+  stack_->engine().log().verbose("res_pjsip_session",
+                                 chan->name() + " replaces " + call.chan->name() + " (INVITE with Replaces)");
   auto token = chan->hold();
-  asio::co_spawn(chan->strand(),
-                 take_over(chan, std::move(call.bridge), std::move(call.chan), std::move(token)),
-                 asio::detached);
+  asio::co_spawn(chan->strand(), take_over(chan, std::move(call), std::move(token)), asio::detached);
 }
 
 }  // namespace telephony::sip

@@ -152,8 +152,10 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   };
   // The call an INVITE with Replaces takes over; nullopt once the INVITE has been refused.
   static std::optional<ReplacedCall> find_replaced_call(SipStack& stack, ServerTransaction& invite);
-  // Answers `chan` and puts it into the replaced call's bridge in that channel's place.
+  // Answers `chan` and, once the 2xx is ACKed, puts it into the replaced call's bridge in that
+  // channel's place (the replaced channel is then hung up).
   void replace_call(const Channel::Ptr& chan, ReplacedCall call);
+  boost::asio::awaitable<void> take_over(Channel::Ptr chan, ReplacedCall call, std::shared_ptr<void> token);
   // call_outbound.cpp
   void send_invite(std::size_t fork);
   void on_fork_response(std::size_t fork, StoredPtr resp);
