@@ -36,6 +36,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)is_rfc3261_branch(v->branch());
   }
   for_each_value(s, [&](std::string_view v) { inside(v); });
+  if (auto r = parse_replaces(s)) {
+    inside(r->call_id);
+    inside(r->to_tag);
+    inside(r->from_tag);
+    if (r->call_id.empty() || r->to_tag.empty() || r->from_tag.empty()) std::abort();
+  }
+  if (auto h = uri_header(s, "Replaces")) inside(*h);
   (void)Params(s).well_formed();
   return 0;
 }

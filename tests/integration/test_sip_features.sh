@@ -10,13 +10,7 @@
 #    Option; PJSIPHangup (AMI, by name and regex) and the PJSIPHangup() application;
 #  - a PJSIP security event (InvalidAccountID) and DeviceStateChange on AMI.
 source "$(dirname "$0")/lib.sh"
-require_commands sipp python3
-SRC="${TELEPHONY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
-PROBE="python3 $SRC/tests/integration/sip_probe.py"
-SCEN="$SRC/tests/data/sipp"
-SIPP_PIDS=()
-sip_cleanup() { for p in "${SIPP_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; cleanup; }
-trap sip_cleanup EXIT
+source "$(dirname "$0")/sip_lib.sh"
 
 P_UDP=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp); P_UAS=$($PROBE freeport udp)
 P_PROXY=$($PROBE freeport udp); P_AMI=$($PROBE freeport tcp)
@@ -117,32 +111,8 @@ write = all
 CONF
 start_daemon
 
-sipp_run() {  # sipp_run NAME ARGS...: SIPp in the foreground, bounded; -key caller caller
-  local name=$1; shift
-  timeout 30 sipp "$@" -i 127.0.0.1 -nostdin -m 1 -timeout 25s -timeout_error -trace_err -error_file "$WORK/$name.err" \
-    -trace_msg -message_file "$WORK/$name.msg" >"$WORK/$name.out" 2>&1
-}
-sipp_bg() {  # sipp_bg NAME ARGS...: the same in the background; its pid in SIPP_PID
-  local name=$1; shift
-  timeout 40 sipp "$@" -i 127.0.0.1 -nostdin -timeout 35s -timeout_error -trace_err -error_file "$WORK/$name.err" \
-    -trace_msg -message_file "$WORK/$name.msg" >"$WORK/$name.out" 2>&1 &
-  SIPP_PID=$!
-  SIPP_PIDS+=($SIPP_PID)
-  sleep 0.3
-}
-refused_scenario() {  # refused_scenario CODE [HEADER]: a copy of uac_invite_refused.xml
-  sed -e "s/\[code\]/$1/" -e "s/X-Extra: none/${2:-X-Extra: none}/" "$SCEN/uac_invite_refused.xml" >"$WORK/refused_$1.xml"
-  echo "$WORK/refused_$1.xml"
-}
-why() { tail -5 "$WORK/$1.err" 2>/dev/null; tail -5 "$WORK/$1.out" 2>/dev/null; }
-
 # AMI: a session that records every event (for the events checks) and sends actions.
-python3 "$SRC/tests/integration/ami_tap.py" 127.0.0.1 "$P_AMI" admin pw "$WORK/ami.events" "$WORK/ami.ctl" &
-SIPP_PIDS+=($!)
-wait_for 15 test -p "$WORK/ami.ctl" || fail "AMI tap did not start within 15 s"
-ami() {  # ami "Action: X" "K: v"...: one action through the tap; prints its response block
-  python3 "$SRC/tests/integration/ami_tap.py" --send "$WORK/ami.ctl" "$WORK/ami.events" "$@"
-}
+ami_tap_start "$P_AMI"
 
 # --- 100rel ---------------------------------------------------------------------------------------
 sipp_run rel_uas 127.0.0.1:$P_UDP -sf "$SCEN/uac_invite_100rel.xml" -p $P_UAC -s ring -key caller caller \

@@ -297,3 +297,35 @@ TEST(SipDigest, ChallengeAnswerRoundTrip) {
   EXPECT_FALSE(parse_digest_credentials("Digest username=\"a\", realm=\"b\", nonce=\"unterminated"));
   EXPECT_FALSE(parse_digest_challenge("Digest realm=\"a\", nonce=\"b\", algorithm=SHA-512"));
 }
+
+TEST(SipUri, ReplacesInARefertoUriAndAsAHeader) {
+  // RFC 5589 §7: the Replaces of an attended transfer travels escaped in the Refer-To URI.
+  auto to = parse_name_addr("<sip:carol@127.0.0.1:5060?Replaces=425%40pc33%3Bto-tag%3D7743%3Bfrom-tag%3D6472&X-A=b>");
+  ASSERT_TRUE(to);
+  auto raw = uri_header(to->uri.headers, "replaces");
+  ASSERT_TRUE(raw);
+  EXPECT_EQ(*raw, "425%40pc33%3Bto-tag%3D7743%3Bfrom-tag%3D6472");
+  EXPECT_EQ(uri_header(to->uri.headers, "X-A").value_or(""), "b");
+  EXPECT_FALSE(uri_header(to->uri.headers, "Replace"));
+  const std::string text = unescape(*raw);
+  auto r = parse_replaces(text);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->call_id, "425@pc33");
+  EXPECT_EQ(r->to_tag, "7743");
+  EXPECT_EQ(r->from_tag, "6472");
+  EXPECT_FALSE(r->early_only);
+  // RFC 3891 §6.1 form, with early-only and odd whitespace; Call-IDs may hold '/' (SIPp's ///).
+  auto e = parse_replaces(" second///1-2-xfer ; from-tag=a ;to-tag=b;early-only");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->call_id, "second///1-2-xfer");
+  EXPECT_EQ(e->to_tag, "b");
+  EXPECT_EQ(e->from_tag, "a");
+  EXPECT_TRUE(e->early_only);
+  EXPECT_FALSE(parse_replaces(""));
+  EXPECT_FALSE(parse_replaces("abc;to-tag=1"));            // no from-tag
+  EXPECT_FALSE(parse_replaces("abc;to-tag=;from-tag=2"));  // empty tag
+  EXPECT_FALSE(parse_replaces("a b;to-tag=1;from-tag=2")); // space inside the Call-ID
+  EXPECT_FALSE(parse_replaces("@x;to-tag=1;from-tag=2"));
+  EXPECT_FALSE(parse_replaces("a@b@c;to-tag=1;from-tag=2"));
+  EXPECT_FALSE(parse_replaces("abc;;to-tag=1;from-tag=2"));
+}

@@ -68,6 +68,12 @@ class Bridge : public std::enable_shared_from_this<Bridge> {
 
   // Must be awaited on chan's strand. Returns why the channel left.
   boost::asio::awaitable<BridgeExit> join(Channel::Ptr chan);
+  // join() taking the place of member `swap`, which is kicked once chan is in (chan's BridgeEnter
+  // carries SwapUniqueid) — how a SIP INVITE with Replaces takes over the replaced leg's call.
+  // `joined` (may be empty) runs on chan's strand: true once chan is in and `swap` was kicked,
+  // false when the bridge had dissolved.
+  boost::asio::awaitable<BridgeExit> join_replacing(Channel::Ptr chan, Channel::Ptr swap,
+                                                    std::function<void(bool)> joined);
   void kick(const Channel::Ptr& chan);
   // Moves member `chan` into `to`, where it takes the place of `swap` (kicked from `to` once chan
   // is in; chan's BridgeEnter carries SwapUniqueid) — Local channel optimisation. Whoever awaits

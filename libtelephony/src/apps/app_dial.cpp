@@ -307,9 +307,12 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
   // Measured from the answer, as Asterisk does; both parties are hung up when it fires.
   std::shared_ptr<asio::steady_timer> limit_timer;
   if (limit) limit_timer = arm_call_limit(engine, caller, peer, answered_at, *limit, kSource);
-  if (!caller->hangup_requested()) co_await bridge->join(caller);
+  BridgeExit left = BridgeExit::Dissolved;
+  if (!caller->hangup_requested()) left = co_await bridge->join(caller);
   if (limit_timer) limit_timer->cancel();
-  bridge->dissolve();
+  // A caller kicked out of a bridge that still has two members was swapped out (a SIP attended
+  // transfer gave its place to the transferee): the bridge goes on without it.
+  if (left != BridgeExit::Kicked) bridge->dissolve();
   set_times(*caller, dial_start, answered_at);
   if (caller->hangup_requested()) co_return AppResult::Hangup;
   // The callee hung up (or left with a feature): g continues the dialplan, otherwise the caller

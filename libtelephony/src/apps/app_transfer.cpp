@@ -128,7 +128,8 @@ asio::awaitable<AppResult> driver_transfer(Execution& x, std::string_view data) 
   std::string dest = args[0];
   if (auto slash = dest.find('/'); slash != std::string::npos && slash > 0) {
     // Tech/destination: only a channel of that technology is transferred.
-    const std::string tech = dest.substr(0, slash);
+    std::string tech = dest.substr(0, slash);
+    if (::strcasecmp(tech.c_str(), "PJSIP") == 0) tech = "SIP";  // our SIP driver answers to both names
     const auto own = chan->tech_name();
     if (tech.size() > own.size() || ::strncasecmp(own.data(), tech.data(), tech.size()) != 0) {
       report("FAILURE", 0);

@@ -79,6 +79,11 @@ asio::awaitable<BridgeExit> Bridge::join(Channel::Ptr chan) {
   co_return co_await join_swapping(chan, no_swap, no_callback);
 }
 
+asio::awaitable<BridgeExit> Bridge::join_replacing(Channel::Ptr chan, Channel::Ptr swap,
+                                                   std::function<void(bool)> joined) {
+  co_return co_await join_swapping(chan, swap, joined);
+}
+
 asio::awaitable<BridgeExit> Bridge::join_swapping(Channel::Ptr chan, Channel::Ptr swap, std::function<void(bool)> moved) {
   assert(chan->strand().running_in_this_thread());
   auto self = shared_from_this();

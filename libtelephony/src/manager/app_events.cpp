@@ -1,6 +1,6 @@
 // Events of dialplan applications and functions -> AMI events, with Asterisk's names, classes
-// and field order: Pickup, BlindTransfer, ChanSpyStart/ChanSpyStop (class call) and CEL (class
-// call, cel_manager's field set).
+// and field order: Pickup, BlindTransfer, AttendedTransfer, ChanSpyStart/ChanSpyStop,
+// ChannelTalkingStart/Stop (class call) and CEL (class call, cel_manager's field set).
 #include <chrono>
 #include <ctime>
 
@@ -78,6 +78,20 @@ std::optional<MappedEvent> map_app_event(const Event& ev, const ChannelVarLookup
     auto out = named("ChannelTalkingStop", call);
     add_channel_snapshot(out.message, e->channel, {}, vars_of(vars, e->channel));
     out.message.add("Duration", std::to_string(e->duration.count()));
+    return out;
+  }
+  if (auto* e = ev.as<AttendedTransferDone>()) {
+    // Field order of Asterisk's attended_transfer_to_ami().
+    auto out = named("AttendedTransfer", call);
+    out.message.add("Result", e->result);
+    add_channel_snapshot(out.message, e->orig_transferer, "OrigTransferer", vars_of(vars, e->orig_transferer));
+    if (e->orig_bridge) add_bridge_snapshot(out.message, *e->orig_bridge, "Orig");
+    add_channel_snapshot(out.message, e->second_transferer, "SecondTransferer", vars_of(vars, e->second_transferer));
+    if (e->second_bridge) add_bridge_snapshot(out.message, *e->second_bridge, "Second");
+    if (e->transferee) add_channel_snapshot(out.message, *e->transferee, "Transferee", vars_of(vars, *e->transferee));
+    if (e->target) add_channel_snapshot(out.message, *e->target, "TransferTarget", vars_of(vars, *e->target));
+    out.message.add("IsExternal", e->external ? "Yes" : "No").add("DestType", e->dest_type);
+    if (e->dest_type == "Bridge") out.message.add("DestBridgeUniqueid", e->dest_bridge);
     return out;
   }
   if (auto* e = ev.as<CelUserEvent>()) {

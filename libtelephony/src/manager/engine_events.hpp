@@ -48,7 +48,7 @@ void add_channel_snapshot(ami::Message& m, const ChannelSnapshot& s, std::string
 void add_parked_call(ami::Message& m, const ParkedCallInfo& c);
 // BridgeUniqueid, BridgeType, BridgeTechnology, BridgeCreator, BridgeName, BridgeNumChannels,
 // BridgeVideoSourceMode.
-void add_bridge_snapshot(ami::Message& m, const BridgeSnapshot& b);
+void add_bridge_snapshot(ami::Message& m, const BridgeSnapshot& b, std::string_view prefix = {});
 // "0 (Presentation Allowed, Not Screened)" as CID-CallingPres shows it.
 std::string presentation_text(int pres);
 

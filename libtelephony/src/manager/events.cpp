@@ -65,14 +65,15 @@ void add_channel_snapshot(ami::Message& m, const ChannelSnapshot& s, std::string
     m.add(key(prefix, "ChanVariable"), name + "=" + std::string(ami::escape_c(value, escaped)));
 }
 
-void add_bridge_snapshot(ami::Message& m, const BridgeSnapshot& b) {
-  m.add("BridgeUniqueid", b.uniqueid);
-  m.add("BridgeType", b.type);
-  m.add("BridgeTechnology", b.technology);
-  m.add("BridgeCreator", or_unknown(b.creator));
-  m.add("BridgeName", or_unknown(b.name));
-  m.add("BridgeNumChannels", std::to_string(b.num_channels));
-  m.add("BridgeVideoSourceMode", b.video_source_mode);
+void add_bridge_snapshot(ami::Message& m, const BridgeSnapshot& b, std::string_view prefix) {
+  const std::string p(prefix);
+  m.add(p + "BridgeUniqueid", b.uniqueid);
+  m.add(p + "BridgeType", b.type);
+  m.add(p + "BridgeTechnology", b.technology);
+  m.add(p + "BridgeCreator", or_unknown(b.creator));
+  m.add(p + "BridgeName", or_unknown(b.name));
+  m.add(p + "BridgeNumChannels", std::to_string(b.num_channels));
+  m.add(p + "BridgeVideoSourceMode", b.video_source_mode);
 }
 
 std::string presentation_text(int pres) {

@@ -34,6 +34,24 @@ struct BlindTransferDone : Event {
   bool external = false;
 };
 
+// An attended transfer completed (or failed) — from a SIP phone's REFER with Replaces, which joins
+// the parties of its two calls (AMI AttendedTransfer). The "orig" side is the transferer's call
+// with the transferee, the "second" its call with the target; `result` as for BlindTransferDone;
+// `dest_type` Asterisk's word (Bridge, App, Link, Threeway, Fail) with `dest_bridge` for Bridge.
+struct AttendedTransferDone : Event {
+  TELEPHONY_APP_EVENT(AttendedTransferDone)
+  std::string result;
+  ChannelSnapshot orig_transferer;
+  std::optional<BridgeSnapshot> orig_bridge;
+  ChannelSnapshot second_transferer;
+  std::optional<BridgeSnapshot> second_bridge;
+  std::optional<ChannelSnapshot> transferee;
+  std::optional<ChannelSnapshot> target;
+  std::string dest_type;
+  std::string dest_bridge;
+  bool external = false;
+};
+
 // CELGenUserEvent: a user-defined Channel Event Logging record. With no CEL backend here, the
 // manager sends it as Asterisk's cel_manager would (AMI CEL, EventName = the name).
 struct CelUserEvent : ChannelEvent {

@@ -145,4 +145,19 @@ std::string unquote(std::string_view s);
 // Host of a URI/Via without IPv6 brackets ("[::1]" → "::1").
 std::string_view host_without_brackets(std::string_view host);
 
+// The value of header `name` among a URI's '?' headers ("Replaces=abc%3Bto-tag%3D1&X=y"), still
+// %-escaped; nullopt when absent. Names compare case-insensitively.
+std::optional<std::string_view> uri_header(std::string_view headers, std::string_view name);
+
+// RFC 3891 Replaces: callid *(";" replaces-param). The tags are as the recipient of the INVITE
+// sees them: to-tag is its own (local) tag, from-tag the remote one.
+struct Replaces {
+  std::string_view call_id;
+  std::string_view to_tag;
+  std::string_view from_tag;
+  bool early_only = false;
+};
+// Refuses (an Error naming what) an empty or malformed Call-ID and a missing or empty tag.
+Result<Replaces> parse_replaces(std::string_view value);
+
 }  // namespace telephony::sip

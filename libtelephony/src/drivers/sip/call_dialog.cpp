@@ -60,6 +60,7 @@ void CallSession::on_ack(std::uint32_t cseq, std::string_view sdp) {
       t->ack_2xx();
       return true;
     });
+    if (auto ch = c.channel()) ch->wake();  // an INVITE with Replaces waits for its ACK
   });
 }
 
@@ -94,8 +95,10 @@ void CallSession::in_dialog_request(const std::shared_ptr<ServerTransaction>& tx
       return;
     }
     case Method::Options:
-    case Method::Notify:
       return txn.respond_simple(200);
+    case Method::Notify:
+      txn.respond_simple(200);
+      return refer_notify_received(req);
     case Method::Prack:
       return on_prack(txn);
     case Method::Refer:
@@ -137,7 +140,7 @@ std::string CallSession::build_request(std::string_view method, const std::strin
   if (method == "INVITE" || method == "UPDATE") {
     w.header(Header::Contact, stack_->contact(*dest_.transport, ""));
     w.header(Header::Allow, kDialogAllow);
-    w.header(Header::Supported, "timer, 100rel");
+    w.header(Header::Supported, kDialogSupported);
     session_timer_headers(w, false);
   }
   w.header(Header::UserAgent, stack_->user_agent());

@@ -133,7 +133,7 @@ void CallSession::send_invite(std::size_t i) {
   w.header(Header::CSeq, std::to_string(f.cseq) + " INVITE");
   w.header(Header::Contact, stack_->contact(*f.target.dest.transport, ""));
   w.header(Header::Allow, kDialogAllow);
-  w.header(Header::Supported, endpoint_->rel100 == "no" ? "timer" : "timer, 100rel");
+  w.header(Header::Supported, endpoint_->rel100 == "no" ? "timer, replaces" : kDialogSupported);
   if (endpoint_->rel100 == "required") w.header(Header::Require, "100rel");
   if (f.session_expires) {
     w.header(Header::SessionExpires, std::to_string(f.session_expires));

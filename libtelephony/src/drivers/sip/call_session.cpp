@@ -14,7 +14,7 @@ namespace {
 
 // The channel tech object: a thin forwarder, so the session (shared with callbacks) may outlive
 // the channel's unique_ptr.
-class SipChannelTech : public ChannelTech {
+class SipChannelTech : public ChannelTech, public DriverTransfer {
  public:
   explicit SipChannelTech(std::shared_ptr<CallSession> s) : s_(std::move(s)) {}
   Result<void> call(Channel& chan, std::string_view, std::chrono::milliseconds) override { return s_->call(chan); }
@@ -31,6 +31,10 @@ class SipChannelTech : public ChannelTech {
   bool wants_inband_dtmf() const override { return s_->wants_inband_dtmf(); }
   std::vector<std::pair<std::string, std::string>> status_lines(const Channel&) const override {
     return s_->media_status_lines();
+  }
+  // Transfer() (call_transfer_out.cpp).
+  boost::asio::awaitable<TransferResult> transfer(Channel& chan, std::string dest) override {
+    return s_->transfer(chan, std::move(dest));
   }
   const std::shared_ptr<CallSession>& session() const { return s_; }
 
@@ -94,6 +98,12 @@ void CallSession::start_inbound(const std::shared_ptr<SipStack>& stack, std::sha
   if (requires_100rel && ep->rel100 == "no") return invite->respond_simple(420, {}, "Unsupported: 100rel\r\n");
   if (ep->rel100 == "required" && !requires_100rel && !supports_100rel)
     return invite->respond_simple(421, {}, "Require: 100rel\r\n");
+
+  std::optional<ReplacedCall> replacing;
+  if (req.find(Header::Replaces)) {
+    replacing = find_replaced_call(*stack, *invite);
+    if (!replacing) return;  // refused (481, 486, 503, 603 …)
+  }
 
   auto s = std::make_shared<CallSession>(stack, ep, true);
   s->invite_txn_ = invite;
@@ -169,6 +179,7 @@ void CallSession::start_inbound(const std::shared_ptr<SipStack>& stack, std::sha
       });
   });
 
+  if (replacing) return s->replace_call(chan, std::move(*replacing));
   auto pbx = engine.pbx();
   if (!pbx || !pbx->exists(ep->context, exten, 1, cid.number)) {
     engine.log().notice("res_pjsip_session", "Call from '" + ep->name + "' (" +
@@ -189,6 +200,7 @@ void CallSession::respond_invite(int code, std::string_view reason, std::string_
   const Message& req = invite_txn_->request();
   auto w = response_for(req, code, reason, invite_txn_->source().remote, local_tag_);
   if (code > 100 && code < 300) w.header(Header::Contact, stack_->contact(*dest_.transport, ""));
+  if (code >= 300 && code < 400 && !redirect_contact_.empty()) w.header(Header::Contact, redirect_contact_);
   for (auto& r : route_set_) w.header(Header::RecordRoute, r);
   const bool reliable = reliable_ && code > 100 && code < 200;
   if (reliable) {
@@ -197,7 +209,7 @@ void CallSession::respond_invite(int code, std::string_view reason, std::string_
   }
   if (code >= 200 && code < 300) {
     w.header(Header::Allow, kDialogAllow);
-    w.header(Header::Supported, "timer, 100rel");
+    w.header(Header::Supported, kDialogSupported);
     session_timer_headers(w, true);
   }
   w.header(Header::Server, stack_->user_agent());

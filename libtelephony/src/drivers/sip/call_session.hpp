@@ -22,6 +22,7 @@
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -32,7 +33,12 @@
 #include "sip_stack.hpp"
 #include "telephony/channel.hpp"
 #include "telephony/driver.hpp"
+#include "telephony/driver_abilities.hpp"
 #include "telephony/rtp/media_session.hpp"
+
+namespace telephony {
+class Bridge;
+}
 
 namespace telephony::sip {
 
@@ -74,6 +80,9 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // PJSIPNotify Channel=…: a NOTIFY inside the dialog. `headers` are "Name: value" lines.
   void send_notify(std::vector<std::pair<std::string, std::string>> headers, std::string content_type,
                    std::string body);
+
+  // Transfer() (call_transfer_out.cpp; strand): REFER, or 302 before answer.
+  boost::asio::awaitable<TransferResult> transfer(Channel& chan, std::string dest);
 
   // Read from any thread for `pjsip show channels`.
   struct Info {
@@ -129,7 +138,24 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // call_transfer.cpp
   void refer(ServerTransaction& txn);
   void blind_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const std::string& exten);
+  void attended_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const Replaces& r);
   void notify_transfer_result(std::string_view sipfrag);
+  // call_transfer_out.cpp
+  std::string refer_target(std::string_view dest) const;  // Transfer()'s destination → Refer-To URI
+  void refer_notify_received(const Message& req);         // a NOTIFY of our REFER's subscription
+  void refer_progress(int code);                          // a final outcome: wakes transfer()
+  // call_replaces.cpp (INVITE with Replaces, RFC 3891)
+  struct ReplacedCall {
+    std::shared_ptr<CallSession> session;
+    Channel::Ptr chan;
+    std::shared_ptr<Bridge> bridge;
+  };
+  // The call an INVITE with Replaces takes over; nullopt once the INVITE has been refused.
+  static std::optional<ReplacedCall> find_replaced_call(SipStack& stack, ServerTransaction& invite);
+  // Answers `chan` and, once the 2xx is ACKed, puts it into the replaced call's bridge in that
+  // channel's place (the replaced channel is then hung up).
+  void replace_call(const Channel::Ptr& chan, ReplacedCall call);
+  boost::asio::awaitable<void> take_over(Channel::Ptr chan, ReplacedCall call, std::shared_ptr<void> token);
   // call_outbound.cpp
   void send_invite(std::size_t fork);
   void on_fork_response(std::size_t fork, StoredPtr resp);
@@ -185,7 +211,9 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   std::uint32_t local_cseq_ = 0;
   std::uint32_t remote_cseq_ = 0;
   Destination dest_;
-  enum class Phase { Idle, Early, Confirmed, Terminated } phase_ = Phase::Idle;
+  // Atomic: an INVITE with Replaces checks the replaced dialog's phase from another strand.
+  enum class Phase { Idle, Early, Confirmed, Terminated };
+  std::atomic<Phase> phase_{Phase::Idle};
   bool registered_dialog_ = false;
   bool bye_received_ = false;
   bool ringing_sent_ = false;
@@ -193,6 +221,14 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   bool progress_seen_ = false;
   bool peer_allows_update_ = false;
   int hangup_response_ = 0;  // PJSIPHangup's code for the final response
+  bool refer_notify_ = true;  // the last REFER wants NOTIFYs (no "Refer-Sub: false")
+  struct OutgoingRefer {
+    bool active = false;  // transfer() waits for the outcome
+    bool done = false;
+    int code = 0;         // the REFER's final response if ≥ 300, else the final sipfrag's
+  };
+  OutgoingRefer outgoing_refer_;
+  std::string redirect_contact_;  // the Contact of a 302 sent by transfer()
   std::string remote_sdp_;
   std::string local_sdp_;   // the last SDP we sent (a refresh re-INVITE repeats it)
   rtp::MediaSession::Ptr media_;
@@ -248,6 +284,8 @@ bool lists_option(const Message& m, Header h, std::string_view option);
 // The number a header value starts with ("1800;refresher=uac" → 1800); 0 when none; at most a day.
 unsigned leading_seconds(std::string_view value);
 
+// "Supported:" of our INVITEs, UPDATEs and 2xx responses (RFC 3891 Replaces is understood).
+inline constexpr std::string_view kDialogSupported = "timer, 100rel, replaces";
 // "Allow:" of our requests and 2xx responses.
 inline constexpr std::string_view kDialogAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY";
 

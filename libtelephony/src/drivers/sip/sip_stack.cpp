@@ -272,7 +272,7 @@ void SipStack::on_new_request(std::shared_ptr<ServerTransaction> txn, std::share
     std::string unsupported;
     for_each_value(require->value, [&](std::string_view v) {
       // 100rel is decided per endpoint (its `100rel` option) when the INVITE reaches its session.
-      const bool known = iequals(v, "timer") || iequals(v, "path") ||
+      const bool known = iequals(v, "timer") || iequals(v, "path") || iequals(v, "replaces") ||
                          (iequals(v, "100rel") && req.method() == Method::Invite);
       if (!v.empty() && !known)
         unsupported.append(unsupported.empty() ? "" : ", ").append(v);
@@ -329,7 +329,7 @@ void SipStack::on_new_request(std::shared_ptr<ServerTransaction> txn, std::share
 void SipStack::answer_options(ServerTransaction& txn) {
   txn.respond_simple(200, {},
                      "Allow: " + std::string(kAllow) + "\r\nAccept: application/sdp, application/dtmf-relay\r\n"
-                     "Supported: timer, path, 100rel\r\n");
+                     "Supported: timer, path, 100rel, replaces\r\n");
 }
 
 

@@ -2,6 +2,7 @@
 // accepted and rejected).
 #include "telephony/sip/uri.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -318,6 +319,40 @@ std::string unquote(std::string_view s) {
 std::string_view host_without_brackets(std::string_view host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
   return host;
+}
+
+std::optional<std::string_view> uri_header(std::string_view headers, std::string_view name) {
+  while (!headers.empty()) {
+    const auto amp = headers.find('&');
+    const auto item = headers.substr(0, amp);
+    const auto eq = item.find('=');
+    if (eq != std::string_view::npos && iequals(item.substr(0, eq), name)) return item.substr(eq + 1);
+    if (amp == std::string_view::npos) break;
+    headers.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+Result<Replaces> parse_replaces(std::string_view value) {
+  value = trim_lws(value);
+  const auto semi = value.find(';');
+  Replaces out;
+  out.call_id = trim_lws(value.substr(0, semi));
+  // callid = word ["@" word]; word characters are token characters plus ()<>:\"/[]?{}
+  const auto word_char = [](char c) {
+    return is_token_char(c) || std::string_view("()<>:\\\"/[]?{}").find(c) != std::string_view::npos;
+  };
+  if (out.call_id.empty() || out.call_id.front() == '@' || out.call_id.back() == '@' ||
+      std::count(out.call_id.begin(), out.call_id.end(), '@') > 1 ||
+      !std::all_of(out.call_id.begin(), out.call_id.end(), [&](char c) { return c == '@' || word_char(c); }))
+    return fail("Bad Call-ID in Replaces");
+  const Params params(semi == std::string_view::npos ? std::string_view() : value.substr(semi));  // with its ";"
+  if (!params.well_formed()) return fail("Bad Replaces parameters");
+  out.to_tag = params.get("to-tag").value_or(std::string_view());
+  out.from_tag = params.get("from-tag").value_or(std::string_view());
+  out.early_only = params.has("early-only");
+  if (out.to_tag.empty() || out.from_tag.empty()) return fail("Replaces needs to-tag and from-tag");
+  return out;
 }
 
 }  // namespace telephony::sip
