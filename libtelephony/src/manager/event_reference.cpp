@@ -235,7 +235,8 @@ std::vector<EventReference> build() {
 // The snapshot prefixes of the mapping ("DestChannelState" is the dialed channel's ChannelState).
 const char* const kSnapshotPrefixes[] = {"Dest",       "Parkee",   "Parker", "Retriever",
                                          "LocalOne",   "LocalTwo", "Source", "Transferer",
-                                         "Transferee", "Target",   "Spyer",  "Spyee"};
+                                         "Transferee", "Target",   "Spyer",  "Spyee",
+                                         "OrigTransferer", "SecondTransferer", "TransferTarget", "Orig", "Second"};
 
 std::string prefix_role(std::string_view prefix) {
   if (prefix == "Dest") return "the dialed channel";

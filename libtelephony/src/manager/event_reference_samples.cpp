@@ -389,6 +389,20 @@ std::vector<EngineEventSample> engine_event_samples() {
        {{"Result", "Success, Fail, Invalid or Not Permitted."},
         {"Context", "Where the transfer went."},
         {"Extension", "The extension transferred to."}}},
+      {"Raised when an attended transfer is complete (a phone's REFER with Replaces).",
+       make<AttendedTransferDone>([](AttendedTransferDone& e) {
+         e.result = "Success";
+         e.orig_transferer = e.second_transferer = sample_channel();
+         e.orig_bridge = e.second_bridge = sample_bridge();
+         e.transferee = e.target = sample_channel();
+         e.dest_type = "Bridge";
+         e.dest_bridge = "b1";
+         e.external = true;
+       }),
+       {"BlindTransfer"},
+       {{"Result", "Success, Fail, Invalid or Not Permitted."},
+        {"DestType", "Bridge: the transferee joined the target's bridge."},
+        {"DestBridgeUniqueid", "The bridge the parties are now in."}}},
       {"Raised when talking is detected on a channel (TALK_DETECT(set)).",
        channel_sample<ChannelTalkingStarted>,
        {"ChannelTalkingStop", "TALK_DETECT"}},
