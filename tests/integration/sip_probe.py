@@ -7,7 +7,7 @@ response, or "NO RESPONSE" after the timeout.
   sip_probe.py send FILE HOST PORT [--transport ...] [--unique-branch]
       # a torture message; --unique-branch makes RFC 3261 branches unique, since the RFC 4475
       # messages reuse branch values and a correct stack absorbs a repeat as a retransmission
-  sip_probe.py freeport [udp|tcp] [--host H]               # a free port number
+  sip_probe.py freeport [udp|tcp|baresip] [--host H]       # a free port number (baresip: UDP+TCP p, TCP p+1)
 """
 import argparse
 import random
@@ -24,6 +24,28 @@ def freeport(kind, host):
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def bindable(kind, host, port):
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
+    try:
+        s.bind((host, port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def freeport_baresip(host="127.0.0.1"):
+    """A port for baresip's sip_listen: baresip binds UDP and TCP on it and TLS (TCP) on the next
+    one, so all three must be free (a plain free UDP port collided with a parallel test's TCP)."""
+    for _ in range(200):
+        port = freeport("udp", host)
+        if port < 65535 and bindable("tcp", host, port) and bindable("tcp", host, port + 1):
+            return port
+    raise RuntimeError("no free port pair for baresip")
 
 
 def exchange(data, host, port, transport, timeout):
@@ -100,7 +122,8 @@ def main():
     ap.add_argument("--unique-branch", action="store_true")
     a = ap.parse_args()
     if a.cmd == "freeport":
-        print(freeport(a.args[0] if a.args else "udp", a.host))
+        kind = a.args[0] if a.args else "udp"
+        print(freeport_baresip(a.host) if kind == "baresip" else freeport(kind, a.host))
         return 0
     if a.cmd == "options":
         host, port = a.args[0], int(a.args[1])

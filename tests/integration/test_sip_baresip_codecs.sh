@@ -54,7 +54,7 @@ i=0
 for c in $CODECS; do
   IFS=: read -r name wire theirs _ <<<"$c"
   dir="$WORK/bs_$name"; mkdir -p "$dir/heard"
-  sip=$($PROBE freeport udp); rtp=$((RTP_START + 60 + i * 10)); i=$((i + 1))
+  sip=$($PROBE freeport baresip); rtp=$((RTP_START + 60 + i * 10)); i=$((i + 1))
   wav="$WORK/tone440.wav"; [ "$theirs" = 6000 ] && wav="$WORK/tone6000_$name.wav"
   cat >"$dir/config" <<CONF
 poll_method		epoll

@@ -60,7 +60,7 @@ CONF
 N_BARESIP=0
 baresip_conf() {
   local name=$1 params=$2 dir="$WORK/$1" sip ctrl rtp
-  sip=$($PROBE freeport udp); ctrl=$($PROBE freeport tcp)
+  sip=$($PROBE freeport baresip); ctrl=$($PROBE freeport tcp)
   rtp=$((RTP_START + 60 + N_BARESIP * 10)); N_BARESIP=$((N_BARESIP + 1))
   mkdir -p "$dir/heard"
   cat >"$dir/config" <<CONF

@@ -18,6 +18,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from sip_probe import freeport_baresip  # noqa: E402
 from tdmkit import (Ami, Phone, dominant, fail, free_port, loudest_window, near, raw_s16, rms, run,  # noqa: E402
                     wav_samples, write_wav)
 
@@ -27,7 +28,7 @@ MIX = ['DAHDI/2', 'Console/dsp', 'Local/dev@paged', 'SIP/alice']
 def sip_phone_config(kit):
     """pjsip.conf for telephonyd and a baresip config dir for `alice` (auto-answer, PCMU, records
     what it hears into <work>/heard), as tests/integration/test_sip_baresip_media.sh runs it."""
-    p_sip, p_phone, p_ctrl = free_port(), free_port(), free_port()
+    p_sip, p_phone, p_ctrl = free_port(), freeport_baresip(), free_port()
     rtp = 20000 + (os.getpid() % 200) * 100
     kit.write('rtp.conf', '[general]\nrtpstart=%d\nrtpend=%d\nbindaddr=127.0.0.1\n' % (rtp, rtp + 49))
     kit.write('pjsip.conf', '[udp]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:%d\n\n'

@@ -16,7 +16,7 @@ import tempfile
 import unittest
 from typing import Optional
 
-from support import SOURCE_DIR, free_port, wait_for
+from support import SOURCE_DIR, free_baresip_port, free_port, wait_for
 
 TEMPLATE = os.path.join(SOURCE_DIR, "tests", "data", "baresip", "config.in")
 TONE_FREQUENCY = os.path.join(SOURCE_DIR, "tests", "integration", "tone_frequency.py")
@@ -80,7 +80,7 @@ class Phone:
         self.dir = tempfile.mkdtemp(prefix=f"baresip-{user}-")
         self.heard_dir = os.path.join(self.dir, "heard")
         os.mkdir(self.heard_dir)
-        self.sip_port = free_port(socket.SOCK_DGRAM)
+        self.sip_port = free_baresip_port()
         with open(os.path.join(self.dir, "config"), "w") as f:
             f.write(fill_template(f"127.0.0.1:{self.sip_port}", f"127.0.0.1:{free_port()}", rtp_range(), wav,
                                   self.heard_dir))

@@ -41,6 +41,23 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return s.getsockname()[1]
 
 
+def free_baresip_port() -> int:
+    """A port for baresip's sip_listen: it binds UDP and TCP there and TLS on the next port, so
+    all three must be free (a plain free UDP port once collided with a parallel test)."""
+    for _ in range(200):
+        port = free_port(socket.SOCK_DGRAM)
+        ok = port < 65535
+        for p, kind in ((port, socket.SOCK_STREAM), (port + 1, socket.SOCK_STREAM)):
+            with socket.socket(socket.AF_INET, kind) as s:
+                try:
+                    s.bind(("127.0.0.1", p))
+                except OSError:
+                    ok = False
+        if ok:
+            return port
+    raise RuntimeError("no free port pair for baresip")
+
+
 def wait_for(pred: Callable[[], bool], timeout: float = 10.0, interval: float = 0.02) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -12,13 +12,12 @@ greeting's energy is in baresip's recording of what it heard."""
 import os
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
 import unittest
 
 from baresip import make_tone, require_tools
-from support import SOUNDS, SOURCE_DIR, Telephonyd, demo_config, free_port, rms, wait_for
+from support import SOUNDS, SOURCE_DIR, Telephonyd, demo_config, free_baresip_port, rms, wait_for
 
 
 def doc_block() -> str:
@@ -51,7 +50,7 @@ class QuickstartFirstCall(unittest.TestCase):
         self.addCleanup(shutil.rmtree, home, True)
         heard = os.path.join(home, "heard")
         os.mkdir(heard)
-        phone_port = free_port(socket.SOCK_DGRAM)
+        phone_port = free_baresip_port()
         block = doc_block()
         block = replace(block, "127.0.0.1:5060", f"127.0.0.1:{cfg.sip_port}")
         block = replace(block, "127.0.0.1:5062", f"127.0.0.1:{phone_port}")

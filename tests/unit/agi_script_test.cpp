@@ -30,8 +30,7 @@ cmd 'SET MUSIC on'
 cmd 'SET MUSIC off')");
   load("[agi]\nexten => 100,1,NoOp(start)\nsame => n,AGI(basic.sh,one,two words)\n"
        "same => n,NoOp(${AGISTATUS} ${FOO} ${CALLERID(name)}/${CALLERID(num)})\n");
-  auto chan = call("agi", "100", "env");
-  chan->set_caller(CallerId{"2000", "Alice", 0});
+  auto chan = call("agi", "100", "env", {}, false, CallerId{"2000", "Alice", 0});
   ASSERT_TRUE(wait_gone(chan));
   EXPECT_EQ(join(trace(chan)), "[start][SUCCESS bar baz Agent Smith/5551234567]");
   auto env = lines("env.txt");

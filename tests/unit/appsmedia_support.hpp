@@ -74,9 +74,11 @@ struct MediaApps : ::testing::Test {
     pbx->replace(*p);
   }
 
-  // An inbound call from Test/<device> (ringing, not answered) into exten@ctx.
+  // An inbound call from Test/<device> (ringing, not answered) into exten@ctx, with `caller` set
+  // before the dialplan starts (setting it afterwards races the first priority).
   Channel::Ptr call(const std::string& ctx, const std::string& exten, const std::string& device,
-                    std::vector<media::Format> formats = {}, bool inband = false) {
+                    std::vector<media::Format> formats = {}, bool inband = false,
+                    std::optional<CallerId> caller = std::nullopt) {
     auto ep = driver->endpoint(device);
     if (!formats.empty() || inband) {
       std::lock_guard lock(ep->mu);
@@ -86,6 +88,7 @@ struct MediaApps : ::testing::Test {
     auto chan = *engine.request("Test/" + device);
     chan->set_state(ChannelState::Ring);
     chan->set_location({ctx, exten, 1});
+    if (caller) chan->set_caller(*caller);
     pbx->start(chan);
     return chan;
   }
