@@ -64,7 +64,13 @@ def send(ctl_path, events_path, lines):
                 if block.startswith("Response:") and f"ActionID: {action_id}" in block.split("\n"):
                     with open(last, "w", encoding="utf-8") as o:
                         o.write(block + "\n")
-                    print(block)
+                    # One write; a reader that stops early (`| grep -q`) is not an error: under
+                    # pipefail a BrokenPipeError here failed a test whose check had matched.
+                    try:
+                        sys.stdout.write(block + "\n")
+                        sys.stdout.flush()
+                    except BrokenPipeError:
+                        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
                     return 0
         time.sleep(0.05)
     with open(last, "w", encoding="utf-8") as o:
