@@ -34,7 +34,7 @@ Result<MediaSession::Ptr> MediaSession::create(Engine& engine, MediaSettings set
                            : settings.bind_address.empty()                                   ? stack->config()->bind_address
                                                                                              : settings.bind_address;
   auto sockets = stack->open_pair(shard, bind);
-  if (!sockets) return Unexpected(sockets.error());
+  if (!sockets) return Unexpected{sockets.error()};
   Ptr session(new MediaSession(engine, settings));
   session->stack_ = stack;
   session->stream_ = std::make_shared<RtpStream>(engine, stack, shard, std::move(*sockets), settings);
@@ -62,7 +62,7 @@ Result<std::string, NegotiationFailure> MediaSession::answer_offer(std::string_v
     auto chan = channel_.lock();
     lock.unlock();
     report_failure(failure, chan);
-    return Unexpected(std::move(failure));
+    return Unexpected{std::move(failure)};
   }
   apply_negotiated_locked();
   return r;
@@ -76,7 +76,7 @@ Result<void, NegotiationFailure> MediaSession::apply_answer(std::string_view rem
     auto chan = channel_.lock();
     lock.unlock();
     report_failure(failure, chan);
-    return Unexpected(std::move(failure));
+    return Unexpected{std::move(failure)};
   }
   apply_negotiated_locked();
   return {};

@@ -109,7 +109,7 @@ Result<void> CodecPreferences::apply_disallow(std::string_view value, std::vecto
 
 Result<CodecPreferences> CodecPreferences::from_allow(std::string_view value) {
   CodecPreferences p;
-  if (auto r = p.apply_allow(value); !r) return Unexpected(r.error());
+  if (auto r = p.apply_allow(value); !r) return Unexpected{r.error()};
   return p;
 }
 

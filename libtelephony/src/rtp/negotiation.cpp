@@ -318,7 +318,7 @@ SessionDescription SdpNegotiator::create_offer() {
 Result<void, NegotiationFailure> SdpNegotiator::read_transport(const SessionDescription& sdp, const MediaDescription& m,
                                                                NegotiatedStream& out) const {
   const auto* c = sdp.connection_for(m);
-  if (!c || c->address.empty()) return Unexpected(failure(NegotiationFailure::Kind::BadSdp, &m, "audio stream without c= line"));
+  if (!c || c->address.empty()) return Unexpected{failure(NegotiationFailure::Kind::BadSdp, &m, "audio stream without c= line")};
   out.remote_address = c->address.substr(0, c->address.find('/'));
   out.remote_rtp_port = m.port;
   out.rtcp_mux = m.attribute("rtcp-mux") != nullptr;
@@ -396,12 +396,12 @@ Result<SessionDescription, NegotiationFailure> SdpNegotiator::answer(const Sessi
     their_key = std::move(key);
   }
   if (!chosen) {
-    if (why) return Unexpected(*why);
+    if (why) return Unexpected{*why};
     std::string types;
     for (const auto& m : offer.media) types += (types.empty() ? "" : ",") + m.media;
-    return Unexpected(failure(K::NoAudioStream, first_audio, "offered " + (types.empty() ? "no media" : types)));
+    return Unexpected{failure(K::NoAudioStream, first_audio, "offered " + (types.empty() ? "no media" : types))};
   }
-  if (auto r = read_transport(offer, *chosen, result); !r) return Unexpected(r.error());
+  if (auto r = read_transport(offer, *chosen, result); !r) return Unexpected{r.error()};
 
   // telephone-event: theirs, preferring the 8 kHz one.
   if (wants_rfc4733(settings_.dtmf_mode)) {
@@ -461,17 +461,17 @@ Result<void, NegotiationFailure> SdpNegotiator::apply_answer(const SessionDescri
     if (last_answer_origin_ && negotiated_ && last_answer_origin_->session_id == o.session_id &&
         last_answer_origin_->session_version == o.session_version && last_answer_origin_->address == o.address)
       return {};
-    return Unexpected(failure(K::NoOffer, nullptr));
+    return Unexpected{failure(K::NoOffer, nullptr)};
   }
   const auto& offer = pending_offer_->sdp;
-  if (answer.media.empty()) return Unexpected(failure(K::BadSdp, nullptr, "answer without m= line"));
+  if (answer.media.empty()) return Unexpected{failure(K::BadSdp, nullptr, "answer without m= line")};
   const auto& ours = offer.media.front();
   const auto& m = answer.media.front();
-  if (m.media != "audio") return Unexpected(failure(K::BadSdp, &m, "answer's first stream is '" + m.media + "', not audio"));
-  if (m.port == 0) return Unexpected(failure(K::StreamRejected, &m));
+  if (m.media != "audio") return Unexpected{failure(K::BadSdp, &m, "answer's first stream is '" + m.media + "', not audio")};
+  if (m.port == 0) return Unexpected{failure(K::StreamRejected, &m)};
 
   NegotiatedStream result;
-  if (auto r = read_transport(answer, m, result); !r) return Unexpected(r.error());
+  if (auto r = read_transport(answer, m, result); !r) return Unexpected{r.error()};
   // Codecs in the answerer's order; we send the first.
   for (const auto& f : m.formats) {
     auto pt = parse_uint<int>(f);
@@ -490,7 +490,7 @@ Result<void, NegotiationFailure> SdpNegotiator::apply_answer(const SessionDescri
       continue;
     result.codecs.push_back({*format, *pt, map->clock_rate, std::string(m.fmtp(*pt).value_or(""))});
   }
-  if (result.codecs.empty()) return Unexpected(failure(K::NoCommonCodec, &m, "in the answer"));
+  if (result.codecs.empty()) return Unexpected{failure(K::NoCommonCodec, &m, "in the answer")};
   for (const auto& c : result.codecs) result.receive_types.emplace_back(c.payload_type, c.format);
   if (result.telephone_event_pt)
     result.receive_types.emplace_back(*result.telephone_event_pt,
@@ -518,8 +518,8 @@ Result<void, NegotiationFailure> SdpNegotiator::apply_answer(const SessionDescri
       result.srtp_send = local_key(theirs->suite);
       result.srtp_receive = std::move(theirs);
     } else if (secure_profile(m.proto) || !settings_.encryption_optimistic) {
-      return Unexpected(failure(secure_profile(m.proto) ? K::SrtpUnsupported : K::SrtpRequired, &m,
-                                secure_profile(m.proto) ? "answer's a=crypto does not match our offer" : m.proto));
+      return Unexpected{failure(secure_profile(m.proto) ? K::SrtpUnsupported : K::SrtpRequired, &m,
+                                secure_profile(m.proto) ? "answer's a=crypto does not match our offer" : m.proto)};
     }
   }
   result.local_direction = offer.direction_of(ours);
@@ -531,16 +531,16 @@ Result<void, NegotiationFailure> SdpNegotiator::apply_answer(const SessionDescri
 
 Result<std::string, NegotiationFailure> SdpNegotiator::answer(std::string_view offer_text) {
   auto sdp = parse_sdp(offer_text);
-  if (!sdp) return Unexpected(failure(NegotiationFailure::Kind::BadSdp, nullptr, sdp.error().to_string()));
+  if (!sdp) return Unexpected{failure(NegotiationFailure::Kind::BadSdp, nullptr, sdp.error().to_string())};
   auto a = answer(*sdp);
-  if (!a) return Unexpected(a.error());
+  if (!a) return Unexpected{a.error()};
   return to_string(*a);
 }
 
 Result<void, NegotiationFailure> SdpNegotiator::apply_answer(std::string_view answer_text) {
-  if (!pending_offer_ && !last_answer_origin_) return Unexpected(failure(NegotiationFailure::Kind::NoOffer, nullptr));
+  if (!pending_offer_ && !last_answer_origin_) return Unexpected{failure(NegotiationFailure::Kind::NoOffer, nullptr)};
   auto sdp = parse_sdp(answer_text);
-  if (!sdp) return Unexpected(failure(NegotiationFailure::Kind::BadSdp, nullptr, sdp.error().to_string()));
+  if (!sdp) return Unexpected{failure(NegotiationFailure::Kind::BadSdp, nullptr, sdp.error().to_string())};
   return apply_answer(*sdp);
 }
 

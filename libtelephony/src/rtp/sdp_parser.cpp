@@ -24,14 +24,14 @@ Error line_error(const Line& l, std::string message) {
 
 Result<SdpConnection> parse_connection(const Line& l) {
   auto f = split_words(l.value);
-  if (f.size() < 3) return Unexpected(line_error(l, "expected '<nettype> <addrtype> <address>'"));
-  if (f[1] != "IP4" && f[1] != "IP6") return Unexpected(line_error(l, "unknown address type '" + std::string(f[1]) + "'"));
+  if (f.size() < 3) return Unexpected{line_error(l, "expected '<nettype> <addrtype> <address>'")};
+  if (f[1] != "IP4" && f[1] != "IP6") return Unexpected{line_error(l, "unknown address type '" + std::string(f[1]) + "'")};
   return SdpConnection{std::string(f[0]), std::string(f[1]), std::string(f[2])};
 }
 
 Result<SdpOrigin> parse_origin(const Line& l) {
   auto f = split_words(l.value);
-  if (f.size() < 6) return Unexpected(line_error(l, "expected 6 fields '<user> <sess-id> <sess-version> <nettype> <addrtype> <address>'"));
+  if (f.size() < 6) return Unexpected{line_error(l, "expected 6 fields '<user> <sess-id> <sess-version> <nettype> <addrtype> <address>'")};
   SdpOrigin o;
   o.username = std::string(f[0]);
   // Session ids are "numeric strings" (RFC 4566 §5.2); some phones send more digits than fit
@@ -46,9 +46,9 @@ Result<SdpOrigin> parse_origin(const Line& l) {
 
 Result<SdpBandwidth> parse_bandwidth(const Line& l) {
   auto colon = l.value.find(':');
-  if (colon == std::string_view::npos) return Unexpected(line_error(l, "expected '<type>:<value>'"));
+  if (colon == std::string_view::npos) return Unexpected{line_error(l, "expected '<type>:<value>'")};
   auto v = parse_uint<std::uint64_t>(trim(l.value.substr(colon + 1)));
-  if (!v) return Unexpected(line_error(l, "bandwidth is not a number"));
+  if (!v) return Unexpected{line_error(l, "bandwidth is not a number")};
   return SdpBandwidth{std::string(trim(l.value.substr(0, colon))), *v};
 }
 
@@ -60,17 +60,17 @@ SdpAttribute parse_attribute(std::string_view v) {
 
 Result<MediaDescription> parse_media_line(const Line& l) {
   auto f = split_words(l.value);
-  if (f.size() < 4) return Unexpected(line_error(l, "expected '<media> <port> <proto> <fmt> ...'"));
+  if (f.size() < 4) return Unexpected{line_error(l, "expected '<media> <port> <proto> <fmt> ...'")};
   MediaDescription m;
   m.media = std::string(f[0]);
   auto port_text = f[1];
   auto slash = port_text.find('/');
   auto port = parse_uint<std::uint32_t>(port_text.substr(0, slash));
-  if (!port || *port > 65535) return Unexpected(line_error(l, "port '" + std::string(port_text) + "' is not 0..65535"));
+  if (!port || *port > 65535) return Unexpected{line_error(l, "port '" + std::string(port_text) + "' is not 0..65535")};
   m.port = static_cast<std::uint16_t>(*port);
   if (slash != std::string_view::npos) {
     auto count = parse_uint<std::uint32_t>(port_text.substr(slash + 1));
-    if (!count || *count == 0 || *count > 65535) return Unexpected(line_error(l, "bad port count in '" + std::string(port_text) + "'"));
+    if (!count || *count == 0 || *count > 65535) return Unexpected{line_error(l, "bad port count in '" + std::string(port_text) + "'")};
     m.port_count = static_cast<std::uint16_t>(*count);
   }
   m.proto = std::string(f[2]);
@@ -100,15 +100,15 @@ Result<SessionDescription> parse_sdp(std::string_view text) {
     if (l.type < 'a' || l.type > 'z')
       return fail("line type must be a lower-case letter", "SDP line " + std::to_string(number));
     if (!saw_version) {
-      if (l.type != 'v') return Unexpected(line_error(l, "the first line must be v=0"));
-      if (trim(l.value) != "0") return Unexpected(line_error(l, "unsupported version '" + std::string(l.value) + "'"));
+      if (l.type != 'v') return Unexpected{line_error(l, "the first line must be v=0")};
+      if (trim(l.value) != "0") return Unexpected{line_error(l, "unsupported version '" + std::string(l.value) + "'")};
       saw_version = true;
       continue;
     }
     if (l.type == 'm') {
-      if (sdp.media.size() >= kMaxMedia) return Unexpected(line_error(l, "more than 64 media descriptions"));
+      if (sdp.media.size() >= kMaxMedia) return Unexpected{line_error(l, "more than 64 media descriptions")};
       auto m = parse_media_line(l);
-      if (!m) return Unexpected(m.error());
+      if (!m) return Unexpected{m.error()};
       sdp.media.push_back(std::move(*m));
       media = &sdp.media.back();
       continue;
@@ -117,7 +117,7 @@ Result<SessionDescription> parse_sdp(std::string_view text) {
       case 'o': {
         if (media) break;  // o= inside a media section is meaningless; ignore
         auto o = parse_origin(l);
-        if (!o) return Unexpected(o.error());
+        if (!o) return Unexpected{o.error()};
         sdp.origin = std::move(*o);
         saw_origin = true;
         break;
@@ -139,13 +139,13 @@ Result<SessionDescription> parse_sdp(std::string_view text) {
         break;
       case 'c': {
         auto c = parse_connection(l);
-        if (!c) return Unexpected(c.error());
+        if (!c) return Unexpected{c.error()};
         (media ? media->connection : sdp.connection) = std::move(*c);
         break;
       }
       case 'b': {
         auto b = parse_bandwidth(l);
-        if (!b) return Unexpected(b.error());
+        if (!b) return Unexpected{b.error()};
         (media ? media->bandwidths : sdp.bandwidths).push_back(std::move(*b));
         break;
       }
@@ -155,7 +155,7 @@ Result<SessionDescription> parse_sdp(std::string_view text) {
         break;
       case 'a': {
         auto& list = media ? media->attributes : sdp.attributes;
-        if (list.size() >= kMaxAttributes) return Unexpected(line_error(l, "more than 256 attributes"));
+        if (list.size() >= kMaxAttributes) return Unexpected{line_error(l, "more than 256 attributes")};
         list.push_back(parse_attribute(l.value));
         break;
       }

@@ -35,7 +35,7 @@ Unexpected<Error> srtp_error(const char* what, srtp_err_status_t s) {
 }  // namespace
 
 Result<SrtpContext> SrtpContext::create(const SrtpKey& key, Role role, bool replay_protection) {
-  if (auto r = ensure_library(); !r) return Unexpected(r.error());
+  if (auto r = ensure_library(); !r) return Unexpected{r.error()};
   if (key.key_salt.size() != srtp_key_length(key.suite)) return fail("SRTP key has the wrong length for its suite", "srtp");
   srtp_policy_t policy;
   std::memset(&policy, 0, sizeof policy);
