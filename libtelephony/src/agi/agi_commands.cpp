@@ -29,7 +29,9 @@ const AgiCommand* find_agi_command(const std::vector<std::string>& words) {
     if (words.size() < c.words.size()) continue;
     bool match = true;
     for (std::size_t i = 0; match && i < c.words.size(); ++i)
-      match = strcasecmp(words[i].c_str(), c.words[i].c_str()) == 0;
+      // Sizes first: a word with an embedded NUL ("RECORD\0…") is not the command word.
+      match = words[i].size() == c.words[i].size() &&
+              strncasecmp(words[i].data(), c.words[i].data(), words[i].size()) == 0;
     if (match) return &c;
   }
   return nullptr;

@@ -98,6 +98,7 @@ Result<WireMessage> decode_wire(std::span<const std::uint8_t> d) {
       return m;
     case static_cast<std::uint8_t>(WireType::Hello):
       m.type = WireType::Hello;
+      if (m.code != 0) return fail("hello message with a nonzero code byte", at(3));
       if (length > kWireMaxHello) return fail("hello name longer than 64 bytes", at(8));
       for (std::size_t i = 0; i < length; ++i)
         if (m.payload[i] < 0x20 || m.payload[i] > 0x7e) return fail("hello name is not printable ASCII", at(8 + i));
