@@ -126,6 +126,13 @@ class Generator {
   std::uint64_t sent() const { return sent_.load(); }
   pid_t tid() const { return tid_.load(); }
   std::uint64_t late_ticks() const { return late_.load(); }
+  // Packets whose send time (the stamp) falls in [t0, t1): with Sink::set_window over the same
+  // interval, loss is exact whatever is in flight at the window's edges.
+  void set_window(std::uint64_t t0, std::uint64_t t1) {
+    w1_ = t1;
+    w0_ = t0;
+  }
+  std::uint64_t sent_in_window() const { return sent_window_.load(); }
 
  private:
   void run() {
@@ -172,6 +179,7 @@ class Generator {
           done += static_cast<std::size_t>(n);
         }
         sent_ += done - i;
+        if (w0_.load(std::memory_order_relaxed) && t >= w0_ && t < w1_) sent_window_ += done - i;
         i = j;
       }
       next += std::chrono::milliseconds(20);
@@ -189,6 +197,7 @@ class Generator {
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> sent_{0};
   std::atomic<std::uint64_t> late_{0};
+  std::atomic<std::uint64_t> w0_{0}, w1_{0}, sent_window_{0};
   std::atomic<pid_t> tid_{0};
 };
 
@@ -218,6 +227,12 @@ class Sink {
   }
   std::uint64_t received() const { return received_.load(); }
   pid_t tid() const { return tid_.load(); }
+  // Counts received packets whose send stamp lies in [t0, t1) (see Generator::set_window).
+  void set_window(std::uint64_t t0, std::uint64_t t1) {
+    w1_ = t1;
+    w0_ = t0;
+  }
+  std::uint64_t received_in_window() const { return received_window_.load(); }
   void reset() {
     received_ = 0;
     lat_sum_ = 0;
@@ -256,6 +271,7 @@ class Sink {
               std::uint64_t sent;
               std::memcpy(&sent, p + 12, 8);
               if (sent && sent <= t && t - sent < 2'000'000'000ull) {
+                if (w0_.load(std::memory_order_relaxed) && sent >= w0_ && sent < w1_) ++received_window_;
                 lat_sum_ += t - sent;
                 ++lat_n_;
                 if (t - sent > lat_max_) lat_max_ = t - sent;
@@ -272,6 +288,7 @@ class Sink {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> received_{0}, lat_sum_{0}, lat_n_{0}, lat_max_{0};
+  std::atomic<std::uint64_t> w0_{0}, w1_{0}, received_window_{0};
   std::atomic<pid_t> tid_{0};
 };
 
