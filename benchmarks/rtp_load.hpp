@@ -265,7 +265,9 @@ class Sink {
           const std::uint64_t t = now_ns();
           for (int k = 0; k < got; ++k) {
             const auto* p = bufs.data() + k * 2048;
-            if (msgs[k].msg_len < 12 || (p[1] & 0x7f) >= 96) continue;  // RTCP, DTMF: not audio
+            // Not audio: telephone-event (101 in every offer of these benchmarks) and RTCP
+            // (PT 200-204, only with rtcp-mux). Dynamic audio types (opus 107) count.
+            if (msgs[k].msg_len < 12 || (p[1] & 0x7f) == 101 || (p[1] >= 200 && p[1] <= 204)) continue;
             ++received_;
             if (latency_ && msgs[k].msg_len >= 20) {
               std::uint64_t sent;

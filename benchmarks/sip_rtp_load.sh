@@ -129,6 +129,9 @@ for n in $CALLS; do
     sleep 1
   done
   chans=$(channels)
+  sleep 1
+  # Before any RTP: the calls' signalling and media state only (no queued frames, no jitter fill).
+  rss_setup=$(status VmRSS); threads_setup=$(status Threads)
   grep -o '[0-9]*' "$WORK/uac_ports.log" >"$WORK/a_targets"
   tail -n +"$((uas_before + 1))" "$WORK/uas_ports.log" | grep -o '[0-9]*' >"$WORK/b_targets"
   echo "sip_rtp_load: $n calls: $up_a answered at SIPp UAC, $up_b at SIPp UAS, $chans channels in telephonyd (load $load)" >&2
@@ -144,7 +147,7 @@ for n in $CALLS; do
     if [ -z "${SIP_RTP_NO_BARE:-}" ]; then
       bare=$(timeout $((WINDOW + WARMUP + 60)) "$LOADGEN" bare --calls "$up_a" --warmup "$WARMUP" --seconds "$WINDOW" || true)
     fi
-    echo "n=$n chans=$chans load=\"$load / $load_end\" ENGINE $eng BARE $bare" >>"$RESULTS"
+    echo "n=$n chans=$chans rss_setup=$rss_setup threads_setup=$threads_setup load=\"$load / $load_end\" ENGINE $eng BARE $bare" >>"$RESULTS"
     echo "  engine: $eng" >&2
     echo "  bare:   $bare" >&2
   fi
@@ -165,7 +168,9 @@ for line in open(path):
     eng, _, bare = rest.partition(" BARE ")
     kv = lambda s: dict(x.split("=", 1) for x in s.split() if "=" in x)
     h = dict(x.split("=", 1) for x in shlex.split(head))
-    rows.append((int(h["n"]), h["load"], kv(eng), kv(bare)))
+    e = kv(eng)
+    e["rss_setup"], e["threads_setup"] = h["rss_setup"], h["threads_setup"]
+    rows.append((int(h["n"]), h["load"], e, kv(bare)))
 print("== sip_rtp_load: telephonyd idle: %d threads, %d KB RSS" % (idle_threads, idle_rss))
 print("| calls | load (1/5/15 min, start / end) | engine pkts/s | loss | engine ns/pkt | bare ns/pkt | ratio | bare loss | latency mean / max µs (engine) | latency mean µs (bare) | threads | RSS KB |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -186,8 +191,10 @@ ns = sorted(by_n)
 if len(ns) >= 2:
     lo, hi = ns[0], ns[-1]
     d = (int(by_n[hi]["rss_kb"]) - int(by_n[lo]["rss_kb"])) * 1024 / (hi - lo)
-    print("memory per bridged call: %.0f bytes (RSS delta %d -> %d calls, media flowing)" % (d, lo, hi))
-    print("threads: " + ", ".join("%s at %d calls" % (by_n[n]["threads"], n) for n in ns))
+    d0 = (int(by_n[hi]["rss_setup"]) - int(by_n[lo]["rss_setup"])) * 1024 / (hi - lo)
+    print("memory per bridged call: %.0f bytes set up, before RTP; %.0f bytes with media flowing (RSS delta %d -> %d calls)" % (d0, d, lo, hi))
+    print("threads: " + ", ".join("%s at %d calls" % (by_n[n]["threads"], n) for n in ns) + " (with media flowing; "
+          + ", ".join("%s" % by_n[n]["threads_setup"] for n in ns) + " before RTP)")
 if not rows:
     bad = True
 sys.exit(1 if bad else 0)
