@@ -218,7 +218,13 @@ void RtpStream::reset_jitter(media::Format f, std::uint32_t clock) {
 
 void RtpStream::on_readable(void* self, bool rtcp_socket) {
   auto* s = static_cast<RtpStream*>(self);
-  if (!s->closed_) s->drain(rtcp_socket ? s->rtcp_fd_ : s->rtp_fd_, rtcp_socket);
+  const int fd = rtcp_socket ? s->rtcp_fd_ : s->rtp_fd_;
+  if (!s->closed_) s->drain(fd, rtcp_socket);
+  // Closing: close() ran on another thread and its shard half is queued behind this batch. The
+  // poll set is level-triggered, so a socket left unread would be reported again at once; with a
+  // full batch of them (a mass hangup while RTP flows) PollSet::process() would loop forever and
+  // never run the queued halves. Out of the set now; the queued half's remove() is then a no-op.
+  if (s->closed_) s->shard_.poll.remove(fd);
 }
 
 void RtpStream::drain(int fd, bool rtcp_socket) {
