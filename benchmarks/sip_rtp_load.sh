@@ -13,6 +13,7 @@
 #    rate (its relay thread's CPU per packet). Memory per call = RSS delta / call delta.
 # Usage: benchmarks/sip_rtp_load.sh [BUILD_DIR]   (run by `make bench`; docs/benchmarks/rtp.md)
 # Env: SIP_RTP_CALLS, SIP_RTP_SECONDS (window, 10), SIP_RTP_WARMUP (2), SIP_RTP_RATE (calls/s, 200),
+#      SIP_RTP_SETTLE (seconds between the last call up and the RSS reading before RTP, 1),
 #      SIP_RTP_MAX_LOSS (percent: exit 1 when any phase lost more, for the smoke test),
 #      SIP_RTP_NO_BARE=1 (skip the baseline), TELEPHONYD, RTP_LOADGEN.
 set -euo pipefail
@@ -129,7 +130,9 @@ for n in $CALLS; do
     sleep 1
   done
   chans=$(channels)
-  sleep 1
+  # SIP transactions live 64*T1 (32 s) after their final response on UDP: SIP_RTP_SETTLE=35 waits
+  # them out so that RSS is the calls' own memory.
+  sleep "${SIP_RTP_SETTLE:-1}"
   # Before any RTP: the calls' signalling and media state only (no queued frames, no jitter fill).
   rss_setup=$(status VmRSS); threads_setup=$(status Threads)
   grep -o '[0-9]*' "$WORK/uac_ports.log" >"$WORK/a_targets"
