@@ -39,6 +39,9 @@ class TwoPartyRelay : public BridgeTechnology {
  public:
   std::string_view name() const override { return "simple_bridge"; }
   void on_frame(Bridge& bridge, Channel& from, const Frame& f) override;
+  // The native-media seam: members learn their peer (Bridge::tell_native_peers).
+  void on_join(Bridge& bridge, Channel& chan) override;
+  void on_leave(Bridge& bridge, Channel& chan) override;
 };
 
 enum class BridgeExit { Hangup, Kicked, Dissolved };
@@ -86,6 +89,10 @@ class Bridge : public std::enable_shared_from_this<Bridge> {
 
   // For technologies: write a frame to a member (posted to that member's strand).
   void write_to(const Channel::Ptr& chan, const Frame& f);
+  // For two-party technologies, from on_join/on_leave (bridge strand): names each member's one
+  // peer to its channel (none when alone or with several), and clears `left`'s — the
+  // native-media seam of driver_abilities.hpp. Mixing technologies never call it.
+  void tell_native_peers(Channel* left = nullptr);
 
  private:
   struct Member {

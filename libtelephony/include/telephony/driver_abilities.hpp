@@ -6,10 +6,15 @@
 //                    other half). Drivers without it make Transfer() report UNSUPPORTED.
 //   DriverText     — ChannelTech::send_text() reaches the far end (SIP MESSAGE, a Local peer);
 //                    SendText() reports UNSUPPORTED for drivers without it.
+//   DriverNativeMedia — the native-media seam: a two-party bridge names each member's one peer
+//                    and says whether either leg's audio is tapped, so a driver can move media
+//                    between the two legs itself (SIP: RTP relayed packet by packet, no decode)
+//                    while nothing in the engine needs the decoded frames.
 #pragma once
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
 #include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <string>
 
 namespace telephony {
@@ -36,5 +41,41 @@ class DriverText {
  public:
   virtual ~DriverText() = default;
 };
+
+// What the bridge and the channel tell a member's driver (DriverNativeMedia). `peer` is the one
+// other member of a two-party bridge (TwoPartyRelay, FeatureRelay); null when the channel is in
+// no bridge, alone, with several others, or in a mixing bridge (Page, ConfBridge), which never
+// name peers. `tapped`: something needs this leg's or the peer's decoded audio — an audio hook
+// (MixMonitor, ChanSpy, VOLUME/… functions), audio mute, a generator (tones, playback, music on
+// hold) or inband DTMF detection; `tap_reason` says which and where, for logs.
+struct BridgePeerState {
+  std::shared_ptr<Channel> peer;
+  bool tapped = false;
+  std::string tap_reason;
+};
+
+class DriverNativeMedia {
+ public:
+  virtual ~DriverNativeMedia() = default;
+  // On the channel's strand, whenever the peer or the tapped state changes (repeats are
+  // filtered). A driver relaying natively returns to the frame path when called with tapped
+  // or without a peer, and may relay again on the next call that has both a peer it can relay
+  // to and nothing tapped. Anything else that forbids native media
+  // (codecs, hold, shards) is the driver's to check.
+  virtual void bridge_peer_changed(Channel& chan, const BridgePeerState& state) = 0;
+};
+
+// The core side of the seam (src/core/channel_native.cpp); a channel keeps its state in a
+// datastore. Why `chan`'s audio must be decoded now (an audio hook, audio mute, a generator,
+// inband DTMF detection), empty when nothing needs it. Any thread.
+std::string media_tap_reason(const Channel& chan);
+// Two-party technologies (Bridge::tell_native_peers): names chan's one peer in bridge
+// `bridge_id` (null: none, or several); a clear from a bridge chan has since left is ignored.
+// Any thread.
+void set_bridge_peer(const std::shared_ptr<Channel>& chan, const std::string& bridge_id,
+                     const std::shared_ptr<Channel>& peer);
+// Something that may tap chan's audio changed (hooks, mute, DTMF detection, its generator):
+// recomputes the reason on chan's strand and tells chan's driver and its peer's. Any thread.
+void media_taps_changed(const std::shared_ptr<Channel>& chan);
 
 }  // namespace telephony

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <random>
 
+#include "telephony/driver_abilities.hpp"
 #include "telephony/engine.hpp"
 
 namespace telephony {
@@ -27,6 +28,9 @@ void TwoPartyRelay::on_frame(Bridge& bridge, Channel& from, const Frame& f) {
   for (auto& m : bridge.members())
     if (m.get() != &from) bridge.write_to(m, f);
 }
+
+void TwoPartyRelay::on_join(Bridge& bridge, Channel&) { bridge.tell_native_peers(); }
+void TwoPartyRelay::on_leave(Bridge& bridge, Channel& chan) { bridge.tell_native_peers(&chan); }
 
 Bridge::Ptr Bridge::create(Engine& engine, BridgeOptions opts, std::unique_ptr<BridgeTechnology> tech) {
   auto b = std::make_shared<Bridge>(engine, std::move(opts), std::move(tech));
@@ -234,5 +238,15 @@ void Bridge::on_frame(const Channel::Ptr& from, Frame f) {
 }
 
 void Bridge::write_to(const Channel::Ptr& chan, const Frame& f) { chan->write(f); }
+
+void Bridge::tell_native_peers(Channel* left) {
+  if (left) set_bridge_peer(left->shared_from_this(), uniqueid_, nullptr);
+  const auto members = this->members();
+  for (const auto& m : members) {
+    Channel::Ptr peer;
+    if (members.size() == 2) peer = members[0] == m ? members[1] : members[0];
+    set_bridge_peer(m, uniqueid_, peer);
+  }
+}
 
 }  // namespace telephony

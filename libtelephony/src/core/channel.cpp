@@ -10,6 +10,7 @@
 #include "telephony/engine.hpp"
 #include "telephony/events.hpp"
 #include "../media/engine/channel_media_state.hpp"
+#include "telephony/driver_abilities.hpp"
 
 namespace telephony {
 
@@ -488,6 +489,7 @@ void Channel::attach_audio_hook(std::shared_ptr<AudioHook> hook) {
     }
     self->hooks_.push_back(std::move(hook));
     if (self->hook_count_.fetch_add(1) == 0) self->tech_->audio_hooks_changed(*self, true);
+    media_taps_changed(self);
   });
 }
 
@@ -499,6 +501,7 @@ void Channel::detach_audio_hook(const std::shared_ptr<AudioHook>& hook) {
     self->hooks_.erase(it);
     h->on_detach(*self);
     if (self->hook_count_.fetch_sub(1) == 1) self->tech_->audio_hooks_changed(*self, false);
+    media_taps_changed(self);
   });
 }
 
@@ -549,12 +552,16 @@ media::Format Channel::read_format() const {
 }
 
 void Channel::set_dtmf_detection(bool on) {
-  asio::dispatch(strand_, [self = shared_from_this(), on] { self->media_state().detect_dtmf = on; });
+  asio::dispatch(strand_, [self = shared_from_this(), on] {
+    self->media_state().detect_dtmf = on;
+    media_taps_changed(self);
+  });
 }
 
 void Channel::set_audio_mute(MuteDirection d, bool on) {
   if (d != MuteDirection::Out) mute_in_.store(on);
   if (d != MuteDirection::In) mute_out_.store(on);
+  media_taps_changed(shared_from_this());
 }
 
 bool Channel::dtmf_detection() const { return media_ && media_->detect_dtmf; }

@@ -63,7 +63,13 @@ std::optional<Result<std::string>> media_channel_item(const Channel& chan, std::
     if (iequals(type, "direct")) return Result<std::string>(std::string());
     if (iequals(type, "secure")) return Result<std::string>(std::string(s.secure ? "1" : "0"));
     if (iequals(type, "hold")) return Result<std::string>(std::string(s.remote_hold ? "1" : "0"));
-    return Result<std::string>(fail("unknown type '" + std::string(type) + "' (src, dest, direct, secure, hold)", "CHANNEL(rtp)"));
+    // Ours: the native relay (docs/rtp.md) and its counters.
+    if (iequals(type, "native")) return Result<std::string>(std::string(s.native_relay ? "1" : "0"));
+    if (iequals(type, "relayed")) return Result<std::string>(std::to_string(s.relayed_packets));
+    if (iequals(type, "delivered")) return Result<std::string>(std::to_string(s.delivered_frames));
+    return Result<std::string>(fail("unknown type '" + std::string(type) +
+                                        "' (src, dest, direct, secure, hold, native, relayed, delivered)",
+                                    "CHANNEL(rtp)"));
   }
   // rtcp
   if (iequals(type, "all") || type.empty()) return Result<std::string>(rtpqos_text(s));

@@ -265,4 +265,9 @@ std::string rtpqos_text(const RtpStatistics& s) {
   return buf;
 }
 
+std::string native_relay_text(const RtpStatistics& s) {
+  return std::string(s.native_relay ? "on" : "off") + ";relayed=" + std::to_string(s.relayed_packets) +
+         ";delivered=" + std::to_string(s.delivered_frames);
+}
+
 }  // namespace telephony::rtp

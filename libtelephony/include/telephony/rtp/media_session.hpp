@@ -91,6 +91,9 @@ struct RtpStatistics {
 };
 // "ssrc=…;themssrc=…;lp=…;rxjitter=…;rxcount=…;txjitter=…;txcount=…;rlp=…;rtt=…" (Asterisk).
 std::string rtpqos_text(const RtpStatistics& s);
+// "on;relayed=…;delivered=…": whether the leg relays natively, the packets it relayed without
+// decoding and the frames it handed to its channel (`core show channel` NativeRelay).
+std::string native_relay_text(const RtpStatistics& s);
 
 class MediaSession : public std::enable_shared_from_this<MediaSession> {
  public:

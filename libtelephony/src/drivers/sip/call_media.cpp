@@ -27,7 +27,7 @@ bool is_sdp(const Message& m) {
 
 }  // namespace
 
-Result<void> CallSession::open_media(const Transport& via) {
+Result<void> CallSession::open_media(const Transport& via, const rtp::MediaSession* same_shard_as) {
   rtp::MediaSettings settings = endpoint_->media;
   settings.endpoint = endpoint_->name;
   // RTP lives on the signalling host unless the endpoint says otherwise: a transport bound to
@@ -36,7 +36,7 @@ Result<void> CallSession::open_media(const Transport& via) {
   if (settings.bind_address.empty() && !bound.is_unspecified()) settings.bind_address = bound.to_string();
   if (settings.media_address.empty()) settings.media_address = via.advertised().ip.to_string();
   if (settings.external_media_address.empty()) settings.external_media_address = via.options().external_media_address;
-  auto session = rtp::MediaSession::create(stack_->engine(), std::move(settings));
+  auto session = rtp::MediaSession::create(stack_->engine(), std::move(settings), same_shard_as);
   if (!session) return Unexpected<Error>{session.error()};
   media_ = std::move(*session);
   return {};
@@ -80,6 +80,7 @@ bool CallSession::answer_reoffer(ServerTransaction& txn) {
   }
   media_answer_ = std::move(*answer);
   remote_sdp_ = std::string(req.body());
+  reconsider_native_relay("their re-offer");  // hold, or another codec
   return true;
 }
 
@@ -118,7 +119,9 @@ bool CallSession::apply_reinvite_answer(std::string_view sdp) {
         "res_pjsip_session", channel_name_ + ": the 200 to our re-INVITE carries no SDP answer; media unchanged");
     return true;
   }
-  return static_cast<bool>(media_->apply_answer(sdp));  // a failure is logged and published there
+  const bool applied = static_cast<bool>(media_->apply_answer(sdp));  // a failure is logged and published there
+  reconsider_native_relay("our re-INVITE");
+  return applied;
 }
 
 void CallSession::apply_ack_answer(std::string_view sdp) {
@@ -127,6 +130,7 @@ void CallSession::apply_ack_answer(std::string_view sdp) {
     // RFC 3261 §13.2.1 leaves no way to refuse an answer in an ACK but ending the call.
     if (auto ch = channel()) ch->request_hangup(HangupCause::BearerCapabilityNotAvail);
   }
+  reconsider_native_relay("the answer in an ACK");
 }
 
 void CallSession::stop_media() {
@@ -135,6 +139,7 @@ void CallSession::stop_media() {
     if (auto ch = channel()) media::stop_moh(ch);
     moh_playing_ = false;
   }
+  if (media_->native_relay_active()) media_->stop_native_relay();  // the peer's leg back to frames
   media_->stop();
 }
 
@@ -170,7 +175,8 @@ std::vector<std::pair<std::string, std::string>> CallSession::media_status_lines
   const auto s = media_->statistics();
   return {{"RTP", s.local_address + " <-> " + s.remote_address + (s.secure ? " (SRTP)" : "")},
           {"RTPQoS", rtp::rtpqos_text(s)},
-          {"JitterBuffer", s.jitter_buffer_max_ms ? "up to " + std::to_string(s.jitter_buffer_max_ms) + " ms" : "off"}};
+          {"JitterBuffer", s.jitter_buffer_max_ms ? "up to " + std::to_string(s.jitter_buffer_max_ms) + " ms" : "off"},
+          {"NativeRelay", rtp::native_relay_text(s)}};
 }
 
 // The peer we are bridged with put the call on hold (its phone's re-INVITE queued Control::Hold

@@ -71,7 +71,10 @@ Result<Channel::Ptr> CallSession::create_outbound(const std::shared_ptr<SipStack
   if (s->targets_.empty())
     return fail("Unable to create PJSIP channel - endpoint '" + name + "' has no contacts (not registered)",
                 "SIP/" + req.resource);
-  if (auto opened = s->open_media(*s->targets_.front().dest.transport); !opened)
+  // A leg dialled by a SIP channel shares its RTP shard, so the two can relay natively
+  // (call_native.cpp); other calls spread over the shards.
+  const auto requestor_media = req.requestor ? rtp::MediaSession::of(*req.requestor) : nullptr;
+  if (auto opened = s->open_media(*s->targets_.front().dest.transport, requestor_media.get()); !opened)
     return fail("Unable to create PJSIP channel - no RTP ports: " + opened.error().message, "SIP/" + req.resource);
   Engine::ChannelInit init;
   init.tech = "SIP";

@@ -14,7 +14,7 @@ namespace {
 
 // The channel tech object: a thin forwarder, so the session (shared with callbacks) may outlive
 // the channel's unique_ptr.
-class SipChannelTech : public ChannelTech, public DriverTransfer {
+class SipChannelTech : public ChannelTech, public DriverTransfer, public DriverNativeMedia {
  public:
   explicit SipChannelTech(std::shared_ptr<CallSession> s) : s_(std::move(s)) {}
   Result<void> call(Channel& chan, std::string_view, std::chrono::milliseconds) override { return s_->call(chan); }
@@ -31,6 +31,9 @@ class SipChannelTech : public ChannelTech, public DriverTransfer {
   bool wants_inband_dtmf() const override { return s_->wants_inband_dtmf(); }
   std::vector<std::pair<std::string, std::string>> status_lines(const Channel&) const override {
     return s_->media_status_lines();
+  }
+  void bridge_peer_changed(Channel& chan, const BridgePeerState& state) override {
+    s_->bridge_peer_changed(chan, state);
   }
   // Transfer() (call_transfer_out.cpp).
   boost::asio::awaitable<TransferResult> transfer(Channel& chan, std::string dest) override {

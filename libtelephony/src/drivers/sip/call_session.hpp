@@ -72,6 +72,10 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   bool wants_inband_dtmf() const;
   std::vector<std::pair<std::string, std::string>> media_status_lines() const;
   const rtp::MediaSession::Ptr& media() const { return media_; }
+  // Native RTP relay with the bridged peer (call_native.cpp; strand): the bridge's seam
+  // (DriverNativeMedia) and every change of our own media (re-INVITE, hold) re-decide it.
+  void bridge_peer_changed(Channel& chan, const BridgePeerState& state);
+  void reconsider_native_relay(std::string_view why);
 
   // AMI/dialplan (any thread; posted to the strand).
   // PJSIPHangup: an inbound call not yet answered gets `code` as its final response.
@@ -175,7 +179,10 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // Session-Expires (and Require: timer) for a message of ours; `we_are_uas` of its transaction.
   void session_timer_headers(MessageWriter& w, bool we_are_uas) const;
   // Media (call_media.cpp; answer_sdp() too). open_media() binds the RTP ports for the endpoint on `via`'s host.
-  Result<void> open_media(const Transport& via);
+  // `same_shard_as`: the requestor's session (a Dial'd leg), so the two legs can relay natively.
+  Result<void> open_media(const Transport& via, const rtp::MediaSession* same_shard_as = nullptr);
+  // Why the two legs cannot relay natively now; empty when they can (call_native.cpp).
+  std::string native_relay_refusal(const std::shared_ptr<CallSession>& peer) const;
   // Inbound INVITE: answers its offer (kept for the 183/200); false when a 488/500 was sent.
   bool answer_initial_offer(ServerTransaction& invite);
   // re-INVITE/UPDATE with SDP: the new answer, or false after a 488 (the old media stays); a
@@ -236,6 +243,8 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   std::string media_offer_;           // our offer (outbound), one for every fork
   bool media_answered_ = false;       // outbound: an answer was applied (183 or 2xx)
   bool moh_playing_ = false;          // the bridged peer holds: we play music on hold
+  std::weak_ptr<Channel> native_peer_;  // the bridge's seam: our one bridged peer
+  std::string native_tap_;              // …and why audio is tapped (empty: it is not)
   std::string ack_;
   std::string reinvite_ack_;  // the ACK of our last re-INVITE's 2xx
   std::uint32_t reinvite_ack_cseq_ = 0;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "channel_media_state.hpp"
+#include "telephony/driver_abilities.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/media/codec.hpp"
 #include "telephony/media/dtmf.hpp"
@@ -139,6 +140,7 @@ void start_generator(const Channel::Ptr& chan, std::shared_ptr<GeneratorTask> ta
     task->prepare(task->rate_);
     task->timer_ = std::make_unique<asio::steady_timer>(chan->strand());
     task->next_ = std::chrono::steady_clock::now();
+    telephony::media_taps_changed(chan);  // a natively relayed leg goes back to frames first
     task->tick(chan);
   });
 }
@@ -155,13 +157,17 @@ void GeneratorTask::tick(Channel::Ptr chan) {
   const bool current = m.generator.get() == this;
   if (!current || stop_requested_.load() || chan->is_hung_up() || !running_.load()) {
     running_.store(false);
-    if (current) m.generator.reset();
+    if (current) {
+      m.generator.reset();
+      telephony::media_taps_changed(chan);
+    }
     return;
   }
   std::fill(buf_.begin(), buf_.end(), 0);
   if (!fill(buf_, rate_)) {
     running_.store(false);
     m.generator.reset();
+    telephony::media_taps_changed(chan);
     return;
   }
   chan->write(Frame::voice(Format::slin(rate_), std::vector<std::uint8_t>(slin_bytes(buf_).begin(), slin_bytes(buf_).end()),

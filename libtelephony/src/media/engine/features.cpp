@@ -99,15 +99,17 @@ bool FeatureRelay::extended(const FeatureSet& set, const std::string& prefix) co
          (set.disconnect && longer(map_.disconnect));
 }
 
-void FeatureRelay::on_join(Bridge&, Channel& chan) {
+void FeatureRelay::on_join(Bridge& bridge, Channel& chan) {
   auto c = std::make_unique<Collector>();
   c->chan = &chan;
   c->uniqueid = chan.uniqueid();
   collectors_.push_back(std::move(c));
+  bridge.tell_native_peers();  // DTMF still reaches us as frames when the driver relays natively
 }
 
-void FeatureRelay::on_leave(Bridge&, Channel& chan) {
+void FeatureRelay::on_leave(Bridge& bridge, Channel& chan) {
   std::erase_if(collectors_, [&](auto& c) { return c->chan == &chan; });
+  bridge.tell_native_peers(&chan);
 }
 
 FeatureRelay::Collector* FeatureRelay::collector(Channel& chan) {
