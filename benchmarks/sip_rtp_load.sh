@@ -135,9 +135,15 @@ for n in $CALLS; do
   sleep "${SIP_RTP_SETTLE:-1}"
   # Before any RTP: the calls' signalling and media state only (no queued frames, no jitter fill).
   rss_setup=$(status VmRSS); threads_setup=$(status Threads)
+  # Which path the calls took: NativeRelay in `core show channel` of five sampled legs.
+  native=0; sampled=0
+  for ch in $(rx "core show channels concise" | cut -d'!' -f1 | grep '^SIP/' | awk -v step="$(( chans / 5 > 0 ? chans / 5 : 1 ))" 'NR % step == 1 || step == 1' | head -5); do
+    sampled=$((sampled + 1))
+    rx "core show channel $ch" | grep -q 'NativeRelay: on' && native=$((native + 1))
+  done
   grep -o '[0-9]*' "$WORK/uac_ports.log" >"$WORK/a_targets"
   tail -n +"$((uas_before + 1))" "$WORK/uas_ports.log" | grep -o '[0-9]*' >"$WORK/b_targets"
-  echo "sip_rtp_load: $n calls: $up_a answered at SIPp UAC, $up_b at SIPp UAS, $chans channels in telephonyd (load $load)" >&2
+  echo "sip_rtp_load: $n calls: $up_a answered at SIPp UAC, $up_b at SIPp UAS, $chans channels in telephonyd, native relay on $native of $sampled sampled legs (load $load)" >&2
   if [ "$up_a" -ne "$up_b" ] || [ "$up_a" -eq 0 ]; then
     echo "sip_rtp_load: $n calls: legs do not pair up ($up_a callers, $up_b callees); see $WORK/uac.out" >&2
     tail -5 "$WORK/uac.out" >&2 || true
@@ -150,7 +156,7 @@ for n in $CALLS; do
     if [ -z "${SIP_RTP_NO_BARE:-}" ]; then
       bare=$(timeout $((WINDOW + WARMUP + 60)) "$LOADGEN" bare --calls "$up_a" --warmup "$WARMUP" --seconds "$WINDOW" || true)
     fi
-    echo "n=$n chans=$chans rss_setup=$rss_setup threads_setup=$threads_setup load=\"$load / $load_end\" ENGINE $eng BARE $bare" >>"$RESULTS"
+    echo "n=$n chans=$chans native=$native/$sampled rss_setup=$rss_setup threads_setup=$threads_setup load=\"$load / $load_end\" ENGINE $eng BARE $bare" >>"$RESULTS"
     echo "  engine: $eng" >&2
     echo "  bare:   $bare" >&2
   fi
@@ -173,16 +179,17 @@ for line in open(path):
     h = dict(x.split("=", 1) for x in shlex.split(head))
     e = kv(eng)
     e["rss_setup"], e["threads_setup"] = h["rss_setup"], h["threads_setup"]
+    e["native"] = h["native"]
     rows.append((int(h["n"]), h["load"], e, kv(bare)))
 print("== sip_rtp_load: telephonyd idle: %d threads, %d KB RSS" % (idle_threads, idle_rss))
-print("| calls | load (1/5/15 min, start / end) | engine pkts/s | loss | engine ns/pkt | bare ns/pkt | ratio | bare loss | latency mean / max µs (engine) | latency mean µs (bare) | threads | RSS KB |")
-print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+print("| calls | path (native legs / sampled) | load (1/5/15 min, start / end) | engine pkts/s | loss | engine ns/pkt | bare ns/pkt | ratio | bare loss | latency mean / max µs (engine) | latency mean µs (bare) | threads | RSS KB |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 bad = False
 for n, load, e, b in rows:
     en, bn = float(e.get("ns_per_pkt", 0)), float(b.get("ns_per_pkt", 0) or 0)
     ratio = "%.2f" % (en / bn) if bn else "—"
-    print("| %d | %s | %s | %s %% | %s | %s | %s | %s | %s / %s | %s | %s | %s |" % (
-        n, load, e.get("pps"), e.get("loss_pct"), e.get("ns_per_pkt"), b.get("ns_per_pkt", "—"), ratio,
+    print("| %d | %s | %s | %s | %s %% | %s | %s | %s | %s | %s / %s | %s | %s | %s |" % (
+        n, e["native"], load, e.get("pps"), e.get("loss_pct"), e.get("ns_per_pkt"), b.get("ns_per_pkt", "—"), ratio,
         (b.get("loss_pct", "—") + " %") if b else "—", e.get("lat_us"), e.get("max_lat_us"), b.get("lat_us", "—"),
         e.get("threads"), e.get("rss_kb")))
     if max_loss and float(e.get("loss_pct", 100)) > float(max_loss):

@@ -14,6 +14,6 @@ out=$(SIP_RTP_CALLS=10 SIP_RTP_SECONDS=2 SIP_RTP_WARMUP=1 SIP_RTP_MAX_LOSS=1 SIP
 echo "$out"
 grep -q "10 calls: 10 answered at SIPp UAC, 10 at SIPp UAS, 20 channels" <<<"$out" || fail "not every call was up: $out"
 row=$(grep '^| 10 |' <<<"$out") || fail "no result row: $out"
-pps=$(awk -F'|' '{gsub(/ /, "", $4); print $4}' <<<"$row")
+pps=$(awk -F'|' '{gsub(/ /, "", $5); print $5}' <<<"$row")
 [ "${pps:-0}" -ge 900 ] || fail "relayed $pps packets/s, 1000 due: $row"
 pass "10 SIPp calls through telephonyd relayed $pps packets/s with loss under 1 %"
