@@ -51,7 +51,8 @@ Socket open_udp_at(std::uint16_t port) {
   ::setsockopt(s.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in a = loopback(port);
   if (::bind(s.fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    std::cerr << "rtp_loadgen: cannot bind 127.0.0.1:" << port << ": " << std::strerror(errno) << "\n";
+    std::cerr << "rtp_loadgen: cannot bind 127.0.0.1:" << port << ": " << std::strerror(errno)
+              << "\n";
     std::exit(2);
   }
   s.port = port;
@@ -97,7 +98,8 @@ struct Result {
 
 // Runs the generator and sink for warm-up + window; `cpu()` reads the relay's CPU nanoseconds.
 template <class CpuFn>
-Result run_window(std::vector<Flow> flows, const std::vector<int>& sink_fds, double warmup, double seconds, CpuFn cpu) {
+Result run_window(std::vector<Flow> flows, const std::vector<int>& sink_fds, double warmup,
+                  double seconds, CpuFn cpu) {
   std::vector<std::uint8_t> payload(160, 0xff);
   Sink sink(sink_fds, true);
   Generator gen(std::move(flows), payload);
@@ -128,20 +130,23 @@ Result run_window(std::vector<Flow> flows, const std::vector<int>& sink_fds, dou
 }
 
 void print(const Result& r, const std::string& extra) {
-  const double loss = r.sent ? 100.0 * (1.0 - static_cast<double>(r.received) / static_cast<double>(r.sent)) : 0;
-  std::printf("sent=%llu received=%llu loss_pct=%.4f pps=%.0f cpu_ms=%.1f ns_per_pkt=%.0f lat_us=%.0f max_lat_us=%.0f late_ticks=%llu%s\n",
-              static_cast<unsigned long long>(r.sent), static_cast<unsigned long long>(r.received), loss,
-              static_cast<double>(r.received) / r.seconds, static_cast<double>(r.cpu_ns) / 1e6,
-              r.received ? static_cast<double>(r.cpu_ns) / static_cast<double>(r.received) : 0, r.lat_us, r.max_lat_us,
-              static_cast<unsigned long long>(r.late), extra.c_str());
+  const double loss =
+      r.sent ? 100.0 * (1.0 - static_cast<double>(r.received) / static_cast<double>(r.sent)) : 0;
+  std::printf(
+      "sent=%llu received=%llu loss_pct=%.4f pps=%.0f cpu_ms=%.1f ns_per_pkt=%.0f lat_us=%.0f "
+      "max_lat_us=%.0f late_ticks=%llu%s\n",
+      static_cast<unsigned long long>(r.sent), static_cast<unsigned long long>(r.received), loss,
+      static_cast<double>(r.received) / r.seconds, static_cast<double>(r.cpu_ns) / 1e6,
+      r.received ? static_cast<double>(r.cpu_ns) / static_cast<double>(r.received) : 0, r.lat_us,
+      r.max_lat_us, static_cast<unsigned long long>(r.late), extra.c_str());
 }
 
 int run_engine(const Options& o) {
   const pid_t pid = static_cast<pid_t>(std::stol(o.get("pid", "0")));
   const auto a_targets = read_ports(o.get("a-targets")), b_targets = read_ports(o.get("b-targets"));
   if (!pid || a_targets.empty() || a_targets.size() != b_targets.size()) {
-    std::cerr << "rtp_loadgen engine: need --pid and as many --a-targets as --b-targets (got " << a_targets.size() << " and "
-              << b_targets.size() << ")\n";
+    std::cerr << "rtp_loadgen engine: need --pid and as many --a-targets as --b-targets (got "
+              << a_targets.size() << " and " << b_targets.size() << ")\n";
     return 2;
   }
   Socket a = open_udp_at(static_cast<std::uint16_t>(std::stoi(o.get("a-port")))),
@@ -149,12 +154,15 @@ int run_engine(const Options& o) {
   enlarge_buffers(a);
   enlarge_buffers(b);
   std::vector<Flow> flows;
-  for (std::size_t i = 0; i < a_targets.size(); ++i) flows.push_back({a.fd, a_targets[i], 0, 0x1000u + static_cast<std::uint32_t>(i), 0});
-  for (std::size_t i = 0; i < b_targets.size(); ++i) flows.push_back({b.fd, b_targets[i], 0, 0x9000u + static_cast<std::uint32_t>(i), 0});
-  const Result r = run_window(std::move(flows), {a.fd, b.fd}, std::stod(o.get("warmup", "2")), std::stod(o.get("seconds", "10")),
-                              [pid] { return process_cpu_ns(pid); });
-  print(r, " calls=" + std::to_string(a_targets.size()) + " threads=" + status_field(pid, "Threads") +
-               " rss_kb=" + status_field(pid, "VmRSS"));
+  for (std::size_t i = 0; i < a_targets.size(); ++i)
+    flows.push_back({a.fd, a_targets[i], 0, 0x1000u + static_cast<std::uint32_t>(i), 0});
+  for (std::size_t i = 0; i < b_targets.size(); ++i)
+    flows.push_back({b.fd, b_targets[i], 0, 0x9000u + static_cast<std::uint32_t>(i), 0});
+  const Result r =
+      run_window(std::move(flows), {a.fd, b.fd}, std::stod(o.get("warmup", "2")),
+                 std::stod(o.get("seconds", "10")), [pid] { return process_cpu_ns(pid); });
+  print(r, " calls=" + std::to_string(a_targets.size()) + " threads=" +
+               status_field(pid, "Threads") + " rss_kb=" + status_field(pid, "VmRSS"));
   ::close(a.fd);
   ::close(b.fd);
   return r.received ? 0 : 1;
@@ -179,11 +187,12 @@ int run_bare(const Options& o) {
   }
   BareRelay relay(std::move(pairs));
   relay.start();
-  const Result r = run_window(std::move(flows), {a.fd, b.fd}, std::stod(o.get("warmup", "2")), std::stod(o.get("seconds", "10")), [&relay] {
-    for (const auto& t : thread_cpu())
-      if (t.tid == relay.tid()) return t.ns;
-    return std::uint64_t{0};
-  });
+  const Result r = run_window(std::move(flows), {a.fd, b.fd}, std::stod(o.get("warmup", "2")),
+                              std::stod(o.get("seconds", "10")), [&relay] {
+                                for (const auto& t : thread_cpu())
+                                  if (t.tid == relay.tid()) return t.ns;
+                                return std::uint64_t{0};
+                              });
   relay.stop();
   print(r, " calls=" + std::to_string(calls));
   ::close(a.fd);
@@ -206,7 +215,8 @@ int main(int argc, char** argv) {
   }
   if (o.mode == "engine") return run_engine(o);
   if (o.mode == "bare") return run_bare(o);
-  std::cerr << "usage: rtp_loadgen engine --pid PID --a-port PA --b-port PB --a-targets FILE --b-targets FILE [--warmup S] [--seconds S]\n"
+  std::cerr << "usage: rtp_loadgen engine --pid PID --a-port PA --b-port PB --a-targets FILE "
+               "--b-targets FILE [--warmup S] [--seconds S]\n"
                "       rtp_loadgen bare --calls N [--warmup S] [--seconds S]\n";
   return 2;
 }

@@ -84,7 +84,8 @@ TEST_F(SessionFixture, StoppingHundredsOfSessionsWhileTheirRtpFlowsLeavesTheShar
   std::this_thread::sleep_for(200ms);
   flooding = false;
   flood.join();
-  ::setpriority(PRIO_PROCESS, static_cast<id_t>(shard), 0);  // may be refused unprivileged: harmless
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(shard),
+                0);  // may be refused unprivileged: harmless
   unpin(shard);
   // A new call on the same shard still gets its audio.
   UdpPeer phone2;
@@ -92,7 +93,8 @@ TEST_F(SessionFixture, StoppingHundredsOfSessionsWhileTheirRtpFlowsLeavesTheShar
   ASSERT_TRUE(fresh);
   ASSERT_EQ(fresh->shard_index(), first->shard_index());
   ASSERT_TRUE(fresh->answer_offer(phone2.sdp("0")));
-  for (std::uint16_t i = 0; i < 10; ++i) phone2.send_to(fresh->local_rtp_port(), rtp_packet(0, i, i * 160u, 0x77, 160));
+  for (std::uint16_t i = 0; i < 10; ++i)
+    phone2.send_to(fresh->local_rtp_port(), rtp_packet(0, i, i * 160u, 0x77, 160));
   EXPECT_TRUE(testkit::eventually([&] { return fresh->statistics().rx_packets >= 10; }, 5s))
       << "the shard stopped serving sockets after the mass stop";
   fresh->stop();
