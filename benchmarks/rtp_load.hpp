@@ -233,6 +233,7 @@ class Sink {
     w0_ = t0;
   }
   std::uint64_t received_in_window() const { return received_window_.load(); }
+  std::uint64_t received_since_start() const { return received_all_.load(); }  // reset() keeps it
   void reset() {
     received_ = 0;
     lat_sum_ = 0;
@@ -269,6 +270,7 @@ class Sink {
             // (PT 200-204, only with rtcp-mux). Dynamic audio types (opus 107) count.
             if (msgs[k].msg_len < 12 || (p[1] & 0x7f) == 101 || (p[1] >= 200 && p[1] <= 204)) continue;
             ++received_;
+            ++received_all_;
             if (latency_ && msgs[k].msg_len >= 20) {
               std::uint64_t sent;
               std::memcpy(&sent, p + 12, 8);
@@ -290,7 +292,7 @@ class Sink {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<std::uint64_t> received_{0}, lat_sum_{0}, lat_n_{0}, lat_max_{0};
-  std::atomic<std::uint64_t> w0_{0}, w1_{0}, received_window_{0};
+  std::atomic<std::uint64_t> w0_{0}, w1_{0}, received_window_{0}, received_all_{0};
   std::atomic<pid_t> tid_{0};
 };
 

@@ -93,6 +93,7 @@ std::string status_field(pid_t pid, const std::string& key) {
 
 struct Result {
   std::uint64_t sent = 0, received = 0, cpu_ns = 0, late = 0;
+  std::uint64_t sent_total = 0, received_total = 0;  // whole run: warm-up, window, drain
   double seconds = 0, lat_us = 0, max_lat_us = 0;
 };
 
@@ -120,6 +121,8 @@ Result run_window(std::vector<Flow> flows, const std::vector<int>& sink_fds, dou
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   gen.stop();
   sink.stop();
+  r.sent_total = gen.sent();
+  r.received_total = sink.received_since_start();
   r.sent = gen.sent_in_window();
   r.received = sink.received_in_window();
   r.cpu_ns = cpu1 - cpu0;
@@ -134,11 +137,12 @@ void print(const Result& r, const std::string& extra) {
       r.sent ? 100.0 * (1.0 - static_cast<double>(r.received) / static_cast<double>(r.sent)) : 0;
   std::printf(
       "sent=%llu received=%llu loss_pct=%.4f pps=%.0f cpu_ms=%.1f ns_per_pkt=%.0f lat_us=%.0f "
-      "max_lat_us=%.0f late_ticks=%llu%s\n",
+      "max_lat_us=%.0f late_ticks=%llu sent_total=%llu received_total=%llu%s\n",
       static_cast<unsigned long long>(r.sent), static_cast<unsigned long long>(r.received), loss,
       static_cast<double>(r.received) / r.seconds, static_cast<double>(r.cpu_ns) / 1e6,
       r.received ? static_cast<double>(r.cpu_ns) / static_cast<double>(r.received) : 0, r.lat_us,
-      r.max_lat_us, static_cast<unsigned long long>(r.late), extra.c_str());
+      r.max_lat_us, static_cast<unsigned long long>(r.late), static_cast<unsigned long long>(r.sent_total),
+      static_cast<unsigned long long>(r.received_total), extra.c_str());
 }
 
 int run_engine(const Options& o) {

@@ -44,12 +44,15 @@ trap cleanup EXIT
 BUF=4194304
 P_SIP_A=$($PROBE freeport udp); P_SIP_B=$($PROBE freeport udp)
 P_UAC=$($PROBE freeport udp); P_UAS=$($PROBE freeport udp)
-P_MEDIA_A=$($PROBE freeport udp); P_MEDIA_B=$($PROBE freeport udp)
+P_MEDIA_A=$($PROBE freeport udp); P_MEDIA_B=$($PROBE freeport udp); P_HTTP=$($PROBE freeport tcp)
 RTP_START=$((20000 + (RANDOM % 20) * 100))
 
 mkdir -p "$WORK/etc"
 printf '[directories]\nrundir => run\nlogdir => log\nspooldir => spool\n[options]\nthreads = 2\n' >"$WORK/etc/telephony.conf"
 printf '[logfiles]\nmessages => warning,error\n' >"$WORK/etc/logger.conf"
+# The engine's own RTP counters (telephony_rtp_packets_total) say where lost packets went.
+printf '[general]\nenabled = yes\nbindaddr = 127.0.0.1\nbindport = %s\n' "$P_HTTP" >"$WORK/etc/http.conf"
+printf '[general]\nenabled = yes\n' >"$WORK/etc/prometheus.conf"
 printf '[general]\nrtpstart=%s\nrtpend=%s\nbindaddr=127.0.0.1\n' $RTP_START $((RTP_START + 12000)) >"$WORK/etc/rtp.conf"
 cat >"$WORK/etc/extensions.conf" <<'CONF'
 [bench]
@@ -100,6 +103,14 @@ for _ in $(seq 1 200); do [ -S "$WORK/etc/run/telephonyd.ctl" ] && break; sleep 
 sleep 1
 rx() { timeout 20 "$TELEPHONYD" -C "$WORK/etc" -rx "$1" 2>/dev/null || true; }
 channels() { rx "core show channels count" | grep -o '^[0-9]* active channel' | grep -o '^[0-9]*' || echo 0; }
+rtp_counters() {  # "rx tx" packets of every RTP stream of telephonyd so far
+  python3 - "$P_HTTP" <<'PY2' || echo "0 0"
+import re, sys, urllib.request
+text = urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=20).read().decode()
+v = {d: float(m) for d, m in re.findall(r'^telephony_rtp_packets_total\{direction="(rx|tx)"\} (\S+)', text, re.M)}
+print(int(v.get("rx", 0)), int(v.get("tx", 0)))
+PY2
+}
 lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
 status() { awk -v k="$1:" '$1 == k {print $2}' "/proc/$DPID/status"; }
 idle_threads=$(status Threads); idle_rss=$(status VmRSS)
@@ -149,9 +160,12 @@ for n in $CALLS; do
     tail -5 "$WORK/uac.out" >&2 || true
     status_rc=1
   else
+    read -r rx0 tx0 <<<"$(rtp_counters)"
     eng=$(timeout $((WINDOW + WARMUP + 60)) "$LOADGEN" engine --pid "$DPID" --a-port "$P_MEDIA_A" --b-port "$P_MEDIA_B" \
       --a-targets "$WORK/a_targets" --b-targets "$WORK/b_targets" --warmup "$WARMUP" --seconds "$WINDOW" || true)
     load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+    read -r rx1 tx1 <<<"$(rtp_counters)"
+    eng="$eng engine_rx=$((rx1 - rx0)) engine_tx=$((tx1 - tx0))"
     bare=""
     if [ -z "${SIP_RTP_NO_BARE:-}" ]; then
       bare=$(timeout $((WINDOW + WARMUP + 60)) "$LOADGEN" bare --calls "$up_a" --warmup "$WARMUP" --seconds "$WINDOW" || true)
@@ -198,6 +212,11 @@ for n, load, e, b in rows:
         bad = True
 by_n = {n: e for n, _, e, _ in rows}
 ns = sorted(by_n)
+print("Where packets went, whole loadgen run (warm-up + window + drain): sent by the phones -> received by")
+print("telephonyd (its RTP rx counter) -> sent by telephonyd (tx) -> received by the phones:")
+for n, _, e, _ in rows:
+    if "sent_total" in e and "engine_rx" in e:
+        print("  %d calls: %s -> %s -> %s -> %s" % (n, e["sent_total"], e["engine_rx"], e["engine_tx"], e["received_total"]))
 if len(ns) >= 2:
     lo, hi = ns[0], ns[-1]
     d = (int(by_n[hi]["rss_kb"]) - int(by_n[lo]["rss_kb"])) * 1024 / (hi - lo)
