@@ -8,7 +8,7 @@ require_commands sipp
 SRC="${TELEPHONY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
 BIN="${TELEPHONY_BIN:-$(dirname "$TELEPHONYD")}"
 [ -x "$BIN/rtp_loadgen" ] || fail "$BIN/rtp_loadgen is missing (built with the benchmarks: TELEPHONY_BUILD_BENCHMARKS=ON)"
-out=$(SIP_RTP_CALLS=10 SIP_RTP_SECONDS=2 SIP_RTP_WARMUP=1 SIP_RTP_MAX_LOSS=1 SIP_RTP_NO_BARE=1 \
+out=$(SIP_RTP_CALLS=10 SIP_RTP_SECONDS=2 SIP_RTP_WARMUP=1 SIP_RTP_SETTLE=0 SIP_RTP_MAX_LOSS=1 SIP_RTP_NO_BARE=1 \
   TELEPHONYD="$TELEPHONYD" RTP_LOADGEN="$BIN/rtp_loadgen" timeout 120 bash "$SRC/benchmarks/sip_rtp_load.sh" "$BIN/.." 2>&1) ||
   fail "sip_rtp_load.sh failed: $out"
 echo "$out"
