@@ -471,6 +471,23 @@ void Channel::write_now(const Frame& in) {
     run_hooks(AudioHook::Direction::Write, *changed);
   }
   const Frame& f = changed ? *changed : in;
+  // One entry point per kind towards the driver, whoever wrote the frame (a bridge, Dial's early
+  // media, an app): only voice goes through the tech's write().
+  switch (f.kind) {
+    case FrameKind::Control:
+      tech_->indicate(*this, static_cast<Control>(f.subclass));
+      return;
+    case FrameKind::DtmfBegin:
+      tech_->send_digit_begin(*this, f.digit());
+      return;
+    case FrameKind::DtmfEnd:
+      tech_->send_digit_end(*this, f.digit(), f.duration);
+      return;
+    case FrameKind::Text:
+      tech_->send_text(*this, f.text_view());
+      return;
+    default: break;
+  }
   if (f.kind == FrameKind::Voice && !f.format.is_none() && f.format != native_formats_.front() &&
       std::find(native_formats_.begin(), native_formats_.end(), f.format) == native_formats_.end()) {
     media_state().write_translated(*this, *tech_, f);

@@ -4,6 +4,7 @@
 // apart from the dialog code so signalling and media change independently (see call_session.hpp).
 #include "call_session.hpp"
 
+#include "telephony/dialplan/application.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/media/moh_module.hpp"
 #include "telephony/media/music_on_hold.hpp"
@@ -141,14 +142,9 @@ void CallSession::stop_media() {
 // ---------------------------------------------------------------------------------------------
 // Channel tech, media side
 
-void CallSession::write(Channel& chan, const Frame& f) {
-  if (f.kind == FrameKind::Voice) {
-    if (media_) media_->write(f);
-    return;
-  }
-  if (f.kind == FrameKind::Control) {
-    hold_indication(chan, static_cast<Control>(f.subclass));
-  }
+void CallSession::write(Channel&, const Frame& f) {
+  // Voice only: Channel::write hands control frames (the bridged peer's Hold) to indicate().
+  if (f.kind == FrameKind::Voice && media_) media_->write(f);
 }
 
 void CallSession::send_digit_begin(Channel&, char digit) {
@@ -174,14 +170,19 @@ std::vector<std::pair<std::string, std::string>> CallSession::media_status_lines
 }
 
 // The peer we are bridged with put the call on hold (its phone's re-INVITE queued Control::Hold
-// on its channel, the bridge passes it here): this side hears music on hold, as chan_pjsip does
-// by default (moh_passthrough=no).
+// on its channel, the bridge writes it to ours, Channel::write hands it to indicate()): this side hears music on hold, as chan_pjsip does
+// by default (moh_passthrough=no). The class, as Asterisk picks it: this channel's
+// CHANNEL(musicclass) when musiconhold.conf knows it, else "default".
 bool CallSession::hold_indication(Channel& chan, Control c) {
   if (c != Control::Hold && c != Control::Unhold) return false;
   auto self = chan.shared_from_this();
   if (c == Control::Hold && !moh_playing_) {
     auto& engine = stack_->engine();
-    auto cls = media::find_moh_class(engine, "default");
+    std::optional<media::MohClass> cls;
+    if (auto fn = engine.functions().find("CHANNEL"); fn && fn->read)
+      if (auto own = fn->read(dialplan::FunctionCall{engine, &chan, "CHANNEL", "musicclass"}); own && !own->empty())
+        cls = media::find_moh_class(engine, *own);
+    if (!cls) cls = media::find_moh_class(engine, "default");
     media::start_moh(self, cls ? *cls : media::default_moh_class());
     moh_playing_ = true;
   } else if (c == Control::Unhold && moh_playing_) {

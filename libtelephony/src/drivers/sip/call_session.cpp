@@ -258,6 +258,9 @@ void CallSession::indicate(Channel& chan, Control c) {
       break;
     case Control::Progress:
       respond_invite(183, {}, answer_sdp());
+      // As chan_pjsip's default (allow_sending_180_after_183=no): no 180 after the 183, which
+      // would make many phones switch to their own ringback and drop the early media.
+      ringing_sent_ = true;
       break;
     case Control::Busy:
       respond_invite(486);
