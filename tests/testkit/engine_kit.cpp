@@ -53,9 +53,10 @@ class TestTech : public ChannelTech, public DriverText {
     std::lock_guard lock(ep_->mu);
     return ep_->inband_dtmf;
   }
-  void indicate(Channel&, Control c) override {
+  void indicate_data(Channel&, Control c, const IndicationData& data) override {
     std::lock_guard lock(ep_->mu);
     ep_->indications.push_back(c);
+    ep_->indication_data.push_back(data);
   }
   // Digits reach a driver through send_digit_begin/end (Channel::send_digit, and DTMF frames a
   // bridge writes): recorded in `digits_sent` and, in order with the voice, in `written`.

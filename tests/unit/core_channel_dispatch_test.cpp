@@ -65,3 +65,71 @@ TEST_F(ChannelDispatch, WrittenAndIndicatedControlsArriveTheSameWay) {
   EXPECT_EQ(ep->digits_sent, "78");
   for (const auto& f : ep->written) EXPECT_NE(f.kind, FrameKind::Control);
 }
+
+TEST(IndicationFrames, CarryTheirDataAsText) {
+  auto hold = indication_frame(Control::Hold, IndicationData{.moh_class = "jazz"});
+  EXPECT_TRUE(hold.is_control(Control::Hold));
+  EXPECT_EQ(indication_data(hold).moh_class, "jazz");
+  auto line = indication_frame(Control::ConnectedLine, IndicationData{.connected = CallerId{"2001", "Reception", 0}});
+  ASSERT_TRUE(indication_data(line).connected);
+  EXPECT_EQ(indication_data(line).connected->number, "2001");
+  EXPECT_EQ(indication_data(line).connected->name, "Reception");
+  EXPECT_TRUE(indication_data(Frame::control(Control::Hold)).empty());
+  // Data a kind does not carry is not invented.
+  EXPECT_TRUE(indication_data(indication_frame(Control::Ringing, IndicationData{.moh_class = "x"})).empty());
+}
+
+TEST_F(ChannelDispatch, IndicationDataReachesTheTechWrittenOrIndicated) {
+  auto chan = engine.request("Test/listener");
+  ASSERT_TRUE(chan);
+  auto ep = driver->endpoint("listener");
+  (*chan)->indicate(Control::Hold, IndicationData{.moh_class = "jazz"});
+  (*chan)->write(Frame::control(Control::Unhold));
+  (*chan)->write(indication_frame(Control::Hold, IndicationData{.moh_class = "blues"}));
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(ep->mu);
+    return ep->indication_data.size() == 3;
+  }));
+  std::lock_guard lock(ep->mu);
+  EXPECT_EQ(ep->indication_data[0].moh_class, "jazz");
+  EXPECT_TRUE(ep->indication_data[1].empty());
+  EXPECT_EQ(ep->indication_data[2].moh_class, "blues");
+}
+
+TEST_F(ChannelDispatch, NativeFormatsChangeOnTheDriversWordAndTheWritePathFollows) {
+  driver->endpoint("phone")->formats = {media::Format::ulaw()};
+  auto chan = engine.request("Test/phone");
+  ASSERT_TRUE(chan);
+  auto c = *chan;
+  auto ep = driver->endpoint("phone");
+  const auto slin = Frame::voice(media::Format::slin(), std::vector<std::uint8_t>(320, 0), 160);
+  EXPECT_EQ(c->native_format(), media::Format::ulaw());
+  const auto gen = c->native_formats_generation();
+  c->write(slin);
+  // The SIP answer chose PCMA: the driver says so; voice written from now on is encoded to it.
+  c->set_native_formats({media::Format::alaw(), media::Format::ulaw()});
+  c->write(slin);
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(ep->mu);
+    return ep->written.size() == 2;
+  }));
+  {
+    std::lock_guard lock(ep->mu);
+    EXPECT_EQ(ep->written[0].format, media::Format::ulaw());
+    EXPECT_EQ(ep->written[1].format, media::Format::alaw());
+  }
+  EXPECT_EQ(c->native_format(), media::Format::alaw());
+  EXPECT_EQ(c->native_formats(), (std::vector<media::Format>{media::Format::alaw(), media::Format::ulaw()}));
+  EXPECT_EQ(c->native_formats_generation(), gen + 1);
+  // The same formats again, or none: nothing changes.
+  c->set_native_formats({media::Format::alaw(), media::Format::ulaw()});
+  c->set_native_formats({});
+  c->write(Frame::voice(media::Format::ulaw(), std::vector<std::uint8_t>(160, 0xFF), 160));
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(ep->mu);
+    return ep->written.size() == 3;
+  }));
+  EXPECT_EQ(c->native_formats_generation(), gen + 1);
+  std::lock_guard lock(ep->mu);
+  EXPECT_EQ(ep->written[2].format, media::Format::ulaw()) << "a native format passes untranslated";
+}

@@ -60,7 +60,15 @@ bool CallSession::answer_initial_offer(ServerTransaction& invite) {
     return false;
   }
   media_answer_ = std::move(*answer);
+  formats_settled();
   return true;
+}
+
+// Negotiation settled (an answer given or applied): the channel's native formats follow the codecs
+// agreed, so voice is encoded once, in the codec sent, and a mixing bridge re-reads them.
+void CallSession::formats_settled() {
+  if (!media_) return;
+  if (auto ch = channel()) ch->set_native_formats(media_->formats());
 }
 
 bool CallSession::answer_reoffer(ServerTransaction& txn) {
@@ -81,6 +89,7 @@ bool CallSession::answer_reoffer(ServerTransaction& txn) {
   }
   media_answer_ = std::move(*answer);
   remote_sdp_ = std::string(req.body());
+  formats_settled();
   return true;
 }
 
@@ -109,6 +118,7 @@ bool CallSession::apply_remote_answer(std::string_view sdp, int status) {
   auto r = media_->apply_answer(sdp);
   if (!r) return false;  // logged and published by the media session
   media_answered_ = true;
+  formats_settled();
   return true;
 }
 
@@ -119,7 +129,9 @@ bool CallSession::apply_reinvite_answer(std::string_view sdp) {
         "res_pjsip_session", channel_name_ + ": the 200 to our re-INVITE carries no SDP answer; media unchanged");
     return true;
   }
-  return static_cast<bool>(media_->apply_answer(sdp));  // a failure is logged and published there
+  if (!media_->apply_answer(sdp)) return false;  // a failure is logged and published there
+  formats_settled();
+  return true;
 }
 
 void CallSession::apply_ack_answer(std::string_view sdp) {
@@ -127,7 +139,9 @@ void CallSession::apply_ack_answer(std::string_view sdp) {
   if (!media_->apply_answer(sdp)) {
     // RFC 3261 §13.2.1 leaves no way to refuse an answer in an ACK but ending the call.
     if (auto ch = channel()) ch->request_hangup(HangupCause::BearerCapabilityNotAvail);
+    return;
   }
+  formats_settled();
 }
 
 void CallSession::stop_media() {
@@ -171,9 +185,10 @@ std::vector<std::pair<std::string, std::string>> CallSession::media_status_lines
 
 // The peer we are bridged with put the call on hold (its phone's re-INVITE queued Control::Hold
 // on its channel, the bridge writes it to ours, Channel::write hands it to indicate()): this side hears music on hold, as chan_pjsip does
-// by default (moh_passthrough=no). The class, as Asterisk picks it: this channel's
-// CHANNEL(musicclass) when musiconhold.conf knows it, else "default".
-bool CallSession::hold_indication(Channel& chan, Control c) {
+// by default (moh_passthrough=no). The class, as Asterisk's MOH start picks it: this channel's
+// CHANNEL(musicclass), else the class the hold suggests (the holder's moh_suggest, carried by the
+// indication), else "default"; a name musiconhold.conf does not know falls through to the next.
+bool CallSession::hold_indication(Channel& chan, Control c, const IndicationData& data) {
   if (c != Control::Hold && c != Control::Unhold) return false;
   auto self = chan.shared_from_this();
   if (c == Control::Hold && !moh_playing_) {
@@ -182,6 +197,7 @@ bool CallSession::hold_indication(Channel& chan, Control c) {
     if (auto fn = engine.functions().find("CHANNEL"); fn && fn->read)
       if (auto own = fn->read(dialplan::FunctionCall{engine, &chan, "CHANNEL", "musicclass"}); own && !own->empty())
         cls = media::find_moh_class(engine, *own);
+    if (!cls && !data.moh_class.empty()) cls = media::find_moh_class(engine, data.moh_class);
     if (!cls) cls = media::find_moh_class(engine, "default");
     media::start_moh(self, cls ? *cls : media::default_moh_class());
     moh_playing_ = true;

@@ -20,7 +20,7 @@ class SipChannelTech : public ChannelTech, public DriverTransfer {
   Result<void> call(Channel& chan, std::string_view, std::chrono::milliseconds) override { return s_->call(chan); }
   void answer(Channel& chan) override { s_->answer(chan); }
   void hangup(Channel& chan) override { s_->hangup(chan); }
-  void indicate(Channel& chan, Control c) override { s_->indicate(chan, c); }
+  void indicate_data(Channel& chan, Control c, const IndicationData& data) override { s_->indicate(chan, c, data); }
   void send_digit_end(Channel& chan, char digit, std::chrono::milliseconds held) override {
     s_->send_digit_end(chan, digit, held);
   }
@@ -248,8 +248,8 @@ void CallSession::answer(Channel&) {
   arm_session_timer();
 }
 
-void CallSession::indicate(Channel& chan, Control c) {
-  if (hold_indication(chan, c)) return;
+void CallSession::indicate(Channel& chan, Control c, const IndicationData& data) {
+  if (hold_indication(chan, c, data)) return;
   if (!inbound_ || !invite_txn_ || invite_txn_->final_sent()) return;
   switch (c) {
     case Control::Ringing:
