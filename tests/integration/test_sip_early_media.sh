@@ -10,7 +10,7 @@ SRC="${TELEPHONY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
 PROBE="python3 $SRC/tests/integration/sip_probe.py"
 SCEN="$SRC/tests/data/sipp"
 PIDS=()
-em_cleanup() { [ -n "${KEEP_WORK:-}" ] && cp -r "$WORK" "$KEEP_WORK"; for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; cleanup; }
+em_cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; cleanup; }
 trap em_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp); P_UAS=$($PROBE freeport udp)
@@ -25,7 +25,7 @@ logdir => log
 CONF
 cat >"$WORK/etc/logger.conf" <<'CONF'
 [logfiles]
-messages => notice,warning,error,verbose
+messages => notice,warning,error
 CONF
 cat >"$WORK/etc/rtp.conf" <<CONF
 [general]
