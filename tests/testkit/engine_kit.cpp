@@ -53,13 +53,21 @@ class TestTech : public ChannelTech, public DriverText {
     std::lock_guard lock(ep_->mu);
     return ep_->inband_dtmf;
   }
-  void indicate(Channel&, Control c) override {
+  void indicate_data(Channel&, Control c, const IndicationData& data) override {
     std::lock_guard lock(ep_->mu);
     ep_->indications.push_back(c);
+    ep_->indication_data.push_back(data);
   }
-  void send_digit_end(Channel&, char d, std::chrono::milliseconds) override {
+  // Digits reach a driver through send_digit_begin/end (Channel::send_digit, and DTMF frames a
+  // bridge writes): recorded in `digits_sent` and, in order with the voice, in `written`.
+  void send_digit_begin(Channel&, char d) override {
+    std::lock_guard lock(ep_->mu);
+    if (ep_->keep_frames) ep_->written.push_back(Frame::dtmf_begin(d));
+  }
+  void send_digit_end(Channel&, char d, std::chrono::milliseconds held) override {
     std::lock_guard lock(ep_->mu);
     ep_->digits_sent += d;
+    if (ep_->keep_frames) ep_->written.push_back(Frame::dtmf_end(d, held));
   }
   void send_text(Channel&, std::string_view text) override {
     std::lock_guard lock(ep_->mu);

@@ -43,6 +43,7 @@ struct TestEndpoint {
   // When false, written frames are only counted (benchmarks with many channels).
   bool keep_frames = true;
   std::size_t frames_written = 0;
+  std::vector<IndicationData> indication_data;  // beside `indications`, in the same order
 };
 
 class TestDriver : public ChannelDriver {

@@ -61,10 +61,7 @@ struct XferBlind : DialPageFixture {
   std::string digits_heard(const std::string& device) {
     auto ep = driver->endpoint(device);
     std::lock_guard lock(ep->mu);
-    std::string out = ep->digits_sent;
-    for (const auto& f : ep->written)
-      if (f.kind == FrameKind::DtmfEnd) out += f.digit();
-    return out;
+    return ep->digits_sent;  // DTMF frames a bridge writes reach send_digit_end too (Channel::write)
   }
   std::vector<Control> indications(const std::string& device) {
     auto ep = driver->endpoint(device);

@@ -149,7 +149,26 @@ struct Variable {
   int inherit = 0;
 };
 
+// What an indication may carry besides its kind (Asterisk's ast_indicate_data payloads): Hold
+// names the music-on-hold class the holding side suggests (its endpoint's moh_suggest; the
+// listener's own CHANNEL(musicclass) still wins), ConnectedLine the party now connected. On a
+// Frame the data travels as the control frame's text payload (indication_frame()/indication_data()).
+struct IndicationData {
+  std::string moh_class;              // Hold
+  std::optional<CallerId> connected;  // ConnectedLine
+  bool empty() const { return moh_class.empty() && !connected; }
+};
+// A control frame carrying `data` (Hold: the class; ConnectedLine: `"Name" <number>`).
+Frame indication_frame(Control c, const IndicationData& data);
+// The data a control frame carries (empty when it carries none).
+IndicationData indication_data(const Frame& f);
+
 // Implemented by channel drivers; every method is called on the channel's strand.
+//
+// One entry point per kind: whatever is written to a channel (Channel::write, by bridges, Dial's
+// early media, apps) reaches the driver by kind — voice through write(), control frames through
+// indicate_data(), DtmfBegin/DtmfEnd through send_digit_begin()/send_digit_end(), text through
+// send_text() — the same calls Channel::indicate()/send_digit()/send_text() make.
 class ChannelTech {
  public:
   virtual ~ChannelTech() = default;
@@ -175,6 +194,9 @@ class ChannelTech {
   // Extra `core show channel` lines (name, value) the driver knows: RTP statistics, transport,
   // peer address. Called from console threads; the driver guards what it reads.
   virtual std::vector<std::pair<std::string, std::string>> status_lines(const Channel& chan) const { return {}; }
+  // An indication with its data (Channel::indicate(c, data), a control frame written with data);
+  // a driver that uses no data keeps overriding indicate() only.
+  virtual void indicate_data(Channel& chan, Control c, const IndicationData& data) { indicate(chan, c); }
 };
 
 enum class ChannelDirection : std::uint8_t { Inbound, Outbound };
@@ -280,14 +302,25 @@ class Channel : public std::enable_shared_from_this<Channel> {
   Result<void> call(std::string_view dest, std::chrono::milliseconds timeout);
   void answer();
   void indicate(Control c);
+  void indicate(Control c, IndicationData data);
+  // Voice to the device; control, DTMF and text frames go to the tech's indicate_data(),
+  // send_digit_begin/end() and send_text() (see ChannelTech).
   void write(const Frame& f);
   void send_digit(char digit, std::chrono::milliseconds duration = std::chrono::milliseconds(100));
   void send_text(std::string_view text);
 
   // --- media formats (see docs/media-engine.md) -------------------------------------------
-  // What the device speaks, most preferred first (cached from the tech at creation).
-  const std::vector<media::Format>& native_formats() const { return native_formats_; }
-  media::Format native_format() const { return native_formats_.front(); }
+  // What the device speaks, most preferred first: taken from the tech at creation, then as the
+  // driver updates it (set_native_formats). Any thread (a snapshot).
+  std::vector<media::Format> native_formats() const;
+  media::Format native_format() const;
+  // A driver whose formats are settled by negotiation (SIP: the SDP answer, a re-INVITE changing
+  // codec) tells the channel here; any thread, applied on the strand in call order. Voice written
+  // is translated to the new native format from the next frame (the write path rebuilds itself),
+  // and native_formats_generation() moves on so that a bridge caching a member's format (the
+  // mixing bridge) re-reads it. Empty or unchanged: nothing happens.
+  void set_native_formats(std::vector<media::Format> formats);
+  std::uint32_t native_formats_generation() const { return native_generation_.load(std::memory_order_acquire); }
   // Voice written in a format the device does not speak is translated to native_format() on the
   // strand (a TranslatorPath built lazily, rebuilt when the written format changes). Frames in
   // a native format pass untouched: no translation, no copy. set_write_format() announces what
@@ -366,7 +399,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   const ChannelDirection direction_;
   const std::chrono::system_clock::time_point created_;
   std::unique_ptr<ChannelTech> tech_;
-  const std::vector<media::Format> native_formats_;
+  std::vector<media::Format> native_formats_;  // strand-only copy: the write path reads it per frame
 
   mutable std::mutex mu_;
   std::string linkedid_;
@@ -404,6 +437,11 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::vector<std::shared_ptr<AudioHook>> hooks_;
   void run_hooks(AudioHook::Direction dir, Frame& f);
   void detach_all_hooks();
+
+  // Native formats as the driver last set them (set_native_formats): native_formats_ above is the
+  // strand's copy, this one other threads read under mu_; the generation tells bridges it moved.
+  std::vector<media::Format> native_shared_;  // guarded by mu_
+  std::atomic<std::uint32_t> native_generation_{0};
 };
 
 }  // namespace telephony

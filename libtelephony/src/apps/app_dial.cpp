@@ -228,6 +228,8 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
   settings.timeout = timeout;
   settings.predial_gosub = opts.has('b') ? gosub_from_option(opts.argument('b')) : std::string();
   settings.first_answer_wins = true;
+  // As Asterisk: the callee's early media reaches the caller unless r or m entertain it.
+  settings.pass_early_media = !opts.has('r') && !opts.has('m');
   settings.on_answered = [handoff](Channel::Ptr leg, std::size_t) { return winner_joins(handoff, std::move(leg)); };
   auto dialer = ParallelDialer::create(caller, std::move(settings));
 
@@ -246,14 +248,14 @@ asio::awaitable<AppResult> dial(Execution& x, std::string_view data) {
   }
 
   // Wait for the first answer, every leg failing, or the caller going away. The caller's own
-  // frames are drained as they come (nobody listens to them before the bridge).
+  // frames are drained as they come; its voice goes to the leg giving early media, if any.
   std::optional<std::size_t> winner;
   std::function<bool()> news = [&] { return dialer->winner() || dialer->finished(); };
   const std::chrono::milliseconds slice(200);
   for (;;) {
     co_await caller->wait_until(news, slice);
-    while (co_await caller->read(0ms)) {
-    }
+    while (auto f = co_await caller->read(0ms))
+      if (f->kind == FrameKind::Voice) dialer->write_early_media(*f);
     feedback.pass_on(dialer->take_indications());
     // An answer that came in before the caller hung up still counts: DIALSTATUS=ANSWER, and the
     // winner is released through the (then dissolved) bridge like any answered call.

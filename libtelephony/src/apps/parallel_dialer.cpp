@@ -179,7 +179,14 @@ asio::awaitable<std::pair<LegOutcome, HangupCause>> ParallelDialer::await_answer
       auto cause = leg->hangup_cause();
       co_return Outcome{outcome_for_cause(cause), cause};
     }
-    if (f->kind != FrameKind::Control) continue;  // early media: nobody is bridged yet
+    if (f->kind == FrameKind::Voice) {
+      // Early media (a carrier's ringback or announcement, SIP 183 with SDP): to the caller while
+      // this leg is the source; nobody hears the other legs.
+      if (is_early_media_source(index))
+        if (auto c = caller_.lock()) c->write(*f);
+      continue;
+    }
+    if (f->kind != FrameKind::Control) continue;
     switch (static_cast<Control>(f->subclass)) {
       case Control::Answer:
         if (trace)
@@ -193,6 +200,11 @@ asio::awaitable<std::pair<LegOutcome, HangupCause>> ParallelDialer::await_answer
         if (trace) engine_.log().verbose(3, settings_.log_source, leg->name() + " is ringing");
         [[fallthrough]];
       case Control::Progress: {
+        if (settings_.pass_early_media && f->is_control(Control::Progress)) {
+          if (trace) engine_.log().verbose(3, settings_.log_source, leg->name() + " is making progress");
+          adopt_early_media(index, leg);
+          break;
+        }
         std::lock_guard lock(mu_);
         indications_.push_back(static_cast<Control>(f->subclass));
         break;
@@ -201,6 +213,42 @@ asio::awaitable<std::pair<LegOutcome, HangupCause>> ParallelDialer::await_answer
     }
     wake_caller();
   }
+}
+
+bool ParallelDialer::adopt_early_media(std::size_t index, const Channel::Ptr& leg) {
+  {
+    std::lock_guard lock(mu_);
+    if (early_source_ && *early_source_ != index && legs_[*early_source_].info.outcome == LegOutcome::Pending)
+      return false;
+    if (early_source_ == index) return true;  // a repeated Progress: indicated once
+    early_source_ = index;
+  }
+  if (auto c = caller_.lock()) {
+    engine_.log().debug(settings_.log_source, "early media from " + leg->name() + " passed to " + c->name());
+    c->indicate(Control::Progress);  // from this strand, so it reaches the caller before the audio
+  }
+  return true;
+}
+
+bool ParallelDialer::is_early_media_source(std::size_t index) const {
+  if (!settings_.pass_early_media) return false;
+  std::lock_guard lock(mu_);
+  return early_source_ == index;
+}
+
+std::optional<std::size_t> ParallelDialer::early_media_source() const {
+  std::lock_guard lock(mu_);
+  return early_source_;
+}
+
+void ParallelDialer::write_early_media(const Frame& f) {
+  Channel::Ptr leg;
+  {
+    std::lock_guard lock(mu_);
+    if (!early_source_ || winner_ || legs_[*early_source_].info.outcome != LegOutcome::Pending) return;
+    leg = legs_[*early_source_].info.chan;
+  }
+  if (leg) leg->write(f);
 }
 
 bool ParallelDialer::claim_answer(std::size_t index) {

@@ -49,6 +49,12 @@ class ParallelDialer : public std::enable_shared_from_this<ParallelDialer> {
     std::chrono::milliseconds timeout{-1};  // ring time per leg; negative: until cancelled
     std::string predial_gosub;              // b(): Gosub text run on each leg before it is called
     bool first_answer_wins = true;
+    // Early media (Dial without r/m): the first leg to send Progress becomes the early-media
+    // source. The dialer indicates Progress to the caller itself (before any of that leg's audio,
+    // both from the leg's strand, so the order holds) and writes the leg's voice to the caller
+    // until it answers or fails; write_early_media() carries the caller's voice the other way.
+    // Progress from other legs is then not passed on (the caller has it already).
+    bool pass_early_media = false;
     AnsweredHook on_answered;
     std::string log_source = "app_dial";
   };
@@ -67,6 +73,10 @@ class ParallelDialer : public std::enable_shared_from_this<ParallelDialer> {
   std::size_t answered_count() const;
   // Ringing/Progress seen on legs since the last call (for the caller to indicate).
   std::vector<Control> take_indications();
+  // The leg whose early media the caller hears (pass_early_media), if any yet.
+  std::optional<std::size_t> early_media_source() const;
+  // Caller's voice towards the early-media source leg (no-op when there is none). Any thread.
+  void write_early_media(const Frame& f);
   // DIALSTATUS when nobody answered: BUSY if any leg was busy, else CONGESTION, else
   // CHANUNAVAIL, else NOANSWER (Asterisk's order); ANSWER when a leg answered.
   std::string dialstatus() const;
@@ -91,6 +101,10 @@ class ParallelDialer : public std::enable_shared_from_this<ParallelDialer> {
   void finish(std::size_t index, LegOutcome outcome);
   void publish_dial_end(const Channel::Ptr& leg, LegOutcome outcome);
   void wake_caller();
+  // A Progress from leg `index`: true when it became the early-media source (Progress was then
+  // indicated to the caller here); false when another leg is the source already.
+  bool adopt_early_media(std::size_t index, const Channel::Ptr& leg);
+  bool is_early_media_source(std::size_t index) const;
   std::optional<LegOutcome> cancelled_as(std::size_t index) const;
 
   Engine& engine_;
@@ -100,6 +114,7 @@ class ParallelDialer : public std::enable_shared_from_this<ParallelDialer> {
   mutable std::mutex mu_;
   std::vector<Leg> legs_;
   std::optional<std::size_t> winner_;
+  std::optional<std::size_t> early_source_;
   std::vector<Control> indications_;
 };
 

@@ -72,7 +72,33 @@ Channel::Channel(Engine& engine, std::string name, std::string uniqueid, std::st
         return v;
       }()),
       linkedid_(std::move(linkedid)),
-      absolute_timer_(strand_) {}
+      absolute_timer_(strand_),
+      native_shared_(native_formats_) {}
+
+std::vector<media::Format> Channel::native_formats() const {
+  std::lock_guard lock(mu_);
+  return native_shared_;
+}
+
+media::Format Channel::native_format() const {
+  std::lock_guard lock(mu_);
+  return native_shared_.front();
+}
+
+void Channel::set_native_formats(std::vector<media::Format> formats) {
+  if (formats.empty()) return;
+  asio::dispatch(strand_, [self = shared_from_this(), formats = std::move(formats)]() mutable {
+    if (formats == self->native_formats_) return;
+    self->native_formats_ = formats;
+    {
+      std::lock_guard lock(self->mu_);
+      self->native_shared_ = std::move(formats);
+    }
+    // The write path compares its target with native_format() and rebuilds itself on the next
+    // frame; bridges compare generations.
+    self->native_generation_.fetch_add(1, std::memory_order_acq_rel);
+  });
+}
 
 Channel::~Channel() = default;
 
@@ -448,11 +474,32 @@ void Channel::answer() {
   });
 }
 
-void Channel::indicate(Control c) {
+void Channel::indicate(Control c) { indicate(c, IndicationData{}); }
+
+void Channel::indicate(Control c, IndicationData data) {
   auto self = shared_from_this();
-  asio::dispatch(strand_, [self, c] {
-    if (!self->hung_up_.load()) self->tech_->indicate(*self, c);
+  asio::dispatch(strand_, [self, c, data = std::move(data)] {
+    if (!self->hung_up_.load()) self->tech_->indicate_data(*self, c, data);
   });
+}
+
+Frame indication_frame(Control c, const IndicationData& data) {
+  std::string text;
+  if (c == Control::Hold) text = data.moh_class;
+  else if (c == Control::ConnectedLine && data.connected) text = data.connected->to_string();
+  if (text.empty()) return Frame::control(c);
+  Frame f = Frame::text(text);  // a control frame whose payload is the text
+  f.kind = FrameKind::Control;
+  f.subclass = static_cast<int>(c);
+  return f;
+}
+
+IndicationData indication_data(const Frame& f) {
+  IndicationData d;
+  if (f.kind != FrameKind::Control || f.text_view().empty()) return d;
+  if (f.is_control(Control::Hold)) d.moh_class = std::string(f.text_view());
+  else if (f.is_control(Control::ConnectedLine)) d.connected = CallerId::parse(f.text_view());
+  return d;
 }
 
 void Channel::write(const Frame& f) {
@@ -472,6 +519,23 @@ void Channel::write_now(const Frame& in) {
     run_hooks(AudioHook::Direction::Write, *changed);
   }
   const Frame& f = changed ? *changed : in;
+  // One entry point per kind towards the driver, whoever wrote the frame (a bridge, Dial's early
+  // media, an app): only voice goes through the tech's write().
+  switch (f.kind) {
+    case FrameKind::Control:
+      tech_->indicate_data(*this, static_cast<Control>(f.subclass), indication_data(f));
+      return;
+    case FrameKind::DtmfBegin:
+      tech_->send_digit_begin(*this, f.digit());
+      return;
+    case FrameKind::DtmfEnd:
+      tech_->send_digit_end(*this, f.digit(), f.duration);
+      return;
+    case FrameKind::Text:
+      tech_->send_text(*this, f.text_view());
+      return;
+    default: break;
+  }
   if (f.kind == FrameKind::Voice && !f.format.is_none() && f.format != native_formats_.front() &&
       std::find(native_formats_.begin(), native_formats_.end(), f.format) == native_formats_.end()) {
     media_state().write_translated(*this, *tech_, f);
@@ -540,7 +604,7 @@ void Channel::set_write_format(media::Format f) {
 }
 
 media::Format Channel::write_format() const {
-  return media_ && !media_->write_format.is_none() ? media_->write_format : native_formats_.front();
+  return media_ && !media_->write_format.is_none() ? media_->write_format : native_format();
 }
 
 void Channel::set_read_format(media::Format f) {
@@ -548,7 +612,7 @@ void Channel::set_read_format(media::Format f) {
 }
 
 media::Format Channel::read_format() const {
-  return media_ && !media_->read_format.is_none() ? media_->read_format : native_formats_.front();
+  return media_ && !media_->read_format.is_none() ? media_->read_format : native_format();
 }
 
 void Channel::set_dtmf_detection(bool on) {

@@ -101,6 +101,7 @@ class MixingBridge : public BridgeTechnology {
   void start_timer(Bridge& bridge);
   void on_timer(Bridge& bridge);
   void apply_options();
+  void follow_native_formats();  // members whose native formats changed (Channel::set_native_formats)
   void rebuild_mixer(std::uint32_t rate);
   Member* find(const Channel* chan);
   std::uint32_t wanted_rate() const;

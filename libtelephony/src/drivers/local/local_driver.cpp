@@ -67,12 +67,12 @@ class LocalTech : public ChannelTech, public DriverTransfer, public DriverText {
     if (auto p = peer(); p && !p->is_hung_up()) p->request_hangup(chan.hangup_cause());
   }
 
-  void write(Channel&, const Frame& f) override {
+  void write(Channel&, const Frame& f) override {  // voice: Channel::write dispatches the rest
     if (auto p = peer()) p->queue_frame(f);
   }
 
-  void indicate(Channel&, Control c) override {
-    if (auto p = peer()) p->queue_frame(Frame::control(c));
+  void indicate_data(Channel&, Control c, const IndicationData& data) override {
+    if (auto p = peer()) p->queue_frame(indication_frame(c, data));  // the data crosses the pair
   }
 
   void send_digit_begin(Channel&, char digit) override {

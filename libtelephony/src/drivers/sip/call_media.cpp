@@ -4,6 +4,7 @@
 // apart from the dialog code so signalling and media change independently (see call_session.hpp).
 #include "call_session.hpp"
 
+#include "telephony/dialplan/application.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/media/moh_module.hpp"
 #include "telephony/media/music_on_hold.hpp"
@@ -59,7 +60,15 @@ bool CallSession::answer_initial_offer(ServerTransaction& invite) {
     return false;
   }
   media_answer_ = std::move(*answer);
+  formats_settled();
   return true;
+}
+
+// Negotiation settled (an answer given or applied): the channel's native formats follow the codecs
+// agreed, so voice is encoded once, in the codec sent, and a mixing bridge re-reads them.
+void CallSession::formats_settled() {
+  if (!media_) return;
+  if (auto ch = channel()) ch->set_native_formats(media_->formats());
 }
 
 bool CallSession::answer_reoffer(ServerTransaction& txn) {
@@ -80,6 +89,7 @@ bool CallSession::answer_reoffer(ServerTransaction& txn) {
   }
   media_answer_ = std::move(*answer);
   remote_sdp_ = std::string(req.body());
+  formats_settled();
   reconsider_native_relay("their re-offer");  // hold, or another codec
   return true;
 }
@@ -109,6 +119,7 @@ bool CallSession::apply_remote_answer(std::string_view sdp, int status) {
   auto r = media_->apply_answer(sdp);
   if (!r) return false;  // logged and published by the media session
   media_answered_ = true;
+  formats_settled();
   return true;
 }
 
@@ -120,6 +131,7 @@ bool CallSession::apply_reinvite_answer(std::string_view sdp) {
     return true;
   }
   const bool applied = static_cast<bool>(media_->apply_answer(sdp));  // a failure is logged and published there
+  if (applied) formats_settled();
   reconsider_native_relay("our re-INVITE");
   return applied;
 }
@@ -129,7 +141,9 @@ void CallSession::apply_ack_answer(std::string_view sdp) {
   if (!media_->apply_answer(sdp)) {
     // RFC 3261 §13.2.1 leaves no way to refuse an answer in an ACK but ending the call.
     if (auto ch = channel()) ch->request_hangup(HangupCause::BearerCapabilityNotAvail);
+    return;
   }
+  formats_settled();
   reconsider_native_relay("the answer in an ACK");
 }
 
@@ -146,14 +160,9 @@ void CallSession::stop_media() {
 // ---------------------------------------------------------------------------------------------
 // Channel tech, media side
 
-void CallSession::write(Channel& chan, const Frame& f) {
-  if (f.kind == FrameKind::Voice) {
-    if (media_) media_->write(f);
-    return;
-  }
-  if (f.kind == FrameKind::Control) {
-    hold_indication(chan, static_cast<Control>(f.subclass));
-  }
+void CallSession::write(Channel&, const Frame& f) {
+  // Voice only: Channel::write hands control frames (the bridged peer's Hold) to indicate().
+  if (f.kind == FrameKind::Voice && media_) media_->write(f);
 }
 
 void CallSession::send_digit_begin(Channel&, char digit) {
@@ -180,14 +189,21 @@ std::vector<std::pair<std::string, std::string>> CallSession::media_status_lines
 }
 
 // The peer we are bridged with put the call on hold (its phone's re-INVITE queued Control::Hold
-// on its channel, the bridge passes it here): this side hears music on hold, as chan_pjsip does
-// by default (moh_passthrough=no).
-bool CallSession::hold_indication(Channel& chan, Control c) {
+// on its channel, the bridge writes it to ours, Channel::write hands it to indicate()): this side hears music on hold, as chan_pjsip does
+// by default (moh_passthrough=no). The class, as Asterisk's MOH start picks it: this channel's
+// CHANNEL(musicclass), else the class the hold suggests (the holder's moh_suggest, carried by the
+// indication), else "default"; a name musiconhold.conf does not know falls through to the next.
+bool CallSession::hold_indication(Channel& chan, Control c, const IndicationData& data) {
   if (c != Control::Hold && c != Control::Unhold) return false;
   auto self = chan.shared_from_this();
   if (c == Control::Hold && !moh_playing_) {
     auto& engine = stack_->engine();
-    auto cls = media::find_moh_class(engine, "default");
+    std::optional<media::MohClass> cls;
+    if (auto fn = engine.functions().find("CHANNEL"); fn && fn->read)
+      if (auto own = fn->read(dialplan::FunctionCall{engine, &chan, "CHANNEL", "musicclass"}); own && !own->empty())
+        cls = media::find_moh_class(engine, *own);
+    if (!cls && !data.moh_class.empty()) cls = media::find_moh_class(engine, data.moh_class);
+    if (!cls) cls = media::find_moh_class(engine, "default");
     media::start_moh(self, cls ? *cls : media::default_moh_class());
     moh_playing_ = true;
   } else if (c == Control::Unhold && moh_playing_) {

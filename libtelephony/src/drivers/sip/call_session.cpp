@@ -20,7 +20,7 @@ class SipChannelTech : public ChannelTech, public DriverTransfer, public DriverN
   Result<void> call(Channel& chan, std::string_view, std::chrono::milliseconds) override { return s_->call(chan); }
   void answer(Channel& chan) override { s_->answer(chan); }
   void hangup(Channel& chan) override { s_->hangup(chan); }
-  void indicate(Channel& chan, Control c) override { s_->indicate(chan, c); }
+  void indicate_data(Channel& chan, Control c, const IndicationData& data) override { s_->indicate(chan, c, data); }
   void send_digit_end(Channel& chan, char digit, std::chrono::milliseconds held) override {
     s_->send_digit_end(chan, digit, held);
   }
@@ -251,8 +251,8 @@ void CallSession::answer(Channel&) {
   arm_session_timer();
 }
 
-void CallSession::indicate(Channel& chan, Control c) {
-  if (hold_indication(chan, c)) return;
+void CallSession::indicate(Channel& chan, Control c, const IndicationData& data) {
+  if (hold_indication(chan, c, data)) return;
   if (!inbound_ || !invite_txn_ || invite_txn_->final_sent()) return;
   switch (c) {
     case Control::Ringing:
@@ -261,6 +261,9 @@ void CallSession::indicate(Channel& chan, Control c) {
       break;
     case Control::Progress:
       respond_invite(183, {}, answer_sdp());
+      // As chan_pjsip's default (allow_sending_180_after_183=no): no 180 after the 183, which
+      // would make many phones switch to their own ringback and drop the early media.
+      ringing_sent_ = true;
       break;
     case Control::Busy:
       respond_invite(486);

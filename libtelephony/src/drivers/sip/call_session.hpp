@@ -63,7 +63,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   Result<void> call(Channel& chan);
   void answer(Channel& chan);
   void hangup(Channel& chan);
-  void indicate(Channel& chan, Control c);
+  void indicate(Channel& chan, Control c, const IndicationData& data = {});
   void send_digit_end(Channel& chan, char digit, std::chrono::milliseconds held);
   // Media side of the channel tech (call_media.cpp).
   void write(Channel& chan, const Frame& f);
@@ -197,7 +197,8 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // The answer in the 2xx to our own re-INVITE (refresh); false when it cannot be used.
   bool apply_reinvite_answer(std::string_view sdp);
   // Control::Hold/Unhold from the bridged peer: music on hold here. False for other controls.
-  bool hold_indication(Channel& chan, Control c);
+  bool hold_indication(Channel& chan, Control c, const IndicationData& data);
+  void formats_settled();  // the channel's native formats follow the negotiated codecs
   void arm_session_timer();
 
   std::shared_ptr<SipStack> stack_;

@@ -16,6 +16,7 @@ struct MixingBridge::Member {
   Channel::Ptr chan;
   std::string uniqueid;
   Format native;
+  std::uint32_t formats_generation = 0;  // the channel's native_formats_generation() `native` is from
   MixingMemberOptions opts;
   ParticipantId id = 0;
   std::deque<Frame> queued;                  // talker input waiting for a tick
@@ -132,6 +133,7 @@ void MixingBridge::on_join(Bridge& bridge, Channel& chan) {
   auto m = std::make_unique<Member>();
   m->chan = chan.shared_from_this();
   m->uniqueid = chan.uniqueid();
+  m->formats_generation = chan.native_formats_generation();  // before the read: a change between is seen
   m->native = chan.native_format();
   {
     std::lock_guard lock(options_mu_);
@@ -205,8 +207,25 @@ void MixingBridge::on_timer(Bridge& bridge) {
   });
 }
 
+void MixingBridge::follow_native_formats() {
+  // A member whose driver renegotiated (a SIP re-INVITE to another codec) gets the mix in its new
+  // format from this tick; a higher rate may move the whole mix up (as a wideband joiner does).
+  bool changed = false;
+  for (auto& m : members_) {
+    const auto g = m->chan->native_formats_generation();
+    if (g == m->formats_generation) continue;
+    m->formats_generation = g;
+    m->native = m->chan->native_format();
+    m->encode.reset();
+    changed = true;
+  }
+  if (changed)
+    if (const auto r = wanted_rate(); r != rate_.load()) rebuild_mixer(r);
+}
+
 void MixingBridge::tick_once(Bridge& bridge) {
   apply_options();
+  follow_native_formats();
   const std::uint32_t rate = rate_.load();
   const Format mix_format = Format::slin(rate);
   const std::size_t n = mixer_->frame_samples();
