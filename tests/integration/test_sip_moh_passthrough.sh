@@ -84,7 +84,7 @@ A2=$SIPP_PID
 
 channel_named() { rx "core show channels" | grep -o "SIP/$1-[0-9a-f]*" | head -1; }
 bridged() { [ -n "$(channel_named bmoh)" ] && [ -n "$(channel_named bpass)" ]; }
-wait_for 10 bridged || fail "the calls were not bridged: $(rx core show channels)"
+wait_for 10 bridged || fail "the calls were not bridged: $(rx core show channels; why apass; why amoh; why bpass; why bmoh)"
 CH_BPASS=$(channel_named bpass); CH_BMOH=$(channel_named bmoh)
 
 # The first hold window (about 1–4 s into the calls): the passthrough leg is held by us, the

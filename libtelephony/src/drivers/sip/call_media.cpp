@@ -4,7 +4,6 @@
 // apart from the dialog code so signalling and media change independently (see call_session.hpp).
 #include "call_session.hpp"
 
-#include "telephony/dialplan/application.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/media/moh_module.hpp"
 #include "telephony/media/music_on_hold.hpp"
@@ -18,19 +17,6 @@ namespace {
 std::string warning_header(const rtp::NegotiationFailure& f, const Transport* via) {
   const std::string agent = via ? via->advertised().ip.to_string() : std::string("libtelephony");
   return "Warning: " + std::to_string(f.warn_code()) + " " + agent + " \"" + f.warning_text() + "\"\r\n";
-}
-
-// Asterisk's order for the music a held channel hears: CHANNEL(musicclass), the class the
-// holding side suggested, "default" (configured, else the built-in one).
-media::MohClass hold_music_class(Channel& chan, std::string_view suggested) {
-  auto& engine = chan.engine();
-  std::string name;
-  if (auto fn = engine.functions().find("CHANNEL"); fn && fn->read)
-    if (auto v = fn->read(dialplan::FunctionCall{engine, &chan, "CHANNEL", "musicclass"})) name = *v;
-  if (name.empty()) name = suggested;
-  if (auto cls = media::find_moh_class(engine, name)) return *cls;
-  if (auto cls = media::find_moh_class(engine, "default")) return *cls;
-  return media::default_moh_class();
 }
 
 bool is_sdp(const Message& m) {
@@ -190,16 +176,19 @@ std::vector<std::pair<std::string, std::string>> CallSession::media_status_lines
 
 // The peer we are bridged with put the call on hold (its phone's re-INVITE queued Control::Hold
 // on its channel, the bridge passes it here): this side hears music on hold, as chan_pjsip does
-// by default (moh_passthrough=no), or the phone is put on hold itself (moh_passthrough=yes).
-bool CallSession::hold_indication(Channel& chan, Control c, std::string_view moh_class) {
+// by default (moh_passthrough=no).
+bool CallSession::hold_indication(Channel& chan, Control c) {
   if (c != Control::Hold && c != Control::Unhold) return false;
+  // moh_passthrough=yes: no music here; the phone is held by re-INVITE instead (call_hold.cpp).
   if (endpoint_->moh_passthrough) {
     pass_hold(c == Control::Hold);
     return true;
   }
   auto self = chan.shared_from_this();
   if (c == Control::Hold && !moh_playing_) {
-    media::start_moh(self, hold_music_class(chan, moh_class));
+    auto& engine = stack_->engine();
+    auto cls = media::find_moh_class(engine, "default");
+    media::start_moh(self, cls ? *cls : media::default_moh_class());
     moh_playing_ = true;
   } else if (c == Control::Unhold && moh_playing_) {
     media::stop_moh(self);

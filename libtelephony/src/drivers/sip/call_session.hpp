@@ -133,6 +133,15 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // A re-INVITE (session refresh) or UPDATE as UAC; 2xx is ACKed, 408/481 end the call.
   void send_refresh();
   void on_refresh_response(std::uint32_t cseq, bool invite, StoredPtr resp);
+  // call_hold.cpp (moh_passthrough=yes): the bridged peer's Hold/Unhold (hold_indication, from
+  // whichever path control frames reach the driver) passed on to the phone by re-INVITE.
+  void pass_hold(bool hold);
+  // Sends the re-INVITE when the wanted state differs from the agreed one and the dialog has no
+  // INVITE transaction in progress (RFC 3261 §14.1); called again whenever one ends.
+  void send_hold_reinvite_if_due();
+  void on_hold_response(std::uint32_t cseq, bool hold, StoredPtr resp);
+  // "no", "local" (the phone accepted our hold), "remote" (it holds us), "local, remote"; any thread.
+  std::string hold_status() const;
   // call_session.cpp
   void cancelled();
   void respond_invite(int code, std::string_view reason = {}, std::string_view body = {});
@@ -192,18 +201,8 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   void apply_ack_answer(std::string_view sdp);
   // The answer in the 2xx to our own re-INVITE (refresh); false when it cannot be used.
   bool apply_reinvite_answer(std::string_view sdp);
-  // Control::Hold/Unhold from the bridged peer: music on hold here (class: CHANNEL(musicclass),
-  // else `moh_class`, else default), or with moh_passthrough a hold re-INVITE to the phone. The
-  // one place both indicate() and write() send hold to. False for other controls.
-  bool hold_indication(Channel& chan, Control c, std::string_view moh_class = {});
-  // call_hold.cpp (moh_passthrough): the bridged peer's hold passed on to the phone by re-INVITE.
-  void pass_hold(bool hold);
-  // Sends the re-INVITE when the wanted state differs from the agreed one and the dialog has no
-  // INVITE transaction in progress (RFC 3261 §14.1); called again whenever one ends.
-  void send_hold_reinvite_if_due();
-  void on_hold_response(std::uint32_t cseq, bool hold, StoredPtr resp);
-  // "no", "local" (we hold the phone), "remote" (it holds us), "local, remote"; any thread.
-  std::string hold_status() const;
+  // Control::Hold/Unhold from the bridged peer: music on hold here. False for other controls.
+  bool hold_indication(Channel& chan, Control c);
   void arm_session_timer();
 
   std::shared_ptr<SipStack> stack_;
