@@ -18,7 +18,8 @@ namespace {
 
 const SipConfig& fixed_config() {
   static const SipConfig cfg = [] {
-    auto file = config::parse_string("[alice]\ntype=endpoint\n[bob]\ntype=endpoint\n", "pjsip.conf");
+    auto file =
+        config::parse_string("[alice]\ntype=endpoint\n[bob]\ntype=endpoint\n", "pjsip.conf");
     if (!file) std::abort();
     auto c = parse_sip_config(*file);
     if (!c) std::abort();
@@ -28,7 +29,9 @@ const SipConfig& fixed_config() {
 }
 
 bool sip_scheme(std::string_view uri) {
-  auto starts = [&](std::string_view p) { return uri.size() >= p.size() && iequals(uri.substr(0, p.size()), p); };
+  auto starts = [&](std::string_view p) {
+    return uri.size() >= p.size() && iequals(uri.substr(0, p.size()), p);
+  };
   return starts("sip:") || starts("sips:");
 }
 
@@ -47,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!d->endpoint && d->uri.empty()) std::abort();
   if (!d->uri.empty() && !sip_scheme(d->uri)) std::abort();
   if (!d->user.empty() && !d->endpoint) std::abort();
-  if (d->endpoint != again->endpoint || d->uri != again->uri || d->user != again->user) std::abort();
+  if (d->endpoint != again->endpoint || d->uri != again->uri || d->user != again->user)
+    std::abort();
   if (!d->uri.empty()) (void)parse_uri(d->uri);  // what send_sip_message does next
   return 0;
 }

@@ -33,7 +33,9 @@ void CallSession::pass_hold(bool hold) {
 }
 
 void CallSession::send_hold_reinvite_if_due() {
-  if (!media_ || phase_ != Phase::Confirmed || invite_in_flight_ || glare_wait_ || !awaiting_ack_.empty()) return;
+  if (!media_ || phase_ != Phase::Confirmed || invite_in_flight_ || glare_wait_ ||
+      !awaiting_ack_.empty())
+    return;
   if (want_local_hold_ == agreed_local_hold_) return;
   const bool hold = want_local_hold_;
   const auto cseq = local_cseq_ + 1;
@@ -69,8 +71,8 @@ void CallSession::on_hold_response(std::uint32_t cseq, bool hold, StoredPtr resp
   }
   if (code == 408 || code == 481) {
     // RFC 3261 §12.2.1.2: the dialog is gone.
-    log.notice("res_pjsip_session", "Hold re-INVITE on " + channel_name_ + " failed with " + std::to_string(code) +
-                                        "; hanging up");
+    log.notice("res_pjsip_session", "Hold re-INVITE on " + channel_name_ + " failed with " +
+                                        std::to_string(code) + "; hanging up");
     if (auto ch = channel()) ch->request_hangup(HangupCause::NormalClearing);
     return;
   }
@@ -88,8 +90,9 @@ void CallSession::on_hold_response(std::uint32_t cseq, bool hold, StoredPtr resp
   }
   // Refused (488, 500 …): the phone keeps the media it had, and so do we — our next offer or
   // answer says what is in force again. Not retried: the next Hold/Unhold tries again.
-  log.notice("res_pjsip_session", channel_name_ + ": the phone refused the " + (hold ? "hold" : "unhold") +
-                                      " re-INVITE with " + std::to_string(code));
+  log.notice("res_pjsip_session", channel_name_ + ": the phone refused the " +
+                                      (hold ? "hold" : "unhold") + " re-INVITE with " +
+                                      std::to_string(code));
   (void)(agreed_local_hold_ ? media_->hold() : media_->unhold());
   want_local_hold_ = agreed_local_hold_;
   arm_session_timer();
