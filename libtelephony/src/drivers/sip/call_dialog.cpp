@@ -185,7 +185,7 @@ void CallSession::send_in_dialog(std::string_view method, std::string_view conte
 void CallSession::send_refresh() {
   if (phase_ != Phase::Confirmed) return;
   const bool invite = !peer_allows_update_;
-  if (invite && invite_in_flight_) return;  // the re-INVITE in progress refreshes the session
+  if (invite && invite_in_flight_) return refresh_again_soon();  // one INVITE at a time (§14.1)
   invite_in_flight_ |= invite;
   const auto cseq = local_cseq_ + 1;
   std::weak_ptr<CallSession> weak = shared_from_this();
@@ -212,6 +212,7 @@ void CallSession::on_refresh_response(std::uint32_t cseq, bool invite, StoredPtr
         if (auto ch = channel()) ch->request_hangup(HangupCause::BearerCapabilityNotAvail);
         return;
       }
+      if (media_) agreed_local_hold_ = media_->local_hold();  // the offer said it (call_hold.cpp)
     }
     apply_session_timer_answer(resp->msg, session_expires_);
     arm_session_timer();
@@ -226,13 +227,16 @@ void CallSession::on_refresh_response(std::uint32_t cseq, bool invite, StoredPtr
   }
   if (!invite && (code == 405 || code == 501)) peer_allows_update_ = false;  // try a re-INVITE next time
   // Anything else (491 glare, 488 …) leaves the call as it was; refresh again shortly.
-  if (session_timer_) {
-    session_timer_->expires_after(std::chrono::seconds(2));
-    session_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-      if (auto self = weak.lock(); self && !ec) self->send_refresh();
-    });
-  }
+  refresh_again_soon();
   if (code != 491) send_hold_reinvite_if_due();
+}
+
+void CallSession::refresh_again_soon() {
+  if (!session_timer_) return;
+  session_timer_->expires_after(std::chrono::seconds(2));
+  session_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->send_refresh();
+  });
 }
 
 void CallSession::send_reinvite_ack(std::uint32_t cseq) {

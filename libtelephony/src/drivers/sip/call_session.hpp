@@ -133,6 +133,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // A re-INVITE (session refresh) or UPDATE as UAC; 2xx is ACKed, 408/481 end the call.
   void send_refresh();
   void on_refresh_response(std::uint32_t cseq, bool invite, StoredPtr resp);
+  void refresh_again_soon();  // a refresh that could not go (or failed) is tried in 2 s
   // call_hold.cpp (moh_passthrough=yes): the bridged peer's Hold/Unhold (hold_indication, from
   // whichever path control frames reach the driver) passed on to the phone by re-INVITE.
   void pass_hold(bool hold);
