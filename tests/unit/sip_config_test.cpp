@@ -114,3 +114,25 @@ TEST(SipConfig, AuthChallengeAlgorithms) {
   EXPECT_EQ(c->auth("a")->supported_algorithms_uas, (std::vector<std::string>{"MD5"}));
   EXPECT_EQ(c->auth("b")->supported_algorithms_uas, (std::vector<std::string>{"SHA-256", "MD5"}));
 }
+
+TEST(SipConfig, MohPassthrough) {
+  // Off unless the endpoint says yes (Asterisk's default); a value that is not a boolean is an
+  // error naming the line.
+  const char* text =
+      "[a]\ntype=endpoint\n"                        // 1-2
+      "[b]\ntype=endpoint\nmoh_passthrough=yes\n"   // 3-5
+      "[c]\ntype=endpoint\nmoh_passthrough=maybe\n";  // 6-8
+  auto file = config::parse_string(text, "pjsip.conf");
+  ASSERT_TRUE(file);
+  auto bad = parse_sip_config(*file);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().to_string().find("pjsip.conf:8: 'moh_passthrough' must be yes or no, not 'maybe'"),
+            std::string::npos)
+      << bad.error().to_string();
+  auto good_file = config::parse_string(std::string(text).substr(0, std::string(text).find("[c]")), "pjsip.conf");
+  ASSERT_TRUE(good_file);
+  auto c = parse_sip_config(*good_file);
+  ASSERT_TRUE(c) << c.error().to_string();
+  EXPECT_FALSE(c->endpoint("a")->moh_passthrough);
+  EXPECT_TRUE(c->endpoint("b")->moh_passthrough);
+}

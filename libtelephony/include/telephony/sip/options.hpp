@@ -86,6 +86,9 @@ struct EndpointOptions {
   bool force_rport = true;
   bool rewrite_contact = false;
   bool allow_unauthenticated_options = false;
+  // The bridged peer's hold reaches this phone as a re-INVITE (sendonly, then sendrecv) instead
+  // of music on hold played here (chan_pjsip's moh_passthrough; call_hold.cpp).
+  bool moh_passthrough = false;
   std::string timers = "yes";            // no / yes / required / always
   unsigned timers_sess_expires = 1800;
   unsigned timers_min_se = 90;

@@ -1,5 +1,5 @@
 // Requests inside a call's dialog, both directions: BYE, re-INVITE/UPDATE (hold, unhold, session
-// refresh), INFO (DTMF relay), OPTIONS, NOTIFY, PRACK, REFER from the peer; and what we send in
+// refresh), INFO (DTMF relay), OPTIONS, NOTIFY, PRACK, REFER, MESSAGE from the peer; and what we send in
 // the dialog — BYE, INFO, NOTIFY, and re-INVITE/UPDATE refreshes with the ACK of their 2xx.
 // See call_session.hpp.
 #include "call_session.hpp"
@@ -60,6 +60,7 @@ void CallSession::on_ack(std::uint32_t cseq, std::string_view sdp) {
       t->ack_2xx();
       return true;
     });
+    c.send_hold_reinvite_if_due();  // a hold passed on waits for the peer's INVITE to end
     if (auto ch = c.channel()) ch->wake();  // an INVITE with Replaces waits for its ACK
   });
 }
@@ -103,16 +104,35 @@ void CallSession::in_dialog_request(const std::shared_ptr<ServerTransaction>& tx
       return on_prack(txn);
     case Method::Refer:
       return refer(txn);
+    case Method::Message:
+      return message_received(txn);
     default:
       return txn.respond_simple(501, {}, "Allow: " + std::string(kDialogAllow) + "\r\n");
   }
+}
+
+// MESSAGE inside the dialog (RFC 3428 §7): the text goes to the channel as a Text frame
+// (ReceiveText(), a bridged peer), answered 202 as chan_pjsip does; a body that is neither text/*
+// nor application/* gets 415 (chan_pjsip's check too), a leg without a channel 404.
+void CallSession::message_received(ServerTransaction& txn) {
+  const Message& req = txn.request();
+  auto type = trim_lws(req.value(Header::ContentType));
+  type = trim_lws(type.substr(0, type.find('/')));
+  if (req.body().empty() || !(iequals(type, "text") || iequals(type, "application"))) return txn.respond_simple(415);
+  auto chan = channel();
+  if (!chan) return txn.respond_simple(404);
+  chan->queue_frame(Frame::text(req.body()));
+  txn.respond_simple(202);
 }
 
 // re-INVITE / UPDATE from the peer: a new offer for the media session (which queues hold/unhold
 // on the channel), a session refresh, a new remote target; answered with our SDP.
 void CallSession::offer_received(ServerTransaction& txn, const std::shared_ptr<ServerTransaction>& txn_ptr) {
   const Message& req = txn.request();
+  // RFC 3261 §14.2 / RFC 3311 §5.2: an offer while our re-INVITE is in progress is glare.
+  if (invite_in_flight_ && (req.method() == Method::Invite || !req.body().empty())) return txn.respond_simple(491);
   if (!answer_reoffer(txn)) return;  // 488 with Warning; the session keeps its media
+  if (media_) agreed_local_hold_ = media_->local_hold();  // our answer said it (call_hold.cpp)
   if (auto c = parse_name_addr(req.value(Header::Contact))) remote_target_ = std::string(c->uri.text);
   refresh_received(req);
   auto w = response_for(req, 200, {}, txn.source().remote, local_tag_);
@@ -165,6 +185,8 @@ void CallSession::send_in_dialog(std::string_view method, std::string_view conte
 void CallSession::send_refresh() {
   if (phase_ != Phase::Confirmed) return;
   const bool invite = !peer_allows_update_;
+  if (invite && invite_in_flight_) return refresh_again_soon();  // one INVITE at a time (§14.1)
+  invite_in_flight_ |= invite;
   const auto cseq = local_cseq_ + 1;
   std::weak_ptr<CallSession> weak = shared_from_this();
   auto handler = [weak, cseq, invite](StoredPtr resp) {
@@ -176,27 +198,25 @@ void CallSession::send_refresh() {
 }
 
 void CallSession::on_refresh_response(std::uint32_t cseq, bool invite, StoredPtr resp) {
-  if (phase_ != Phase::Confirmed) return;
   const int code = resp ? resp->msg.status() : 408;
   if (code < 200) return;
+  if (invite) invite_in_flight_ = false;
+  if (phase_ != Phase::Confirmed) return;
   if (resp) stack_->log_message(true, resp->bytes, resp->source.remote);
   if (code < 300) {
     if (invite) {
-      // The ACK of a re-INVITE's 2xx: same CSeq number, sent end to end (RFC 3261 §13.2.2.4).
-      reinvite_ack_ = build_request("ACK", new_branch(), cseq);
-      reinvite_ack_cseq_ = cseq;
-      stack_->log_message(false, reinvite_ack_, dest_.address);
-      stack_->send_raw(dest_, reinvite_ack_);
+      send_reinvite_ack(cseq);
       if (!apply_reinvite_answer(resp->msg.body())) {
         // RFC 3264 §5: an answer we cannot use leaves no media to speak of; the ACK went, so end
         // the call as the ACK-answer case does.
         if (auto ch = channel()) ch->request_hangup(HangupCause::BearerCapabilityNotAvail);
         return;
       }
+      if (media_) agreed_local_hold_ = media_->local_hold();  // the offer said it (call_hold.cpp)
     }
     apply_session_timer_answer(resp->msg, session_expires_);
     arm_session_timer();
-    return;
+    return send_hold_reinvite_if_due();  // a hold passed on while the refresh was in progress
   }
   if (code == 408 || code == 481) {
     // RFC 4028 §10: a refresh that times out or finds no dialog ends the session.
@@ -207,12 +227,24 @@ void CallSession::on_refresh_response(std::uint32_t cseq, bool invite, StoredPtr
   }
   if (!invite && (code == 405 || code == 501)) peer_allows_update_ = false;  // try a re-INVITE next time
   // Anything else (491 glare, 488 …) leaves the call as it was; refresh again shortly.
-  if (session_timer_) {
-    session_timer_->expires_after(std::chrono::seconds(2));
-    session_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-      if (auto self = weak.lock(); self && !ec) self->send_refresh();
-    });
-  }
+  refresh_again_soon();
+  if (code != 491) send_hold_reinvite_if_due();
+}
+
+void CallSession::refresh_again_soon() {
+  if (!session_timer_) return;
+  session_timer_->expires_after(std::chrono::seconds(2));
+  session_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->send_refresh();
+  });
+}
+
+void CallSession::send_reinvite_ack(std::uint32_t cseq) {
+  // The ACK of a re-INVITE's 2xx: same CSeq number, sent end to end (RFC 3261 §13.2.2.4).
+  reinvite_ack_ = build_request("ACK", new_branch(), cseq);
+  reinvite_ack_cseq_ = cseq;
+  stack_->log_message(false, reinvite_ack_, dest_.address);
+  stack_->send_raw(dest_, reinvite_ack_);
 }
 
 void CallSession::on_stray_2xx(std::uint32_t cseq) {

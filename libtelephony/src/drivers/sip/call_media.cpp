@@ -185,7 +185,8 @@ std::vector<std::pair<std::string, std::string>> CallSession::media_status_lines
   return {{"RTP", s.local_address + " <-> " + s.remote_address + (s.secure ? " (SRTP)" : "")},
           {"RTPQoS", rtp::rtpqos_text(s)},
           {"JitterBuffer", s.jitter_buffer_max_ms ? "up to " + std::to_string(s.jitter_buffer_max_ms) + " ms" : "off"},
-          {"NativeRelay", rtp::native_relay_text(s)}};
+          {"NativeRelay", rtp::native_relay_text(s)},
+          {"Hold", hold_status()}};
 }
 
 // The peer we are bridged with put the call on hold (its phone's re-INVITE queued Control::Hold
@@ -195,6 +196,11 @@ std::vector<std::pair<std::string, std::string>> CallSession::media_status_lines
 // indication), else "default"; a name musiconhold.conf does not know falls through to the next.
 bool CallSession::hold_indication(Channel& chan, Control c, const IndicationData& data) {
   if (c != Control::Hold && c != Control::Unhold) return false;
+  // moh_passthrough=yes: no music here; the phone is held by re-INVITE instead (call_hold.cpp).
+  if (endpoint_->moh_passthrough) {
+    pass_hold(c == Control::Hold);
+    return true;
+  }
   auto self = chan.shared_from_this();
   if (c == Control::Hold && !moh_playing_) {
     auto& engine = stack_->engine();

@@ -127,13 +127,26 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // call_dialog.cpp
   void in_dialog_request(const std::shared_ptr<ServerTransaction>& txn);
   void offer_received(ServerTransaction& txn, const std::shared_ptr<ServerTransaction>& txn_ptr);
+  void message_received(ServerTransaction& txn);  // MESSAGE in the dialog → a Text frame
   std::string build_request(std::string_view method, const std::string& branch, std::uint32_t cseq,
                             std::string_view content_type = {}, std::string_view body = {}, std::string_view extra = {});
   void send_in_dialog(std::string_view method, std::string_view content_type = {}, std::string_view body = {},
                       std::string_view extra = {}, ClientTransaction::Handler on_response = {});
+  // The ACK of the 2xx to our re-INVITE `cseq` (kept for its retransmissions).
+  void send_reinvite_ack(std::uint32_t cseq);
   // A re-INVITE (session refresh) or UPDATE as UAC; 2xx is ACKed, 408/481 end the call.
   void send_refresh();
   void on_refresh_response(std::uint32_t cseq, bool invite, StoredPtr resp);
+  void refresh_again_soon();  // a refresh that could not go (or failed) is tried in 2 s
+  // call_hold.cpp (moh_passthrough=yes): the bridged peer's Hold/Unhold (hold_indication, from
+  // whichever path control frames reach the driver) passed on to the phone by re-INVITE.
+  void pass_hold(bool hold);
+  // Sends the re-INVITE when the wanted state differs from the agreed one and the dialog has no
+  // INVITE transaction in progress (RFC 3261 §14.1); called again whenever one ends.
+  void send_hold_reinvite_if_due();
+  void on_hold_response(std::uint32_t cseq, bool hold, StoredPtr resp);
+  // "no", "local" (the phone accepted our hold), "remote" (it holds us), "local, remote"; any thread.
+  std::string hold_status() const;
   // call_session.cpp
   void cancelled();
   void respond_invite(int code, std::string_view reason = {}, std::string_view body = {});
@@ -246,6 +259,13 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   bool moh_playing_ = false;          // the bridged peer holds: we play music on hold
   std::weak_ptr<Channel> native_peer_;  // the bridge's seam: our one bridged peer
   std::string native_tap_;              // …and why audio is tapped (empty: it is not)
+  // moh_passthrough (call_hold.cpp): the hold the bridged peer asks for, the one the phone last
+  // accepted, an INVITE of ours in progress (hold or refresh), a 491 retry pending.
+  bool want_local_hold_ = false;
+  std::atomic<bool> agreed_local_hold_{false};  // read by hold_status() from any thread
+  bool invite_in_flight_ = false;
+  bool glare_wait_ = false;
+  std::unique_ptr<boost::asio::steady_timer> glare_timer_;
   std::string ack_;
   std::string reinvite_ack_;  // the ACK of our last re-INVITE's 2xx
   std::uint32_t reinvite_ack_cseq_ = 0;
@@ -297,6 +317,6 @@ unsigned leading_seconds(std::string_view value);
 // "Supported:" of our INVITEs, UPDATEs and 2xx responses (RFC 3891 Replaces is understood).
 inline constexpr std::string_view kDialogSupported = "timer, 100rel, replaces";
 // "Allow:" of our requests and 2xx responses.
-inline constexpr std::string_view kDialogAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY";
+inline constexpr std::string_view kDialogAllow = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, PRACK, REFER, NOTIFY, MESSAGE";
 
 }  // namespace telephony::sip

@@ -54,6 +54,15 @@ void receive_message(SipStack& stack, const EndpointOptions& ep,
 // MESSAGE() and MESSAGE_DATA() (sip_messaging.cpp).
 void register_message_functions(Engine& engine);
 
+// MessageSend's destination (the forms listed in sip_messaging.cpp): the endpoint it names, if
+// any, with the user to put in its contact, or the explicit Request-URI ("sip:…"/"sips:…").
+struct MessageDestination {
+  std::shared_ptr<const EndpointOptions> endpoint;
+  std::string user;
+  std::string uri;
+};
+Result<MessageDestination> parse_message_destination(std::string_view to, const SipConfig& cfg);
+
 // AMI MessageSend through SIP: a MESSAGE (RFC 3428) to the destination (sip_messaging.cpp).
 Result<void> send_sip_message(SipStack& stack, const OutgoingMessage& msg);
 

@@ -272,6 +272,7 @@ Table<EndpointOptions> endpoint_table() {
   t["force_rport"] = boolean(&T::force_rport);
   t["rewrite_contact"] = boolean(&T::rewrite_contact);
   t["allow_unauthenticated_options"] = boolean(&T::allow_unauthenticated_options);
+  t["moh_passthrough"] = boolean(&T::moh_passthrough);
   t["timers"] = one_of(&T::timers, {"no", "yes", "required", "always", "forced"});
   t["timers_sess_expires"] = number(&T::timers_sess_expires);
   t["timers_min_se"] = number(&T::timers_min_se);
@@ -294,7 +295,7 @@ Table<EndpointOptions> endpoint_table() {
                  "dtls_verify", "dtls_setup", "dtls_cert_file", "dtls_private_key", "dtls_ca_file", "dtls_fingerprint",
                  "srtp_tag_32", "subscribe_context", "aggregate_mwi", "mwi_from_user",
                  "allow_subscribe", "sub_min_expiry", "contact_acl", "contact_permit", "contact_deny", "user_eq_phone",
-                 "moh_passthrough", "one_touch_recording", "record_on_feature", "record_off_feature", "tone_zone",
+                 "one_touch_recording", "record_on_feature", "record_off_feature", "tone_zone",
                  "rpid_immediate", "refer_blind_progress", "notify_early_inuse_ringing", "asymmetric_rtp_codec",
                  "preferred_codec_only", "accept_multiple_sdp_answers", "suppress_q850_reason_headers",
                  "ignore_183_without_sdp", "incoming_call_offer_pref", "outgoing_call_offer_pref", "codec_prefs_incoming_offer",

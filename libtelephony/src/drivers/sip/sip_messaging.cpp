@@ -60,31 +60,39 @@ std::string from_of(const OutgoingMessage& msg, const EndpointOptions* ep,
 
 }  // namespace
 
-Result<void> send_sip_message(SipStack& stack, const OutgoingMessage& msg) {
-  const auto cfg = stack.config();
-  std::string_view to = trim_lws(msg.to);
+Result<MessageDestination> parse_message_destination(std::string_view to, const SipConfig& cfg) {
+  const std::string whole(to);
+  to = trim_lws(to);
   if (starts_with_ci(to, "pjsip:")) to.remove_prefix(6);
-  // What names the endpoint, if anything, and the explicit URI or user.
-  std::shared_ptr<const EndpointOptions> ep;
-  std::string uri, user;
+  MessageDestination d;
   if (starts_with_ci(to, "PJSIP/") || starts_with_ci(to, "SIP/")) {
     const auto rest = to.substr(to.find('/') + 1);
     const auto at = rest.rfind('@');
-    if (at == std::string_view::npos) return fail("'" + msg.to + "': expected PJSIP/user@endpoint");
-    user = std::string(rest.substr(0, at));
-    ep = cfg->endpoint(rest.substr(at + 1));
-    if (!ep) return fail("no endpoint '" + std::string(rest.substr(at + 1)) + "'");
+    if (at == std::string_view::npos) return fail("'" + whole + "': expected PJSIP/user@endpoint");
+    d.user = std::string(rest.substr(0, at));
+    d.endpoint = cfg.endpoint(rest.substr(at + 1));
+    if (!d.endpoint) return fail("no endpoint '" + std::string(rest.substr(at + 1)) + "'");
   } else if (const auto slash = to.find('/');
              slash != std::string_view::npos && to.find('<') > slash && to.find(':') > slash) {
-    ep = cfg->endpoint(to.substr(0, slash));
-    if (!ep) return fail("no endpoint '" + std::string(to.substr(0, slash)) + "'");
-    uri = uri_from(to.substr(slash + 1));
+    d.endpoint = cfg.endpoint(to.substr(0, slash));
+    if (!d.endpoint) return fail("no endpoint '" + std::string(to.substr(0, slash)) + "'");
+    d.uri = uri_from(to.substr(slash + 1));
   } else if (to.find(':') == std::string_view::npos && to.find('<') == std::string_view::npos &&
-             cfg->endpoint(to.substr(0, to.find('@')))) {
-    ep = cfg->endpoint(to.substr(0, to.find('@')));  // endpoint, or endpoint@domain
+             cfg.endpoint(to.substr(0, to.find('@')))) {
+    d.endpoint = cfg.endpoint(to.substr(0, to.find('@')));  // endpoint, or endpoint@domain
   } else {
-    uri = uri_from(to);
+    d.uri = uri_from(to);
   }
+  return d;
+}
+
+Result<void> send_sip_message(SipStack& stack, const OutgoingMessage& msg) {
+  const auto cfg = stack.config();
+  auto parsed = parse_message_destination(msg.to, *cfg);
+  if (!parsed) return Unexpected<Error>{parsed.error()};
+  const auto& ep = parsed->endpoint;
+  const auto& uri = parsed->uri;
+  const auto& user = parsed->user;
   OutOfDialogRequest r;
   r.content_type = "text/plain";
   r.body = msg.body;
