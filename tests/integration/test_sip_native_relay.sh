@@ -6,7 +6,9 @@
 # frames do not, while bob hears alice's 440 Hz. AMI MixMonitor on bob's leg needs decoded audio:
 # the relay stops on both legs (the log names the MixMonitor), delivered frames grow, and the
 # recording holds both tones; StopMixMonitor lets the relay resume (relayed grows again,
-# delivered stops). Both phones' own recordings carry the other's tone through every phase.
+# delivered stops). Also: CHANNEL(rtp,native|relayed) agree; an RFC 4733 digit on a relayed leg
+# still reaches its channel (DTMFEnd); alice's hold stops the relay (music on hold towards bob)
+# and her resume restarts it. Both phones' recordings carry the other's tone through the phases.
 source "$(dirname "$0")/lib.sh"
 require_commands baresip sox python3
 SRC="${TELEPHONY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -146,6 +148,10 @@ read -r AR AD BR BD <<<"$(measure 2)"
 [ "$AD" -eq 0 ] && [ "$BD" -eq 0 ] || fail "native: frames were still delivered: $AD ($A), $BD ($B) a second"
 pass "native relay: $A relays $AR packets a second and $B $BR, 0 frames delivered on either leg"
 grep -q "Native RTP relay started between" "$WORK/etc/log/messages" || fail "no log line for the relay's start"
+ami "Action: Getvar" "Channel: $A" "Variable: CHANNEL(rtp,native)" | grep -q "^Value: 1" ||
+  fail "CHANNEL(rtp,native) is not 1 while relaying: $(cat "$WORK/ami.last" 2>/dev/null)"
+RELAYED=$(ami "Action: Getvar" "Channel: $B" "Variable: CHANNEL(rtp,relayed)" | sed -n 's/^Value: \([0-9]*\).*/\1/p')
+[ "${RELAYED:-0}" -gt 0 ] || fail "CHANNEL(rtp,relayed) on $B: '${RELAYED:-}'"
 # RFC 4733 digits on a relayed leg still reach the engine as DTMF (bridge features need them).
 $CTRL -p "$CTRL_alice" -w 0.3 sndcode "7" >/dev/null || fail "baresip ctrl_tcp sndcode failed"
 wait_for 5 bash -c "awk -v RS= '/Event: DTMFEnd/ && /Channel: ${A//\//\\/}\r?\n/' '$WORK/ami.events' | grep -q ." ||
@@ -158,6 +164,8 @@ ami "Action: MixMonitor" "Channel: $B" "File: $WORK/rec/mixed.wav" \
   "Options: r($WORK/rec/from_bob.wav)t($WORK/rec/to_bob.wav)" | grep -q "Response: Success" ||
   fail "AMI MixMonitor failed: $(cat "$WORK/ami.last" 2>/dev/null)"
 wait_for 5 both off || fail "MixMonitor did not stop the relay: $A $(relay_state "$A"), $B $(relay_state "$B")"
+ami "Action: Getvar" "Channel: $A" "Variable: CHANNEL(rtp,native)" | grep -q "^Value: 0" ||
+  fail "CHANNEL(rtp,native) is not 0 on the frame path: $(cat "$WORK/ami.last" 2>/dev/null)"
 grep -q "Native RTP relay of SIP/.* stopped: decoded audio needed: audio hook (MixMonitor) on $B" "$WORK/etc/log/messages" ||
   fail "no log line naming the MixMonitor as the reason: $(grep 'Native RTP' "$WORK/etc/log/messages")"
 sleep 0.5
