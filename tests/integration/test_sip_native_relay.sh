@@ -8,7 +8,8 @@
 # recording holds both tones; StopMixMonitor lets the relay resume (relayed grows again,
 # delivered stops). Also: CHANNEL(rtp,native|relayed) agree; an RFC 4733 digit on a relayed leg
 # still reaches its channel (DTMFEnd); alice's hold stops the relay (music on hold towards bob)
-# and her resume restarts it. Both phones' recordings carry the other's tone through the phases.
+# and her resume restarts it; a second call to "carol" (PCMA only) is never relayed (different
+# codecs: frames, transcoded). Both phones' recordings carry the other's tone through the phases.
 source "$(dirname "$0")/lib.sh"
 require_commands baresip sox python3
 SRC="${TELEPHONY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -33,13 +34,14 @@ sox -n -r 8000 -c 1 -b 16 -e signed "$WORK/tone700.wav" synth 60 sine 700 || fai
 cat >"$WORK/etc/extensions.conf" <<CONF
 [phones]
 exten => native,1,Dial(SIP/bob,30)
+exten => transcoded,1,Dial(SIP/carol,30)
 CONF
 
 # baresip_conf NAME TONE: a config dir for one baresip (its SIP, ctrl_tcp and RTP ports its own),
 # TONE.wav as its microphone, what it hears recorded under NAME/heard; sets PORT_/CTRL_<NAME>.
 N_BARESIP=0
-baresip_conf() {
-  local name=$1 tone=$2 dir="$WORK/$1" sip ctrl rtp
+baresip_conf() {  # baresip_conf NAME TONE [CODEC]
+  local name=$1 tone=$2 codec=${3:-PCMU} dir="$WORK/$1" sip ctrl rtp
   sip=$($PROBE freeport baresip); ctrl=$($PROBE freeport tcp)
   rtp=$((RTP_START + 60 + N_BARESIP * 10)); N_BARESIP=$((N_BARESIP + 1))
   mkdir -p "$dir/heard"
@@ -68,7 +70,7 @@ module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:$ctrl
 CONF
-  echo "<sip:$name@127.0.0.1:$sip>;regint=0;audio_codecs=PCMU;answermode=auto" >"$dir/accounts"
+  echo "<sip:$name@127.0.0.1:$sip>;regint=0;audio_codecs=$codec;answermode=auto" >"$dir/accounts"
   printf -v "PORT_$name" '%s' "$sip"
   printf -v "CTRL_$name" '%s' "$ctrl"
 }
@@ -82,6 +84,7 @@ near() { [ "$1" -ge $(($2 - $2 / 20)) ] && [ "$1" -le $(($2 + $2 / 20)) ]; }
 
 baresip_conf alice tone440
 baresip_conf bob tone700
+baresip_conf carol tone700 PCMA
 cat >"$WORK/etc/pjsip.conf" <<CONF
 [udp]
 type=transport
@@ -102,6 +105,15 @@ aors=bob
 [bob]
 type=aor
 contact=sip:bob@127.0.0.1:$PORT_bob
+
+[carol](phone)
+disallow=all
+allow=alaw
+aors=carol
+
+[carol]
+type=aor
+contact=sip:carol@127.0.0.1:$PORT_carol
 CONF
 start_daemon
 python3 "$SRC/tests/integration/ami_tap.py" 127.0.0.1 "$P_AMI" admin pw "$WORK/ami.events" "$WORK/ami.ctl" &
@@ -198,6 +210,23 @@ sleep 1
 $CTRL -p "$CTRL_alice" -w 0.3 hangup >/dev/null || true
 wait_for 10 bash -c "! '$TELEPHONYD' -C '$WORK/etc' -rx 'core show channels concise' | grep -q SIP/" || fail "the call did not end"
 sleep 1
+
+# --- 5. different codecs (alice PCMU, carol PCMA): the frame path (transcoding) from the start ----
+start_baresip carol 60
+sleep 0.5
+$CTRL -p "$CTRL_alice" -w 0.3 dial "sip:transcoded@127.0.0.1:$P_SIP" >/dev/null || fail "baresip ctrl_tcp dial failed"
+wait_for 20 bash -c "[ \$('$TELEPHONYD' -C '$WORK/etc' -rx 'core show channels concise' | grep -c '!Up!') -ge 2 ]" ||
+  fail "the PCMU-PCMA call did not come up: $(rx core show channels; tail -10 "$WORK/carol.log")"
+CHANS=$(rx core show channels concise)
+A=$(grep -o '^SIP/alice-[0-9a-f]*' <<<"$CHANS") || fail "no channel of alice: $CHANS"
+B=$(grep -o '^SIP/carol-[0-9a-f]*' <<<"$CHANS") || fail "no channel of carol: $CHANS"
+sleep 1.5
+read -r AR AD BR BD <<<"$(measure 2)"
+both off && [ "$AR" -eq 0 ] && [ "$BR" -eq 0 ] && [ "$AD" -ge 15 ] && [ "$BD" -ge 15 ] ||
+  fail "PCMU to PCMA: $(relay_state "$A") / $(relay_state "$B"), relayed $AR/$BR, delivered $AD/$BD a second"
+pass "different codecs (PCMU $A, PCMA $B): no relay, $AD and $BD frames delivered a second"
+$CTRL -p "$CTRL_alice" -w 0.3 hangup >/dev/null || true
+wait_for 10 bash -c "! '$TELEPHONYD' -C '$WORK/etc' -rx 'core show channels concise' | grep -q SIP/" || fail "the call did not end"
 
 # --- the audio ------------------------------------------------------------------------------------
 for f in mixed from_bob to_bob; do [ -s "$WORK/rec/$f.wav" ] || fail "MixMonitor wrote no $f.wav"; done
