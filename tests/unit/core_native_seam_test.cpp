@@ -37,7 +37,8 @@ class SeamTech : public ChannelTech, public DriverNativeMedia {
   void bridge_peer_changed(Channel& chan, const BridgePeerState& s) override {
     EXPECT_TRUE(chan.strand().running_in_this_thread());
     std::lock_guard lock(log_->mu);
-    log_->told.push_back("peer=" + (s.peer ? s.peer->name() : std::string("-")) + ",tapped=" + (s.tapped ? "1" : "0"));
+    log_->told.push_back("peer=" + (s.peer ? s.peer->name() : std::string("-")) +
+                         ",tapped=" + (s.tapped ? "1" : "0"));
     log_->last_reason = s.tap_reason;
   }
 

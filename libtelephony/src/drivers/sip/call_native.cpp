@@ -7,7 +7,6 @@
 // the moment one of those stops being true both legs are back on the frame path. Either leg may
 // decide: start/stop act on the pair and repeating them is harmless. docs/rtp.md has the rules.
 #include "call_session.hpp"
-
 #include "telephony/engine.hpp"
 
 namespace telephony::sip {
@@ -15,7 +14,9 @@ namespace telephony::sip {
 void CallSession::bridge_peer_changed(Channel&, const BridgePeerState& state) {
   native_peer_ = state.peer;
   native_tap_ = state.tapped ? state.tap_reason : std::string();
-  reconsider_native_relay(!state.peer ? "left the two-party bridge" : state.tapped ? "media tapped" : "bridged");
+  reconsider_native_relay(!state.peer    ? "left the two-party bridge"
+                          : state.tapped ? "media tapped"
+                                         : "bridged");
 }
 
 std::string CallSession::native_relay_refusal(const std::shared_ptr<CallSession>& peer) const {
@@ -32,9 +33,11 @@ std::string CallSession::native_relay_refusal(const std::shared_ptr<CallSession>
   if (media_->wants_inband_dtmf() || theirs->wants_inband_dtmf()) return "inband DTMF";
   auto ours = media_->negotiated();
   auto other = theirs->negotiated();
-  if (!ours || !other || ours->codecs.empty() || other->codecs.empty()) return "media not negotiated";
+  if (!ours || !other || ours->codecs.empty() || other->codecs.empty())
+    return "media not negotiated";
   if (ours->codecs.front().format != other->codecs.front().format)
-    return "different codecs (" + ours->codecs.front().format.name() + " and " + other->codecs.front().format.name() + ")";
+    return "different codecs (" + ours->codecs.front().format.name() + " and " +
+           other->codecs.front().format.name() + ")";
   if (ours->remote_hold() || other->remote_hold() || media_->local_hold() || theirs->local_hold())
     return "a leg is on hold";
   return {};
@@ -54,8 +57,9 @@ void CallSession::reconsider_native_relay(std::string_view why) {
       return;
     }
     log.verbose(3, "res_rtp",
-                "Native RTP relay started between " + channel_name_ + " and " + peer_chan->name() + " (" +
-                    media_->negotiated()->codecs.front().format.name() + ", " + std::string(why) + ")");
+                "Native RTP relay started between " + channel_name_ + " and " + peer_chan->name() +
+                    " (" + media_->negotiated()->codecs.front().format.name() + ", " +
+                    std::string(why) + ")");
     return;
   }
   if (!active) {
