@@ -49,23 +49,28 @@ void CallSession::reconsider_native_relay(std::string_view why) {
   auto peer_chan = native_peer_.lock();
   auto peer = peer_chan ? session_of(*peer_chan) : nullptr;
   const auto refusal = native_relay_refusal(peer);
+  // The relay's own state flips on the RTP shard a moment after start/stop, so a leg also
+  // remembers what it last asked for: a stop quickly followed by a start (a hook attached and
+  // detached at once) is not mistaken for "still relaying".
   const bool active = media_->native_relay_active();
   if (refusal.empty()) {
-    if (active) return;
+    if (active && native_wanted_) return;
     if (auto r = rtp::MediaSession::start_native_relay(media_, peer->media_); !r) {
       log.debug("res_rtp", channel_name_ + ": no native RTP relay: " + r.error().message);
       return;
     }
+    native_wanted_ = true;
     log.verbose(3, "res_rtp",
                 "Native RTP relay started between " + channel_name_ + " and " + peer_chan->name() +
                     " (" + media_->negotiated()->codecs.front().format.name() + ", " +
                     std::string(why) + ")");
     return;
   }
-  if (!active) {
+  if (!active && !native_wanted_) {
     log.debug("res_rtp", channel_name_ + ": frame path kept: " + refusal, 2);
     return;
   }
+  native_wanted_ = false;
   media_->stop_native_relay();
   log.verbose(3, "res_rtp", "Native RTP relay of " + channel_name_ + " stopped: " + refusal);
 }

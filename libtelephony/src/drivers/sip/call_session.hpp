@@ -245,6 +245,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   bool moh_playing_ = false;          // the bridged peer holds: we play music on hold
   std::weak_ptr<Channel> native_peer_;  // the bridge's seam: our one bridged peer
   std::string native_tap_;              // …and why audio is tapped (empty: it is not)
+  bool native_wanted_ = false;          // this leg last started the relay (not stopped since)
   std::string ack_;
   std::string reinvite_ack_;  // the ACK of our last re-INVITE's 2xx
   std::uint32_t reinvite_ack_cseq_ = 0;
