@@ -31,7 +31,8 @@ struct NativeSeamState {
 };
 
 NativeSeamState& seam_of(Channel& chan) {
-  auto p = chan.datastore_or_create(kSeamDatastore, [] { return std::make_shared<NativeSeamState>(); });
+  auto p =
+      chan.datastore_or_create(kSeamDatastore, [] { return std::make_shared<NativeSeamState>(); });
   return *static_cast<NativeSeamState*>(p.get());  // the channel keeps it alive
 }
 
@@ -48,7 +49,8 @@ std::string current_tap_reason(Channel& chan) {
     return "audio hook (" + names + ") on " + chan.name();
   }
   if (chan.audio_muted_in() || chan.audio_muted_out()) return "audio mute on " + chan.name();
-  if (chan.media_state().generator) return "a generator (tones, playback or music on hold) on " + chan.name();
+  if (chan.media_state().generator)
+    return "a generator (tones, playback or music on hold) on " + chan.name();
   if (chan.dtmf_detection()) return "inband DTMF detection on " + chan.name();
   return {};
 }
@@ -107,7 +109,8 @@ void media_taps_changed(const std::shared_ptr<Channel>& chan) {
       seam.tap_reason = std::move(reason);
     }
     tell_native_media(*chan);
-    if (auto peer = seam.peer.lock()) asio::post(peer->strand(), [peer] { tell_native_media(*peer); });
+    if (auto peer = seam.peer.lock())
+      asio::post(peer->strand(), [peer] { tell_native_media(*peer); });
   });
 }
 

@@ -227,7 +227,9 @@ void register_channel_functions(Engine& engine) {
                 "hangupcause, callgroup, pickupgroup, namedcallgroup, namedpickupgroup, musicclass, userfield. "
                 "Writable: language, accountcode, callgroup, pickupgroup (lists of 0-63 such as 1,3-5), "
                 "namedcallgroup, namedpickupgroup (comma-separated names), musicclass, userfield. The groups decide "
-                "which ringing channels Pickup() may answer.",
+                "which ringing channels Pickup() may answer. SIP channels also read rtpqos, rtcp,<field> and "
+                "rtp,<src|dest|direct|secure|hold|native|relayed|delivered> (native: 1 while the call's RTP is "
+                "relayed without decoding; relayed/delivered: packets relayed, frames decoded; docs/rtp.md).",
                 {{"item", "standard item to get or set"}},
                 {"CALLERID", "CONNECTEDLINE"}},
                channel_read, channel_write);

@@ -7,7 +7,6 @@
 // the moment one of those stops being true both legs are back on the frame path. Either leg may
 // decide: start/stop act on the pair and repeating them is harmless. docs/rtp.md has the rules.
 #include "call_session.hpp"
-
 #include "telephony/engine.hpp"
 
 namespace telephony::sip {
@@ -15,7 +14,9 @@ namespace telephony::sip {
 void CallSession::bridge_peer_changed(Channel&, const BridgePeerState& state) {
   native_peer_ = state.peer;
   native_tap_ = state.tapped ? state.tap_reason : std::string();
-  reconsider_native_relay(!state.peer ? "left the two-party bridge" : state.tapped ? "media tapped" : "bridged");
+  reconsider_native_relay(!state.peer    ? "left the two-party bridge"
+                          : state.tapped ? "media tapped"
+                                         : "bridged");
 }
 
 std::string CallSession::native_relay_refusal(const std::shared_ptr<CallSession>& peer) const {
@@ -32,9 +33,11 @@ std::string CallSession::native_relay_refusal(const std::shared_ptr<CallSession>
   if (media_->wants_inband_dtmf() || theirs->wants_inband_dtmf()) return "inband DTMF";
   auto ours = media_->negotiated();
   auto other = theirs->negotiated();
-  if (!ours || !other || ours->codecs.empty() || other->codecs.empty()) return "media not negotiated";
+  if (!ours || !other || ours->codecs.empty() || other->codecs.empty())
+    return "media not negotiated";
   if (ours->codecs.front().format != other->codecs.front().format)
-    return "different codecs (" + ours->codecs.front().format.name() + " and " + other->codecs.front().format.name() + ")";
+    return "different codecs (" + ours->codecs.front().format.name() + " and " +
+           other->codecs.front().format.name() + ")";
   if (ours->remote_hold() || other->remote_hold() || media_->local_hold() || theirs->local_hold())
     return "a leg is on hold";
   return {};
@@ -46,22 +49,28 @@ void CallSession::reconsider_native_relay(std::string_view why) {
   auto peer_chan = native_peer_.lock();
   auto peer = peer_chan ? session_of(*peer_chan) : nullptr;
   const auto refusal = native_relay_refusal(peer);
+  // The relay's own state flips on the RTP shard a moment after start/stop, so a leg also
+  // remembers what it last asked for: a stop quickly followed by a start (a hook attached and
+  // detached at once) is not mistaken for "still relaying".
   const bool active = media_->native_relay_active();
   if (refusal.empty()) {
-    if (active) return;
+    if (active && native_wanted_) return;
     if (auto r = rtp::MediaSession::start_native_relay(media_, peer->media_); !r) {
       log.debug("res_rtp", channel_name_ + ": no native RTP relay: " + r.error().message);
       return;
     }
+    native_wanted_ = true;
     log.verbose(3, "res_rtp",
-                "Native RTP relay started between " + channel_name_ + " and " + peer_chan->name() + " (" +
-                    media_->negotiated()->codecs.front().format.name() + ", " + std::string(why) + ")");
+                "Native RTP relay started between " + channel_name_ + " and " + peer_chan->name() +
+                    " (" + media_->negotiated()->codecs.front().format.name() + ", " +
+                    std::string(why) + ")");
     return;
   }
-  if (!active) {
+  if (!active && !native_wanted_) {
     log.debug("res_rtp", channel_name_ + ": frame path kept: " + refusal, 2);
     return;
   }
+  native_wanted_ = false;
   media_->stop_native_relay();
   log.verbose(3, "res_rtp", "Native RTP relay of " + channel_name_ + " stopped: " + refusal);
 }

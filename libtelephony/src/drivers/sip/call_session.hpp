@@ -266,6 +266,7 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   bool invite_in_flight_ = false;
   bool glare_wait_ = false;
   std::unique_ptr<boost::asio::steady_timer> glare_timer_;
+  bool native_wanted_ = false;          // this leg last started the relay (not stopped since)
   std::string ack_;
   std::string reinvite_ack_;  // the ACK of our last re-INVITE's 2xx
   std::uint32_t reinvite_ack_cseq_ = 0;
