@@ -491,7 +491,7 @@ void RtpStream::deliver(Frame f) {
 
 void RtpStream::playout() {
   if (!jitter_ || closed_) return;
-  shard_.wheel.schedule(playout_timer_, std::chrono::milliseconds(20));
+  shard_.wheel.schedule_periodic(playout_timer_, std::chrono::milliseconds(20));
   auto p = jitter_->pull();
   const bool opus = jitter_format_.codec == media::Codec::Opus && opus_dec_;
   if (p.status == media::JitterBuffer::Status::Frame && p.payload.size() > 1) {

@@ -46,6 +46,20 @@ void TimerWheel::schedule(Entry& e, std::chrono::milliseconds after) {
   arm_timer();
 }
 
+void TimerWheel::schedule_periodic(Entry& e, std::chrono::milliseconds period) {
+  if (stopped_) return;
+  const std::uint64_t last_due = e.due;
+  cancel(e);
+  const auto ticks = std::max<std::uint64_t>(1, static_cast<std::uint64_t>((period + tick_ - std::chrono::milliseconds(1)) / tick_));
+  const std::uint64_t now = tick_of(Clock::now());
+  std::uint64_t due = last_due + ticks;
+  if (last_due == 0 || due + 4 * ticks < now) due = now + ticks;
+  // Never into the slot being walked (or already walked): it would wait a whole turn.
+  e.due = std::max(due, current_ + 1);
+  link(e);
+  arm_timer();
+}
+
 void TimerWheel::cancel(Entry& e) {
   if (!e.armed()) return;
   e.prev->next = e.next;
