@@ -17,7 +17,7 @@ lib+='|/src/media/engine/|/src/media/(mixer|translator|translator_steps|dtmf|ton
 lib+='|/src/dialplan/(executor|execution_state|substitution_wait|pbx_module)\.cpp'
 lib+='|/src/apps/(app_dial|parallel_dialer|app_page|app_confbridge[a-z_]*|attended_transfer|bridge_transfer|call_bridge|app_transfer|app_bridges|media_app_support)\.cpp'
 lib+='|/src/drivers/local/|/src/rtp/(media_session|rtp_stack|rtp_stream|rtp_sender|timer_wheel|channel_items|rtcp_reports|rtp_metrics)\.cpp'
-lib+='|/src/recording/|/src/originate/|/tests/testkit/|/tests/unit/'
+lib+='|/src/recording/|/src/originate/|/src/manager/(events|manager_module)\.cpp|/tests/testkit/|/tests/unit/'
 # -Wno-tsan: Asio's handler fences (std_fenced_block) warn in every file; Asio synchronises
 # through its scheduler and strand mutexes, which TSan sees.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $launcher \
