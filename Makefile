@@ -13,7 +13,7 @@ export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 LAUNCHER := $(shell command -v ccache >/dev/null 2>&1 && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 
-.PHONY: all deps check-fresh configure build run test unit integration bench fuzz install docs clean
+.PHONY: all deps check-fresh configure build run test unit integration bench fuzz tsan install docs clean
 
 all: build
 
@@ -56,6 +56,10 @@ fuzz: deps
 	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize=function -fsanitize=fuzzer-no-link -fno-omit-frame-pointer"
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# ThreadSanitizer run of the channel/bridge/core unit tests in their own tree (not part of `make test`).
+tsan: deps
+	scripts/tsan.sh $(TSAN_BUILD) $(JOBS) "$(LAUNCHER)"
 
 install: build
 	cmake --install $(BUILD)

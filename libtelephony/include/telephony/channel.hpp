@@ -433,7 +433,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   FrameSink sink_;
   std::vector<boost::asio::steady_timer*> waiters_;
   boost::asio::steady_timer absolute_timer_;
-  std::unique_ptr<ChannelMedia> media_;  // created on first use (formats, DSP, generators)
+  std::unique_ptr<ChannelMedia> media_;  // made with the channel (formats, DSP, generators)
   std::vector<std::shared_ptr<AudioHook>> hooks_;
   void run_hooks(AudioHook::Direction dir, Frame& f);
   void detach_all_hooks();

@@ -103,7 +103,15 @@ void ParallelDialer::dial(const std::vector<std::string>& dialstrings) {
       if (!caller->accountcode().empty()) chan->set_accountcode(caller->accountcode());
     }
     auto token = chan->hold();
-    asio::co_spawn(chan->strand(), monitor(index, chan, std::move(token)), asio::detached);
+    // The spawned function owns the dialer: a monitor's body starts only when the leg's strand
+    // runs it, and by then the caller may be gone with its reference (a page that ended at once:
+    // shared_from_this() there was a use after free, found by make tsan).
+    asio::co_spawn(
+        chan->strand(),
+        [self = shared_from_this(), index, chan, token = std::move(token)]() mutable -> asio::awaitable<void> {
+          co_await self->monitor(index, chan, std::move(token));
+        },
+        asio::detached);
   }
   wake_caller();
 }

@@ -6,6 +6,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <algorithm>
+#include <future>
 
 #include "telephony/engine.hpp"
 #include "telephony/events.hpp"
@@ -73,6 +74,8 @@ Channel::Channel(Engine& engine, std::string name, std::string uniqueid, std::st
       }()),
       linkedid_(std::move(linkedid)),
       absolute_timer_(strand_),
+      // Made at once, not on first use: other threads read its published formats.
+      media_(std::make_unique<ChannelMedia>()),
       native_shared_(native_formats_) {}
 
 std::vector<media::Format> Channel::native_formats() const {
@@ -459,8 +462,32 @@ void Channel::clear_timeout_hangup() {
 }
 
 Result<void> Channel::call(std::string_view dest, std::chrono::milliseconds timeout) {
-  if (hung_up_.load()) return fail("channel is hung up", name_);
-  return tech_->call(*this, dest, timeout);
+  // The driver's call() touches state its strand owns (a SIP session's dialog, a Local pair).
+  auto run = [this](std::string_view d, std::chrono::milliseconds t) -> Result<void> {
+    if (hung_up_.load()) return fail("channel is hung up", name_);
+    return tech_->call(*this, d, t);
+  };
+  // An engine not running has no thread on the strand: the caller's is the only one.
+  if (strand_.running_in_this_thread() || !engine_.running()) return run(dest, timeout);
+  auto self = shared_from_this();
+  if (engine_.io().get_executor().running_in_this_thread()) {
+    // Blocking an engine thread on the strand could deadlock: post, report failure by hangup.
+    asio::post(strand_, [self, run, d = std::string(dest), timeout] {
+      auto r = run(d, timeout);
+      if (r) return;
+      self->engine_.log().notice("channel", "Unable to call " + self->name_ + ": " + r.error().to_string());
+      self->set_hangup_cause(HangupCause::Unallocated);
+      self->request_hangup(HangupCause::Unallocated);
+    });
+    return {};
+  }
+  auto done = std::make_shared<std::promise<Result<void>>>();
+  auto result = done->get_future();
+  asio::post(strand_, [self, run, done, d = std::string(dest), timeout] { done->set_value(run(d, timeout)); });
+  while (result.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+    if (!engine_.running()) return fail("the engine stopped before the call started", name_);
+  }
+  return result.get();
 }
 
 void Channel::answer() {
@@ -595,29 +622,53 @@ ChannelMedia& Channel::media_state() {
   return *media_;
 }
 
+// The getters below run on any thread (console, AMI, apps saving a format to restore), while
+// ChannelMedia is strand-only: each setter publishes its value in an atomic, at the call (so the
+// caller reads back what it set) and again when the strand applies it (so the last applied wins).
+namespace {
+std::uint64_t pack_format(media::Format f) {
+  return static_cast<std::uint64_t>(f.codec) | (std::uint64_t{f.channels} << 8) | (std::uint64_t{f.rate} << 16);
+}
+media::Format unpack_format(std::uint64_t v) {
+  return {static_cast<media::Codec>(v & 0xff), static_cast<std::uint32_t>(v >> 16), static_cast<std::uint8_t>(v >> 8)};
+}
+}  // namespace
+
 void Channel::set_write_format(media::Format f) {
+  media_->published_write_format.store(pack_format(f));
   asio::dispatch(strand_, [self = shared_from_this(), f] {
     auto& m = self->media_state();
     m.write_format = f;
+    m.published_write_format.store(pack_format(f));
     m.prepare_write(*self, f);
   });
 }
 
 media::Format Channel::write_format() const {
-  return media_ && !media_->write_format.is_none() ? media_->write_format : native_format();
+  const auto f = unpack_format(media_->published_write_format.load());
+  return f.is_none() ? native_format() : f;
 }
 
 void Channel::set_read_format(media::Format f) {
-  asio::dispatch(strand_, [self = shared_from_this(), f] { self->media_state().read_format = f; });
+  media_->published_read_format.store(pack_format(f));
+  asio::dispatch(strand_, [self = shared_from_this(), f] {
+    auto& m = self->media_state();
+    m.read_format = f;
+    m.published_read_format.store(pack_format(f));
+  });
 }
 
 media::Format Channel::read_format() const {
-  return media_ && !media_->read_format.is_none() ? media_->read_format : native_format();
+  const auto f = unpack_format(media_->published_read_format.load());
+  return f.is_none() ? native_format() : f;
 }
 
 void Channel::set_dtmf_detection(bool on) {
+  media_->published_detect_dtmf.store(on);
   asio::dispatch(strand_, [self = shared_from_this(), on] {
-    self->media_state().detect_dtmf = on;
+    auto& m = self->media_state();
+    m.detect_dtmf = on;
+    m.published_detect_dtmf.store(on);
     media_taps_changed(self);
   });
 }
@@ -628,7 +679,7 @@ void Channel::set_audio_mute(MuteDirection d, bool on) {
   media_taps_changed(shared_from_this());
 }
 
-bool Channel::dtmf_detection() const { return media_ && media_->detect_dtmf; }
+bool Channel::dtmf_detection() const { return media_->published_detect_dtmf.load(); }
 
 void Channel::send_digit(char digit, std::chrono::milliseconds duration) {
   auto self = shared_from_this();

@@ -134,7 +134,12 @@ void RtpStream::on_rtcp(std::uint8_t* data, std::size_t len, const boost::asio::
     const auto& b = report->blocks[i];
     if (b.ssrc != ssrc_) continue;
     tx_lost_.store(b.cumulative_lost > 0 ? static_cast<std::uint32_t>(b.cumulative_lost) : 0, std::memory_order_relaxed);
-    const std::uint32_t clock = last_clock_ ? last_clock_ : 8000;
+    std::uint32_t clock = 8000;
+    {
+      // The send side's clock: written under send_mu_ by whichever thread sends (make tsan).
+      std::lock_guard lock(send_mu_);
+      if (last_clock_) clock = last_clock_;
+    }
     tx_jitter_s_.store(static_cast<double>(b.jitter) / clock, std::memory_order_relaxed);
     if (b.lsr != 0) {
       // RFC 3550 §6.4.1: RTT = arrival - LSR - DLSR, in 1/65536 s.

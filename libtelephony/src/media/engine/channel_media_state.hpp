@@ -1,8 +1,11 @@
 // ChannelMedia: the media engine's per-channel state, owned by Channel and touched only on the
-// channel's strand. Internal to the library: Channel calls it for voice that needs translation
-// or DSP, and the media engine (playback, generators) keeps the channel's active generator here.
+// channel's strand, but for the published_* atomics that other threads read. Internal to the
+// library: Channel calls it for voice that needs translation or DSP, and the media engine
+// (playback, generators) keeps the channel's active generator here.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -25,6 +28,12 @@ class ChannelMedia {
   media::Format write_format;  // announced by set_write_format (None: not announced)
   media::Format read_format;   // None: deliver as the device sent it
   bool detect_dtmf = false;
+  // The three above as Channel's any-thread getters see them (write_format(), read_format(),
+  // dtmf_detection()): stored by the setters, read without a lock. A packed media::Format
+  // (channel.cpp pack_format); 0 is Codec::None, "not set".
+  std::atomic<std::uint64_t> published_write_format{0};
+  std::atomic<std::uint64_t> published_read_format{0};
+  std::atomic<bool> published_detect_dtmf{false};
 
   // Voice written in `f.format` that the device does not speak: translate and hand to the tech.
   void write_translated(Channel& chan, ChannelTech& tech, const Frame& f);
