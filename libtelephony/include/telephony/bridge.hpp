@@ -3,6 +3,13 @@
 // media core). A channel joins with `co_await bridge->join(chan)` from its own strand — the call
 // returns when the channel leaves: hung up, kicked, or the bridge dissolved — so the owner (Dial,
 // ConfBridge, Originate) simply continues after the await.
+//
+// The frame path of a two-party bridge skips the bridge strand: while exactly two members are in
+// and the technology lets a kind of frame through unchanged (relays_directly), each member keeps a
+// cached pointer to the other, refreshed on join/leave/move, and its strand hands such frames
+// straight to the peer's write path — one post to the peer's strand, none when they share one —
+// with no lock and no member list per frame. Every other frame (and every frame of a bridge with
+// more members or a mixing technology) goes through the bridge strand to on_frame().
 #pragma once
 
 #include <utility>  // before asio: Boost 1.74 awaitable.hpp uses std::exchange without it
@@ -29,6 +36,10 @@ class BridgeTechnology {
   virtual void on_frame(Bridge& bridge, Channel& from, const Frame& f) = 0;
   virtual void on_join(Bridge& bridge, Channel& chan) {}
   virtual void on_leave(Bridge& bridge, Channel& chan) {}
+  // True when, with exactly two members, frames of `kind` go to the other member unchanged and
+  // on_frame need not see them: the bridge then relays them without its strand. Asked once, when
+  // the bridge is created.
+  virtual bool relays_directly(FrameKind kind) const { return false; }
 };
 
 // Relays each frame to the other member unchanged; when the members' native formats differ the
@@ -42,6 +53,7 @@ class TwoPartyRelay : public BridgeTechnology {
   // The native-media seam: members learn their peer (Bridge::tell_native_peers).
   void on_join(Bridge& bridge, Channel& chan) override;
   void on_leave(Bridge& bridge, Channel& chan) override;
+  bool relays_directly(FrameKind) const override { return true; }
 };
 
 enum class BridgeExit { Hangup, Kicked, Dissolved };
@@ -95,8 +107,14 @@ class Bridge : public std::enable_shared_from_this<Bridge> {
   void tell_native_peers(Channel* left = nullptr);
 
  private:
+  // A member's cached peer; read and written only on the member's strand.
+  struct RelayLink {
+    Channel::Ptr peer;            // null: every frame goes through the bridge strand
+    std::uint64_t generation = 0;  // refreshes posted out of order cannot go back in time
+  };
   struct Member {
     Channel::Ptr chan;
+    std::shared_ptr<RelayLink> link = std::make_shared<RelayLink>();
     bool leaving = false;
     BridgeExit exit = BridgeExit::Hangup;
     Ptr move_target;  // move_to(): where chan goes when it leaves
@@ -105,6 +123,8 @@ class Bridge : public std::enable_shared_from_this<Bridge> {
   };
   boost::asio::awaitable<BridgeExit> join_swapping(Channel::Ptr chan, Channel::Ptr swap, std::function<void(bool)> moved);
   void on_frame(const Channel::Ptr& from, Frame f);  // bridge strand
+  // Recomputes every member's cached peer after a membership change (any thread, mu_ not held).
+  void refresh_relay_links();
   void remove(const Channel::Ptr& chan, BridgeExit why);
   Member* member_of(const Channel* chan);
 
@@ -117,6 +137,8 @@ class Bridge : public std::enable_shared_from_this<Bridge> {
   std::vector<std::shared_ptr<Member>> members_;
   bool dissolved_ = false;
   bool announced_ = false;
+  std::uint64_t link_generation_ = 0;  // guarded by mu_
+  std::uint32_t direct_kinds_ = 0;      // bit per FrameKind the technology lets through unchanged
 };
 
 }  // namespace telephony

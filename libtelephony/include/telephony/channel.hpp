@@ -375,6 +375,14 @@ class Channel : public std::enable_shared_from_this<Channel> {
   void wake();
   // Drop queued inbound frames (e.g. before starting digit collection).
   void flush_inbound();
+  // What the inbox holds (strand only). Unread voice is bounded to about a second and 16 KB of
+  // payload, oldest shed first; control, DTMF and text frames are never shed.
+  struct InboxUsage {
+    std::size_t frames = 0;
+    std::chrono::microseconds voice{0};
+    std::size_t memory_bytes = 0;  // ring storage plus the payload blocks it holds
+  };
+  InboxUsage inbox_usage() const;
 
   // Running the dialplan: set by the PBX while it executes this channel.
   void set_pbx_running(bool on) { pbx_running_ = on; }
@@ -429,7 +437,7 @@ class Channel : public std::enable_shared_from_this<Channel> {
   std::optional<Redirect> redirect_;  // guarded by mu_
 
   // strand-only
-  std::deque<Frame> inbox_;
+  FrameQueue inbox_;
   FrameSink sink_;
   std::vector<boost::asio::steady_timer*> waiters_;
   boost::asio::steady_timer absolute_timer_;

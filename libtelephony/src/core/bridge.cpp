@@ -1,8 +1,10 @@
 #include "telephony/bridge.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <random>
 
+#include "core/frame_pool.hpp"
 #include "telephony/driver_abilities.hpp"
 #include "telephony/engine.hpp"
 
@@ -47,7 +49,11 @@ Bridge::Bridge(Engine& engine, BridgeOptions opts, std::unique_ptr<BridgeTechnol
       opts_(std::move(opts)),
       tech_(std::move(tech)),
       strand_(asio::make_strand(engine.io())),
-      uniqueid_(make_uuid()) {}
+      uniqueid_(make_uuid()) {
+  for (auto k : {FrameKind::Voice, FrameKind::DtmfBegin, FrameKind::DtmfEnd, FrameKind::Control, FrameKind::Text,
+                 FrameKind::Null})
+    if (tech_->relays_directly(k)) direct_kinds_ |= 1u << static_cast<unsigned>(k);
+}
 
 Bridge::~Bridge() = default;
 
@@ -113,10 +119,21 @@ asio::awaitable<BridgeExit> Bridge::join_swapping(Channel::Ptr chan, Channel::Pt
   if (swap) kick(swap);
   if (moved) moved(true);
   std::weak_ptr<Channel> weak = chan;
-  chan->set_frame_sink([self, weak](const Frame& f) {
-    if (auto c = weak.lock()) asio::post(self->strand_, [self, c, f] { self->on_frame(c, f); });
+  // Runs on chan's strand for every frame it produces: straight to the cached peer when there is
+  // one and the technology lets this kind through, else to the technology on the bridge strand.
+  chan->set_frame_sink([self, weak, link = member->link](const Frame& f) {
+    if (link->peer && (self->direct_kinds_ >> static_cast<unsigned>(f.kind) & 1u)) {
+      frame_pool::bump(frame_pool::thread_counters().relay_direct);
+      link->peer->write(f);
+      return;
+    }
+    if (auto c = weak.lock()) {
+      frame_pool::bump(frame_pool::thread_counters().bridge_hops);
+      asio::post(self->strand_, [self, c, f] { self->on_frame(c, f); });
+    }
   });
   asio::post(strand_, [self, chan] { self->tech_->on_join(*self, *chan); });
+  refresh_relay_links();
 
   co_await chan->wait_until(
       [&] {
@@ -133,6 +150,8 @@ asio::awaitable<BridgeExit> Bridge::join_swapping(Channel::Ptr chan, Channel::Pt
     target = std::move(member->move_target);
   }
   chan->set_frame_sink(nullptr);
+  member->link->peer = nullptr;
+  member->link->generation = ~std::uint64_t{0};  // no refresh still in flight may set it again
   chan->set_bridge_id({});
   remove(chan, why);
   if (target && !chan->hangup_requested()) {
@@ -155,6 +174,7 @@ bool Bridge::move_to(const Channel::Ptr& chan, Ptr to, Channel::Ptr swap, std::f
     m->swap = std::move(swap);
     m->moved = std::move(moved);
   }
+  refresh_relay_links();
   chan->wake();
   return true;
 }
@@ -170,6 +190,7 @@ void Bridge::remove(const Channel::Ptr& chan, BridgeExit why) {
     if (opts_.dissolve_when_alone && !dissolved_ && members_.size() < 2) dissolve_rest = true;
     destroy = members_.empty() && dissolved_ && !dissolve_rest;
   }
+  refresh_relay_links();
   {
     BridgeLeft ev;
     ev.bridge = snapshot();
@@ -195,6 +216,7 @@ void Bridge::kick(const Channel::Ptr& chan) {
     m->leaving = true;
     m->exit = BridgeExit::Kicked;
   }
+  refresh_relay_links();
   chan->wake();
 }
 
@@ -214,6 +236,7 @@ void Bridge::dissolve() {
     }
     destroy_now = members_.empty();
   }
+  refresh_relay_links();
   for (auto& c : wake) c->wake();
   if (destroy_now) {
     BridgeDestroyed ev;
@@ -235,6 +258,37 @@ void Bridge::on_frame(const Channel::Ptr& from, Frame f) {
     if (!m || m->leaving) return;
   }
   tech_->on_frame(*this, *from, f);
+}
+
+void Bridge::refresh_relay_links() {
+  struct Update {
+    Channel::Ptr chan;
+    std::shared_ptr<RelayLink> link;
+    Channel::Ptr peer;
+  };
+  std::vector<Update> updates;
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(mu_);
+    generation = ++link_generation_;
+    std::vector<Member*> active;
+    for (auto& m : members_)
+      if (!m->leaving) active.push_back(m.get());
+    const bool direct = direct_kinds_ != 0 && !dissolved_ && active.size() == 2;
+    for (auto& m : members_) {
+      Channel::Ptr peer;
+      if (direct && !m->leaving) peer = (active[0] == m.get() ? active[1] : active[0])->chan;
+      updates.push_back({m->chan, m->link, std::move(peer)});
+    }
+  }
+  for (auto& u : updates) {
+    auto& strand = u.chan->strand();
+    asio::dispatch(strand, [link = std::move(u.link), peer = std::move(u.peer), generation]() mutable {
+      if (generation <= link->generation) return;
+      link->generation = generation;
+      link->peer = std::move(peer);
+    });
+  }
 }
 
 void Bridge::write_to(const Channel::Ptr& chan, const Frame& f) { chan->write(f); }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <future>
 
+#include "core/frame_pool.hpp"
 #include "telephony/engine.hpp"
 #include "telephony/events.hpp"
 #include "../media/engine/channel_media_state.hpp"
@@ -19,7 +20,12 @@ namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
 namespace {
-constexpr std::size_t kInboxLimit = 500;  // frames queued with no reader before voice is shed
+// An inbox nobody reads (an application that plays and never listens) keeps at most this much
+// voice, oldest shed first: about a second, and never more than 16 KB of payload blocks (a second
+// of slin8 or G.711; half a second of slin16), so an idle leg stays well inside the per-call
+// memory budget. Control, DTMF and text are never shed.
+constexpr std::chrono::microseconds kInboxVoiceTime{1'000'000};
+constexpr std::size_t kInboxVoiceBytes = 16 * 1024;
 
 // Silence as long as `f`: in the same encoding when that is G.711/slin (no translation for the
 // receiver), else as slin at the frame's rate (every write path translates slin).
@@ -534,7 +540,9 @@ void Channel::write(const Frame& f) {
     write_now(f);
     return;
   }
-  asio::post(strand_, [self = shared_from_this(), f] { self->write_now(f); });
+  // One post carrying the frame to this channel's strand; its memory comes from the frame pool.
+  frame_pool::bump(frame_pool::thread_counters().frame_posts);
+  asio::post(strand_, frame_pool::pooled([self = shared_from_this(), f] { self->write_now(f); }));
 }
 
 void Channel::write_now(const Frame& in) {
@@ -712,7 +720,9 @@ void Channel::queue_frame(Frame f) {
     deliver(std::move(f));
     return;
   }
-  asio::post(strand_, [self = shared_from_this(), f = std::move(f)]() mutable { self->deliver(std::move(f)); });
+  asio::post(strand_, frame_pool::pooled([self = shared_from_this(), f = std::move(f)]() mutable {
+    self->deliver(std::move(f));
+  }));
 }
 
 void Channel::deliver(Frame f) {
@@ -745,11 +755,18 @@ void Channel::deliver(Frame f) {
     sink_(f);
     return;
   }
-  if (inbox_.size() >= kInboxLimit) {
-    // Shed the oldest voice frame; control, DTMF and text are never dropped.
-    auto it = std::find_if(inbox_.begin(), inbox_.end(), [](const Frame& x) { return x.kind == FrameKind::Voice; });
-    if (it != inbox_.end()) inbox_.erase(it);
-    else if (f.kind == FrameKind::Voice) return;
+  if (f.kind == FrameKind::Voice) {
+    // Shed the oldest voice until this frame fits; control, DTMF and text are never dropped.
+    const auto add_time = f.voice_duration();
+    const std::size_t add_bytes = f.payload ? payload_capacity_for(f.payload->size()) : 0;
+    while (inbox_.voice_duration() + add_time > kInboxVoiceTime || inbox_.voice_bytes() + add_bytes > kInboxVoiceBytes) {
+      if (!inbox_.drop_oldest_voice()) break;
+      frame_pool::bump(frame_pool::thread_counters().voice_shed);
+    }
+    if (add_time > kInboxVoiceTime || add_bytes > kInboxVoiceBytes) {
+      frame_pool::bump(frame_pool::thread_counters().voice_shed);
+      return;
+    }
   }
   inbox_.push_back(std::move(f));
   wake();
@@ -760,14 +777,17 @@ void Channel::set_frame_sink(FrameSink sink) {
   if (sink_) {
     // Hand over what arrived before the bridge took the channel.
     while (!inbox_.empty()) {
-      auto f = std::move(inbox_.front());
-      inbox_.pop_front();
+      auto f = inbox_.pop_front();
       sink_(f);
     }
   }
 }
 
 void Channel::flush_inbound() { inbox_.clear(); }
+
+Channel::InboxUsage Channel::inbox_usage() const {
+  return {inbox_.size(), inbox_.voice_duration(), inbox_.memory_bytes()};
+}
 
 void Channel::wake() {
   if (!strand_.running_in_this_thread()) {
@@ -796,11 +816,7 @@ asio::awaitable<std::optional<Frame>> Channel::read(std::chrono::milliseconds ti
   assert(strand_.running_in_this_thread());
   const auto deadline = deadline_after(timeout);
   for (;;) {
-    if (!inbox_.empty()) {
-      Frame f = std::move(inbox_.front());
-      inbox_.pop_front();
-      co_return f;
-    }
+    if (!inbox_.empty()) co_return inbox_.pop_front();
     if (softhangup_.load() || std::chrono::steady_clock::now() >= deadline) co_return std::nullopt;
     co_await wait_once(deadline);
   }

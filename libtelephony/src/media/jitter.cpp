@@ -2,6 +2,7 @@
 
 #include <speex/speex_jitter.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -32,6 +33,28 @@ struct JitterBuffer::Pool {
     owner->free.push_back(d);
   }
 };
+
+JitterBuffer::Settings JitterBuffer::Settings::sized_for(Format f, std::chrono::milliseconds max_delay,
+                                                         std::uint32_t clock_rate, std::size_t header_bytes) {
+  Settings s;
+  const std::uint32_t clock = clock_rate ? clock_rate : f.rate;
+  s.frame_ticks = std::max<std::uint32_t>(1, clock / 50);
+  std::size_t packet = 0;
+  switch (f.codec) {
+    case Codec::Opus: packet = 400; break;
+    case Codec::Slin: packet = std::size_t(f.rate) / 50 * 2 * std::max<std::size_t>(1, f.channels); break;
+    default: packet = 480; break;  // G.711, G.722: up to 60 ms per packet
+  }
+  s.max_payload = packet + header_bytes;
+  const std::size_t slot_bytes = Pool::kHeader + ((s.max_payload + 15) & ~std::size_t{15});
+  const std::size_t wanted = static_cast<std::size_t>(std::max<long long>(0, max_delay.count()) / 20) + 2;
+  s.slots = std::max<std::size_t>(4, std::min(wanted, kMaxPoolBytes / slot_bytes));
+  return s;
+}
+
+std::size_t JitterBuffer::memory_bytes() const {
+  return (pool_ ? pool_->storage.capacity() + pool_->free.capacity() * sizeof(void*) : 0) + out_.capacity();
+}
 
 Result<JitterBuffer> JitterBuffer::create(Settings s) {
   if (s.frame_ticks == 0 || s.slots == 0 || s.max_payload == 0)

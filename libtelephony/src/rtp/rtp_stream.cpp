@@ -189,13 +189,10 @@ void RtpStream::set_jitter(std::optional<JitterSettings> s) {
 }
 
 void RtpStream::reset_jitter(media::Format f, std::uint32_t clock) {
-  media::JitterBuffer::Settings js;
-  js.frame_ticks = clock / 50;
+  // Sized per codec (one byte more per slot for the entry kind: packet / FEC of the lost one
+  // before it), the memory capped whatever max_delay JITTERBUFFER() or rtp.conf ask.
+  auto js = media::JitterBuffer::Settings::sized_for(f, jitter_settings_.max_delay, clock, 1);
   js.max_late_rate = jitter_settings_.max_late_rate;
-  js.slots = std::max<std::size_t>(4, static_cast<std::size_t>(jitter_settings_.max_delay.count() / 20) + 2);
-  // Sized per codec: up to 30 ms of G.711/G.722, an opus packet up to ~160 kbit/s; one byte more
-  // for the entry kind (packet / FEC of the lost one before it).
-  js.max_payload = (f.codec == media::Codec::Opus ? 400 : 480) + 1;
   // With opus FEC, keep one frame of look-ahead: the packet after a loss carries the lost frame.
   if (f.codec == media::Codec::Opus && settings_.opus_fec) js.margin_ticks = js.frame_ticks;
   auto jb = media::JitterBuffer::create(js);
@@ -206,7 +203,10 @@ void RtpStream::reset_jitter(media::Format f, std::uint32_t clock) {
   }
   jitter_ = std::move(*jb);
   jitter_format_ = f;
-  jitter_max_ms_.store(static_cast<std::uint32_t>(jitter_settings_.max_delay.count()), std::memory_order_relaxed);
+  // What the buffer can really hold once capped ("core show channel" reports it).
+  const auto held_ms = static_cast<long long>(js.slots - 2) * 20;
+  jitter_max_ms_.store(static_cast<std::uint32_t>(std::min<long long>(jitter_settings_.max_delay.count(), held_ms)),
+                       std::memory_order_relaxed);
   have_buffered_seq_ = false;
   if (f.codec == media::Codec::Opus && !opus_dec_) {
     if (auto d = media::OpusFrameDecoder::create(48000)) opus_dec_ = std::move(*d);
@@ -439,7 +439,10 @@ void RtpStream::deliver_voice(const RtpHeader& h, media::Format f, bool from_jit
     }
     default: return;
   }
-  deliver(Frame::voice(f, std::vector<std::uint8_t>(h.payload.begin(), h.payload.end()), samples));
+  // A pooled copy carrying the packet's header fields (the jitter buffer's playout keeps them).
+  deliver(Frame::voice_copy(f, h.payload, samples,
+                            RtpInfo{.timestamp = h.timestamp, .ssrc = h.ssrc, .sequence = h.sequence,
+                                    .marker = h.marker, .present = true}));
 }
 
 void RtpStream::buffer_packet(const RtpHeader& h, media::Format f) {
@@ -469,8 +472,8 @@ void RtpStream::buffer_packet(const RtpHeader& h, media::Format f) {
 }
 
 void RtpStream::deliver_decoded_opus(std::span<const std::uint8_t> packet, bool recover) {
-  std::vector<std::uint8_t> out(960 * 2);
-  std::span<std::int16_t> pcm(reinterpret_cast<std::int16_t*>(out.data()), 960);
+  auto out = make_payload(960 * 2);  // pooled: no heap per decoded frame
+  std::span<std::int16_t> pcm(reinterpret_cast<std::int16_t*>(out->data()), 960);
   Result<std::size_t> n = packet.empty() ? opus_dec_->conceal(pcm, 960)
                           : recover      ? opus_dec_->recover(packet, pcm, 960)
                                          : opus_dec_->decode(packet, pcm);
@@ -478,8 +481,8 @@ void RtpStream::deliver_decoded_opus(std::span<const std::uint8_t> packet, bool 
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  out.resize(*n * 2);
-  deliver(Frame::voice(media::Format::slin(48000), std::move(out), static_cast<std::uint32_t>(*n)));
+  out->resize(*n * 2);
+  deliver(Frame::voice(media::Format::slin(48000), Payload(std::move(out)), static_cast<std::uint32_t>(*n)));
 }
 
 void RtpStream::deliver(Frame f) {

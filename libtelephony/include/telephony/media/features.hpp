@@ -76,6 +76,10 @@ class FeatureRelay : public BridgeTechnology {
   void on_join(Bridge& bridge, Channel& chan) override;
   void on_leave(Bridge& bridge, Channel& chan) override;
   void on_frame(Bridge& bridge, Channel& from, const Frame& f) override;
+  // Voice, control and text go peer to peer; DTMF comes here to be matched against the codes.
+  bool relays_directly(FrameKind kind) const override {
+    return kind != FrameKind::DtmfBegin && kind != FrameKind::DtmfEnd;
+  }
 
   // Any thread, before join or while a member (keyed by uniqueid).
   void set_features(const Channel& chan, FeatureSet set);
