@@ -375,8 +375,8 @@ class Channel : public std::enable_shared_from_this<Channel> {
   void wake();
   // Drop queued inbound frames (e.g. before starting digit collection).
   void flush_inbound();
-  // What the inbox holds (strand only). Unread voice is bounded to about a second and 16 KB of
-  // payload, oldest shed first; control, DTMF and text frames are never shed.
+  // What the inbox holds (strand only). Unread voice is bounded to two seconds and 52 KB of
+  // payload blocks, oldest shed first; control, DTMF and text frames are never shed.
   struct InboxUsage {
     std::size_t frames = 0;
     std::chrono::microseconds voice{0};

@@ -21,11 +21,12 @@ using namespace std::chrono_literals;
 
 namespace {
 // An inbox nobody reads (an application that plays and never listens) keeps at most this much
-// voice, oldest shed first: about a second, and never more than 16 KB of payload blocks (a second
-// of slin8 or G.711; half a second of slin16), so an idle leg stays well inside the per-call
-// memory budget. Control, DTMF and text are never shed.
-constexpr std::chrono::microseconds kInboxVoiceTime{1'000'000};
-constexpr std::size_t kInboxVoiceBytes = 16 * 1024;
+// voice, oldest shed first: two seconds (a reader that starts late, or a burst from a test or a
+// jitter buffer's catch-up, loses nothing), and never more than 52 KB of payload blocks (2 s of
+// G.711 is 25 KB, of slin8 50 KB; slin16 stops at ~1 s), so even an unread leg stays inside the
+// per-call memory budget. Control, DTMF and text are never shed.
+constexpr std::chrono::microseconds kInboxVoiceTime{2'000'000};
+constexpr std::size_t kInboxVoiceBytes = 52 * 1024;
 
 // Silence as long as `f`: in the same encoding when that is G.711/slin (no translation for the
 // receiver), else as slin at the frame's rate (every write path translates slin).

@@ -18,9 +18,9 @@ namespace frame_pool {
 namespace {
 
 constexpr std::array<std::size_t, 3> kBlockBytes = {128, 256, 512};
-// Payload capacities: 20–30 ms of G.711 or an opus packet; 20 ms of slin16 or 60 ms of G.711;
-// 20 ms of slin48 or 60 ms of slin16; 60 ms of slin48 (5760 bytes).
-constexpr std::array<std::size_t, 4> kPayloadBytes = {256, 1024, 2048, kMaxPooledPayload};
+// Payload capacities: 20–30 ms of G.711 or an opus packet; 20 ms of slin8 or 60 ms of G.711;
+// 20 ms of slin16; 20 ms of slin48 or 60 ms of slin16; 60 ms of slin48 (5760 bytes).
+constexpr std::array<std::size_t, 5> kPayloadBytes = {256, 512, 1024, 2048, kMaxPooledPayload};
 constexpr std::size_t kBlockClasses = kBlockBytes.size();
 constexpr std::size_t kClasses = kBlockClasses + kPayloadBytes.size();
 constexpr std::size_t kBatch = 32;               // moved between a thread and the depot at once
