@@ -23,11 +23,13 @@ struct Periodic {
   static void on_fire(TimerWheel::Entry&, void* self) {
     auto& p = *static_cast<Periodic*>(self);
     ++p.fired;
+    // A busy shard: the entry runs 15 ms after its tick (other streams' callbacks ran first),
+    // then re-arms, as RtpStream::playout() does.
+    std::this_thread::sleep_for(p.work);
     if (p.periodic)
       p.wheel->schedule_periodic(p.entry, 20ms);
     else
       p.wheel->schedule(p.entry, 20ms);
-    std::this_thread::sleep_for(p.work);  // a busy shard: every callback costs 15 ms
   }
 };
 
@@ -47,13 +49,13 @@ int fires_in_one_second(bool periodic) {
 }
 
 TEST(RtpTimerWheel, PeriodicEntryKeepsItsRateWhenCallbacksRunLong) {
-  // 20 ms period for 1 s: 50 fires. Re-armed from "now" after 15 ms of work each fire slips a
-  // tick (about 33 a second); schedule_periodic keeps the rate.
+  // 20 ms period for 1 s: 50 fires. Re-armed from "now" when it runs 15 ms late, each period
+  // stretches by the lateness (fewer than 35 a second); schedule_periodic keeps the rate.
   const int periodic = fires_in_one_second(true);
   EXPECT_GE(periodic, 45) << "periodic playout slipped";
   EXPECT_LE(periodic, 52);
   const int from_now = fires_in_one_second(false);
-  EXPECT_LT(from_now, periodic) << "the baseline (re-armed from now) should drift";
+  EXPECT_LE(from_now, 40) << "the baseline (re-armed from now) should drift";
 }
 
 TEST(RtpTimerWheel, PeriodicEntryRestartsAfterAStallInsteadOfBursting) {
