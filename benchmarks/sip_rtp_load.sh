@@ -42,10 +42,20 @@ cleanup() {
 }
 trap cleanup EXIT
 BUF=4194304
-P_SIP_A=$($PROBE freeport udp); P_SIP_B=$($PROBE freeport udp)
-P_UAC=$($PROBE freeport udp); P_UAS=$($PROBE freeport udp)
-P_MEDIA_A=$($PROBE freeport udp); P_MEDIA_B=$($PROBE freeport udp); P_HTTP=$($PROBE freeport tcp)
 RTP_START=$((20000 + (RANDOM % 20) * 100))
+# rtp_loadgen binds the phones' two media ports only when a phase starts, after telephonyd has
+# taken up to 8000 ports of its RTP range for the calls: keep them (and every other port the
+# script picks) outside that range, or the 2000-call phase fails with "Address already in use".
+port_outside_rtp() {
+  local p
+  while :; do
+    p=$($PROBE freeport "$1")
+    if [ "$p" -lt "$RTP_START" ] || [ "$p" -gt $((RTP_START + 12000)) ]; then echo "$p"; return; fi
+  done
+}
+P_SIP_A=$(port_outside_rtp udp); P_SIP_B=$(port_outside_rtp udp)
+P_UAC=$(port_outside_rtp udp); P_UAS=$(port_outside_rtp udp)
+P_MEDIA_A=$(port_outside_rtp udp); P_MEDIA_B=$(port_outside_rtp udp); P_HTTP=$(port_outside_rtp tcp)
 
 mkdir -p "$WORK/etc"
 printf '[directories]\nrundir => run\nlogdir => log\nspooldir => spool\n[options]\nthreads = 2\n' >"$WORK/etc/telephony.conf"
