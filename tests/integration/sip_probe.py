@@ -17,13 +17,22 @@ import ssl
 import sys
 
 
+# The tests' RTP ranges (rtp.conf rtpstart) are drawn from 20000-40099 and are bound by a daemon
+# only as its calls come up: a port picked here inside that span could be taken by a parallel
+# test's call before this test binds it (SIPp: "Unable to bind main socket, errno = 98").
+RTP_RANGES = range(20000, 40100)
+
+
 def freeport(kind, host):
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    s = socket.socket(family, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
-    s.bind((host, 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    for _ in range(200):
+        s = socket.socket(family, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
+        s.bind((host, 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in RTP_RANGES:
+            return port
+    raise RuntimeError("no free port outside the tests' RTP ranges")
 
 
 def bindable(kind, host, port):
