@@ -33,8 +33,10 @@ exten => reinvite,1,Answer()
  same => n,Wait(3)
  same => n,Log(NOTICE,AFTER DEST=${CHANNEL(rtp,dest)})
  same => n,Hangup()
+; The 200 grants 6 s: we refresh at 3 s and again at ~6 s. The log line at 4.5 s sits between the
+; two (with Wait(4) and a 4 s grant it raced the second refresh, which SIPp did not expect).
 exten => refresh,1,Log(NOTICE,BEFORE DEST=${CHANNEL(rtp,dest)})
- same => n,Wait(4)
+ same => n,Wait(4.5)
  same => n,Log(NOTICE,REFRESHED DEST=${CHANNEL(rtp,dest)})
  same => n,Hangup()
 CONF
