@@ -76,11 +76,13 @@ Result<void> jitterbuffer_write(const FunctionCall& call, std::string_view value
       req.sync_video = config::is_true_word(sv);
     }
   }
-  // The RTP buffer (speexdsp) is adaptive either way; max_size bounds it. resync_threshold and
-  // target_extra have no counterpart there and are kept for reading only.
+  // The RTP buffer (speexdsp) is adaptive either way; max_size bounds it, and for "adaptive"
+  // target_extra is the delay kept on top of its target. resync_threshold has no counterpart
+  // there and is kept for reading only.
   if (media) {
     rtp::JitterSettings js;
     js.max_delay = std::chrono::milliseconds(req.max_size_ms);
+    if (req.type == "adaptive") js.target_extra = std::chrono::milliseconds(req.target_extra_ms);
     media->set_jitter_buffer(js);
   }
   auto stored = channel_store<JitterBufferRequest>(**chan, kKey);
@@ -119,6 +121,7 @@ void register_jitterbuffer_function(Engine& engine) {
        "steady pace and in order, so the request is accepted and kept but there is nothing to "
        "buffer; on a SIP "
        "channel it resizes the RTP receive buffer (an adaptive speexdsp buffer bounded by max_size; "
+       "with adaptive, target_extra is the delay kept on top of its target, else 20 ms; "
        "disabled turns it off). Reading (an "
        "addition to "
        "Asterisk, whose function is write-only) gives the request as "

@@ -193,8 +193,11 @@ void RtpStream::reset_jitter(media::Format f, std::uint32_t clock) {
   // before it), the memory capped whatever max_delay JITTERBUFFER() or rtp.conf ask.
   auto js = media::JitterBuffer::Settings::sized_for(f, jitter_settings_.max_delay, clock, 1);
   js.max_late_rate = jitter_settings_.max_late_rate;
-  // With opus FEC, keep one frame of look-ahead: the packet after a loss carries the lost frame.
-  if (f.codec == media::Codec::Opus && settings_.opus_fec) js.margin_ticks = js.frame_ticks;
+  // target_extra on top of the adaptive delay; with opus FEC at least one frame of look-ahead:
+  // the packet after a loss carries the lost frame.
+  const auto rate = clock ? clock : f.rate;
+  js.margin_ticks = static_cast<std::uint32_t>(std::max<long long>(0, jitter_settings_.target_extra.count()) * rate / 1000);
+  if (f.codec == media::Codec::Opus && settings_.opus_fec) js.margin_ticks = std::max(js.margin_ticks, js.frame_ticks);
   auto jb = media::JitterBuffer::create(js);
   if (!jb) {
     jitter_.reset();
