@@ -142,6 +142,8 @@ TEST_F(SessionFixture, JitterBufferFunctionResizesTheReceiveBuffer) {
   a->attach(chan);
   auto bound = [&] { return a->statistics().jitter_buffer_max_ms; };
   ASSERT_TRUE(testkit::eventually([&] { return bound() == 200; }, 2s)) << bound();
+  auto extra = [&] { return a->statistics().jitter_buffer_extra_ms; };
+  EXPECT_EQ(extra(), 20u) << "the default target_extra";
   auto set = [&](std::string_view type, std::string_view value) {
     auto fn = engine.functions().find("JITTERBUFFER");
     EXPECT_TRUE(fn && fn->write);
@@ -149,13 +151,16 @@ TEST_F(SessionFixture, JitterBufferFunctionResizesTheReceiveBuffer) {
   };
   ASSERT_TRUE(set("fixed", "80"));
   EXPECT_TRUE(testkit::eventually([&] { return bound() == 80; }, 2s)) << bound();
-  ASSERT_TRUE(set("Adaptive", "500,1000,40"));
+  EXPECT_EQ(extra(), 20u) << "fixed keeps the default extra";
+  ASSERT_TRUE(set("Adaptive", "500,1000,60"));
   EXPECT_TRUE(testkit::eventually([&] { return bound() == 500; }, 2s)) << bound();
+  EXPECT_EQ(extra(), 60u) << "adaptive's target_extra";
   EXPECT_FALSE(set("fixed", "abc"));
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(bound(), 500u);
   ASSERT_TRUE(set("disabled", ""));
   EXPECT_TRUE(testkit::eventually([&] { return bound() == 0; }, 2s)) << bound();
+  EXPECT_EQ(extra(), 0u);
   // Audio still flows unbuffered.
   for (std::uint16_t i = 0; i < 5; ++i) phone.send_to(a->local_rtp_port(), rtp_packet(0, i, i * 160u, 7, 160));
   EXPECT_TRUE(testkit::eventually([&] { return a->statistics().delivered_frames >= 5; }, 2s));

@@ -229,6 +229,7 @@ RtpStatistics RtpStream::statistics() const {
   s.rtcp_received = rtcp_received_.load(std::memory_order_relaxed);
   s.relayed_packets = relayed_.load(std::memory_order_relaxed);
   s.jitter_buffer_max_ms = jitter_max_ms_.load(std::memory_order_relaxed);
+  s.jitter_buffer_extra_ms = jitter_extra_ms_.load(std::memory_order_relaxed);
   s.delivered_frames = delivered_.load(std::memory_order_relaxed);
   s.dropped_packets = dropped_.load(std::memory_order_relaxed);
   s.srtp_failures = srtp_failures_.load(std::memory_order_relaxed);

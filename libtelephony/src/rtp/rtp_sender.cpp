@@ -236,6 +236,7 @@ void RtpStream::set_relay_peer(std::shared_ptr<RtpStream> peer) {
     if (self->relay_peer_) {
       self->jitter_.reset();
       self->jitter_max_ms_.store(0, std::memory_order_relaxed);
+      self->jitter_extra_ms_.store(0, std::memory_order_relaxed);
       self->shard_.wheel.cancel(self->playout_timer_);
     } else if (self->jitter_settings_.enabled && self->recv_params_ && !self->recv_params_->codecs.empty()) {
       self->reset_jitter(self->recv_params_->codecs.front().format, self->recv_params_->codecs.front().clock_rate);

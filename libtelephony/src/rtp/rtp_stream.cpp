@@ -103,6 +103,7 @@ void RtpStream::close() {
     self->channel_.reset();
     self->jitter_.reset();
     self->jitter_max_ms_.store(0, std::memory_order_relaxed);
+    self->jitter_extra_ms_.store(0, std::memory_order_relaxed);
     self->stack_->stream_closed(self.get(), self->counters());
   });
 }
@@ -183,6 +184,7 @@ void RtpStream::set_jitter(std::optional<JitterSettings> s) {
     } else {
       self->jitter_.reset();
       self->jitter_max_ms_.store(0, std::memory_order_relaxed);
+      self->jitter_extra_ms_.store(0, std::memory_order_relaxed);
       self->shard_.wheel.cancel(self->playout_timer_);
     }
   });
@@ -202,6 +204,7 @@ void RtpStream::reset_jitter(media::Format f, std::uint32_t clock) {
   if (!jb) {
     jitter_.reset();
     jitter_max_ms_.store(0, std::memory_order_relaxed);
+    jitter_extra_ms_.store(0, std::memory_order_relaxed);
     return;
   }
   jitter_ = std::move(*jb);
@@ -210,6 +213,7 @@ void RtpStream::reset_jitter(media::Format f, std::uint32_t clock) {
   const auto held_ms = static_cast<long long>(js.slots - 2) * 20;
   jitter_max_ms_.store(static_cast<std::uint32_t>(std::min<long long>(jitter_settings_.max_delay.count(), held_ms)),
                        std::memory_order_relaxed);
+  jitter_extra_ms_.store(static_cast<std::uint32_t>(js.margin_ticks * 1000ull / rate), std::memory_order_relaxed);
   have_buffered_seq_ = false;
   if (f.codec == media::Codec::Opus && !opus_dec_) {
     if (auto d = media::OpusFrameDecoder::create(48000)) opus_dec_ = std::move(*d);

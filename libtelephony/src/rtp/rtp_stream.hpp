@@ -206,6 +206,7 @@ class RtpStream : public std::enable_shared_from_this<RtpStream> {
   std::atomic<double> rx_jitter_s_{0}, tx_jitter_s_{0}, rtt_{-1}, rtt_min_{0}, rtt_max_{0}, rtt_sum_{0};
   std::atomic<std::uint32_t> rtt_count_{0};
   std::atomic<std::uint32_t> jitter_max_ms_{0};  // the active buffer's bound, 0 when none
+  std::atomic<std::uint32_t> jitter_extra_ms_{0};  // delay kept on top of its adaptive target
   std::atomic<std::uint64_t> concealed_{0}, fec_recovered_{0};
   mutable std::mutex text_mu_;  // remote address text for statistics()
   std::string remote_text_;

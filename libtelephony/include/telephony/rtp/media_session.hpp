@@ -77,6 +77,7 @@ struct RtpStatistics {
   std::uint32_t rtcp_sent = 0, rtcp_received = 0;
   std::uint64_t relayed_packets = 0;     // native relay (no decode, no Frame)
   std::uint32_t jitter_buffer_max_ms = 0;  // the receive jitter buffer's bound; 0 when none
+  std::uint32_t jitter_buffer_extra_ms = 0;  // delay it keeps on top of its adaptive target
   std::uint64_t delivered_frames = 0;    // frames handed to the channel
   std::uint64_t dropped_packets = 0;     // wrong source, unknown payload type, SRTP failure …
   std::uint64_t srtp_failures = 0;

@@ -184,7 +184,9 @@ std::vector<std::pair<std::string, std::string>> CallSession::media_status_lines
   const auto s = media_->statistics();
   return {{"RTP", s.local_address + " <-> " + s.remote_address + (s.secure ? " (SRTP)" : "")},
           {"RTPQoS", rtp::rtpqos_text(s)},
-          {"JitterBuffer", s.jitter_buffer_max_ms ? "up to " + std::to_string(s.jitter_buffer_max_ms) + " ms" : "off"},
+          {"JitterBuffer", s.jitter_buffer_max_ms ? "up to " + std::to_string(s.jitter_buffer_max_ms) + " ms, +" +
+                                                std::to_string(s.jitter_buffer_extra_ms) + " ms extra"
+                                          : "off"},
           {"NativeRelay", rtp::native_relay_text(s)},
           {"Hold", hold_status()}};
 }
