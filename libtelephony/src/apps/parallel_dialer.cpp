@@ -105,10 +105,11 @@ void ParallelDialer::dial(const std::vector<std::string>& dialstrings) {
     auto token = chan->hold();
     // The spawned function owns the dialer: a monitor's body starts only when the leg's strand
     // runs it, and by then the caller may be gone with its reference (a page that ended at once:
-    // shared_from_this() there was a use after free, found by make tsan).
+    // shared_from_this() there was a use after free, found by make tsan). The bindings are copied
+    // by init-capture: clang before 16 (make fuzz) cannot capture a structured binding.
     asio::co_spawn(
         chan->strand(),
-        [self = shared_from_this(), index, chan, token = std::move(token)]() mutable -> asio::awaitable<void> {
+        [self = shared_from_this(), index = index, chan = chan, token = std::move(token)]() mutable -> asio::awaitable<void> {
           co_await self->monitor(index, chan, std::move(token));
         },
         asio::detached);
