@@ -5,10 +5,11 @@
 // Only on a confirmed dialog (answered, either direction): before the 2xx the phone knows no
 // dialog of ours, or only an early one that many phones refuse requests on; after the BYE there is
 // none. On an inbound call a text written before the ACK of our 200 waits for it (a MESSAGE
-// could overtake the 200). chan_pjsip sends until the session is disconnected, so this is a deliberate difference
-// (docs/compatibility.md). Content-Type: SENDTEXT_CONTENT_TYPE, else text/plain;charset=UTF-8 (the
-// channel's text is UTF-8; chan_pjsip sends a bare text/plain). SENDTEXT_FROM_DISPLAYNAME and
-// SENDTEXT_TO_DISPLAYNAME become the display names of this request's From and To.
+// could overtake the 200). chan_pjsip sends until the session is disconnected, so this is a
+// deliberate difference (docs/compatibility.md). Content-Type: SENDTEXT_CONTENT_TYPE, else
+// text/plain;charset=UTF-8 (the channel's text is UTF-8; chan_pjsip sends a bare text/plain).
+// SENDTEXT_FROM_DISPLAYNAME and SENDTEXT_TO_DISPLAYNAME become the display names of this request's
+// From and To.
 //
 // The outcome: SendText() (deliver_text) waits for the final response — SUCCESS on 2xx, FAILURE
 // on anything else or none (timer F, 32 s) or a hangup meanwhile. A text frame or AMI SendText
@@ -36,7 +37,8 @@ constexpr std::string_view kDefaultTextType = "text/plain;charset=UTF-8";
 std::string with_display_name(std::string_view value, std::string_view display) {
   auto na = parse_name_addr(value);
   if (!na) return std::string(value);
-  const auto uri_end = static_cast<std::size_t>(na->uri.text.data() - value.data()) + na->uri.text.size();
+  const auto uri_end =
+      static_cast<std::size_t>(na->uri.text.data() - value.data()) + na->uri.text.size();
   std::size_t rest = uri_end;
   if (na->bracketed) {
     rest = value.find('>', uri_end);
@@ -54,11 +56,13 @@ std::string with_display_name(std::string_view value, std::string_view display) 
 
 }  // namespace
 
-bool CallSession::send_message(Channel& chan, const TextMessage& msg, std::function<void(int)> done) {
+bool CallSession::send_message(Channel& chan, const TextMessage& msg,
+                               std::function<void(int)> done) {
   if (phase_ != Phase::Confirmed || !dest_.transport) {
     stack_->engine().log().warning(
-        "chan_pjsip", "Cannot send text on " + chan.name() + ": " +
-                          (phase_ == Phase::Terminated ? "the call has ended" : "the call is not answered yet"));
+        "chan_pjsip",
+        "Cannot send text on " + chan.name() + ": " +
+            (phase_ == Phase::Terminated ? "the call has ended" : "the call is not answered yet"));
     return false;
   }
   if (initial_ack_pending()) {
@@ -82,9 +86,12 @@ bool CallSession::send_message(Channel& chan, const TextMessage& msg, std::funct
   };
   // The display names change this request only; the dialog's From and To stay as they were.
   const std::string dialog_local = local_uri_, dialog_remote = remote_uri_;
-  if (!msg.from_display_name.empty()) local_uri_ = with_display_name(local_uri_, msg.from_display_name);
-  if (!msg.to_display_name.empty()) remote_uri_ = with_display_name(remote_uri_, msg.to_display_name);
-  send_in_dialog("MESSAGE", msg.content_type.empty() ? kDefaultTextType : std::string_view(msg.content_type),
+  if (!msg.from_display_name.empty())
+    local_uri_ = with_display_name(local_uri_, msg.from_display_name);
+  if (!msg.to_display_name.empty())
+    remote_uri_ = with_display_name(remote_uri_, msg.to_display_name);
+  send_in_dialog("MESSAGE",
+                 msg.content_type.empty() ? kDefaultTextType : std::string_view(msg.content_type),
                  msg.body, {}, std::move(on_response));
   local_uri_ = dialog_local;
   remote_uri_ = dialog_remote;
@@ -92,7 +99,8 @@ bool CallSession::send_message(Channel& chan, const TextMessage& msg, std::funct
 }
 
 bool CallSession::initial_ack_pending() const {
-  return inbound_ && invite_txn_ && std::find(awaiting_ack_.begin(), awaiting_ack_.end(), invite_txn_) != awaiting_ack_.end();
+  return inbound_ && invite_txn_ &&
+         std::find(awaiting_ack_.begin(), awaiting_ack_.end(), invite_txn_) != awaiting_ack_.end();
 }
 
 void CallSession::send_texts_after_ack() {
