@@ -73,6 +73,10 @@ class TestTech : public ChannelTech, public DriverText {
     std::lock_guard lock(ep_->mu);
     ep_->texts_sent.emplace_back(text);
   }
+  boost::asio::awaitable<TextResult> deliver_text(Channel& chan, TextMessage msg) override {
+    send_text(chan, msg.body);
+    co_return TextResult{};
+  }
 
  private:
   std::shared_ptr<TestEndpoint> ep_;

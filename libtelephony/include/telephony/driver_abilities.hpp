@@ -4,7 +4,8 @@
 //   DriverTransfer — Transfer(): the driver asks its far end to take the call elsewhere (SIP
 //                    REFER, or 302 before answer; a Local pair moves the parties bridged to its
 //                    other half). Drivers without it make Transfer() report UNSUPPORTED.
-//   DriverText     — ChannelTech::send_text() reaches the far end (SIP MESSAGE, a Local peer);
+//   DriverText     — ChannelTech::send_text() reaches the far end (SIP MESSAGE, a Local peer),
+//                    and deliver_text() tells SendText() what became of a message;
 //                    SendText() reports UNSUPPORTED for drivers without it.
 //   DriverNativeMedia — the native-media seam: a two-party bridge names each member's one peer
 //                    and says whether either leg's audio is tapped, so a driver can move media
@@ -37,9 +38,33 @@ class DriverTransfer {
   virtual boost::asio::awaitable<TransferResult> transfer(Channel& chan, std::string dest) = 0;
 };
 
+// A message for DriverText::deliver_text(): SendText()'s text and its SENDTEXT_* variables.
+// An enhanced driver (Asterisk's send_text_data: SIP) carries the content type and the display
+// names; a basic one only the body.
+struct TextMessage {
+  std::string body;
+  std::string content_type;       // empty: the driver's default (SIP: text/plain;charset=UTF-8)
+  std::string from_display_name;  // empty: unchanged
+  std::string to_display_name;
+};
+
+// What became of a message: Success once the far end accepted it (SIP: a 2xx to the MESSAGE) or,
+// for a driver whose far end gives no answer, once it was handed on. protocol_code: the SIP
+// final response (408 when none came), 0 when the driver has no such thing.
+struct TextResult {
+  enum class Status { Success, Failure };
+  Status status = Status::Success;
+  int protocol_code = 0;
+};
+
 class DriverText {
  public:
   virtual ~DriverText() = default;
+  // True when deliver_text() carries content type and display names (SENDTEXTTYPE=ENHANCED).
+  virtual bool enhanced_text() const { return false; }
+  // On the channel's strand (SendText()). Completes when the outcome is known; a hangup ends the
+  // wait with Failure.
+  virtual boost::asio::awaitable<TextResult> deliver_text(Channel& chan, TextMessage msg) = 0;
 };
 
 // What the bridge and the channel tell a member's driver (DriverNativeMedia). `peer` is the one

@@ -106,31 +106,34 @@ asio::awaitable<AppResult> read_exten(Execution& x, std::string_view data) {
   co_return finish("INVALID");
 }
 
+// As app_sendtext: an enhanced driver (SIP) gets the content type and display names too; a basic
+// one only text/*. SENDTEXTSTATUS is the driver's verdict: on SIP the phone's final response to
+// the MESSAGE (Asterisk says SUCCESS once the message is queued; docs/compatibility.md).
 asio::awaitable<AppResult> send_text(Execution& x, std::string_view data) {
   Channel& chan = x.channel();
-  std::string body = chan.variable("SENDTEXT_BODY").value_or("");
-  if (body.empty()) body = std::string(data);
-  const std::string type = chan.variable("SENDTEXT_CONTENT_TYPE").value_or("");
-  std::string msg_type = "NONE", status = "UNSUPPORTED";
-  AppResult result = AppResult::Continue;
-  if (dynamic_cast<DriverText*>(&chan.tech())) {
-    if (!type.empty() && ::strncasecmp(type.c_str(), "text/", 5) != 0) {
-      // Only text/* goes through a driver without enhanced messaging (Asterisk returns -1).
-      warn(x, "SendText", "content type '" + type + "' cannot be sent on " + chan.name());
-      result = AppResult::Hangup;
-    } else {
-      msg_type = "BASIC";
-      chan.send_text(body);
-      status = "SUCCESS";
-    }
-  }
-  if (result == AppResult::Continue) {
-    chan.set_variable("SENDTEXTTYPE", msg_type);
-    chan.set_variable("SENDTEXTSTATUS", status);
-  }
+  TextMessage msg;
+  msg.body = chan.variable("SENDTEXT_BODY").value_or("");
+  if (msg.body.empty()) msg.body = std::string(data);
+  msg.content_type = chan.variable("SENDTEXT_CONTENT_TYPE").value_or("");
+  msg.from_display_name = chan.variable("SENDTEXT_FROM_DISPLAYNAME").value_or("");
+  msg.to_display_name = chan.variable("SENDTEXT_TO_DISPLAYNAME").value_or("");
   for (const char* v : {"SENDTEXT_FROM_DISPLAYNAME", "SENDTEXT_TO_DISPLAYNAME", "SENDTEXT_CONTENT_TYPE", "SENDTEXT_BODY"})
     chan.unset_variable(v);
-  co_return result;
+  std::string msg_type = "NONE", status = "UNSUPPORTED";
+  if (auto* driver = dynamic_cast<DriverText*>(&chan.tech())) {
+    const bool enhanced = driver->enhanced_text();
+    if (!enhanced && !msg.content_type.empty() && ::strncasecmp(msg.content_type.c_str(), "text/", 5) != 0) {
+      // Only text/* goes through a driver without enhanced messaging (Asterisk returns -1).
+      warn(x, "SendText", "content type '" + msg.content_type + "' cannot be sent on " + chan.name());
+      co_return AppResult::Hangup;
+    }
+    msg_type = enhanced ? "ENHANCED" : "BASIC";
+    const TextResult r = co_await driver->deliver_text(chan, std::move(msg));
+    status = r.status == TextResult::Status::Success ? "SUCCESS" : "FAILURE";
+  }
+  chan.set_variable("SENDTEXTTYPE", msg_type);
+  chan.set_variable("SENDTEXTSTATUS", status);
+  co_return AppResult::Continue;
 }
 
 asio::awaitable<AppResult> receive_text(Execution& x, std::string_view data) {
@@ -183,10 +186,13 @@ void register_readexten_applications(Engine& engine) {
   add_application(
       engine, "SendText",
       doc("Send a Text Message on a channel.", "SendText([text])",
-          "Sends text (or ${SENDTEXT_BODY} when set) to the channel's device. ${SENDTEXTSTATUS}: SUCCESS, FAILURE or "
-          "UNSUPPORTED (the driver has no text); ${SENDTEXTTYPE}: BASIC, ENHANCED or NONE. A ${SENDTEXT_CONTENT_TYPE} "
-          "other than text/* cannot be sent by a basic driver and ends the call, as in Asterisk. The SENDTEXT_* "
-          "variables are cleared afterwards.",
+          "Sends text (or ${SENDTEXT_BODY} when set) to the channel's device; on SIP an in-dialog MESSAGE of an "
+          "answered call. ${SENDTEXTSTATUS}: SUCCESS (SIP: the phone answered 2xx), FAILURE (refused, no answer "
+          "within 32 s, the call not answered) or UNSUPPORTED (the driver has no text); ${SENDTEXTTYPE}: BASIC, "
+          "ENHANCED (SIP: ${SENDTEXT_CONTENT_TYPE}, default text/plain;charset=UTF-8, and "
+          "${SENDTEXT_FROM_DISPLAYNAME}/${SENDTEXT_TO_DISPLAYNAME} go into the MESSAGE) or NONE. A "
+          "${SENDTEXT_CONTENT_TYPE} other than text/* cannot be sent by a basic driver and ends the call, as in "
+          "Asterisk. The SENDTEXT_* variables are cleared afterwards.",
           {{"text", "the message"}}, {"ReceiveText"}),
       send_text);
   add_application(engine, "ReceiveText",

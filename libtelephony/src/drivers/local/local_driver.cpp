@@ -87,6 +87,15 @@ class LocalTech : public ChannelTech, public DriverTransfer, public DriverText {
     if (auto p = peer()) p->queue_frame(Frame::text(text));
   }
 
+  // SendText(): the other half reads the text (ReceiveText(), a bridged peer); nothing answers,
+  // so handing it over is success.
+  boost::asio::awaitable<TextResult> deliver_text(Channel&, TextMessage msg) override {
+    auto p = peer();
+    if (!p) co_return TextResult{TextResult::Status::Failure, 0};
+    p->queue_frame(Frame::text(msg.body));
+    co_return TextResult{};
+  }
+
   // Transfer() on one half: the parties bridged to the OTHER half (the caller who dialed this
   // Local channel) are sent to `dest` ("exten" or "exten@context"; the context defaults to this
   // half's), as a SIP phone's REFER moves its far end. The emptied bridge then dissolves and the

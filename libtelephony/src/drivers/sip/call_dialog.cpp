@@ -61,6 +61,7 @@ void CallSession::on_ack(std::uint32_t cseq, std::string_view sdp) {
       return true;
     });
     c.send_hold_reinvite_if_due();  // a hold passed on waits for the peer's INVITE to end
+    c.send_texts_after_ack();       // text written right after Answer() (call_text.cpp)
     if (auto ch = c.channel()) ch->wake();  // an INVITE with Replaces waits for its ACK
   });
 }

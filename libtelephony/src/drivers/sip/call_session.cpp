@@ -14,7 +14,7 @@ namespace {
 
 // The channel tech object: a thin forwarder, so the session (shared with callbacks) may outlive
 // the channel's unique_ptr.
-class SipChannelTech : public ChannelTech, public DriverTransfer, public DriverNativeMedia {
+class SipChannelTech : public ChannelTech, public DriverTransfer, public DriverText, public DriverNativeMedia {
  public:
   explicit SipChannelTech(std::shared_ptr<CallSession> s) : s_(std::move(s)) {}
   Result<void> call(Channel& chan, std::string_view, std::chrono::milliseconds) override { return s_->call(chan); }
@@ -38,6 +38,12 @@ class SipChannelTech : public ChannelTech, public DriverTransfer, public DriverN
   // Transfer() (call_transfer_out.cpp).
   boost::asio::awaitable<TransferResult> transfer(Channel& chan, std::string dest) override {
     return s_->transfer(chan, std::move(dest));
+  }
+  // Text (call_text.cpp): an in-dialog MESSAGE.
+  void send_text(Channel& chan, std::string_view text) override { s_->send_text(chan, text); }
+  bool enhanced_text() const override { return true; }
+  boost::asio::awaitable<TextResult> deliver_text(Channel& chan, TextMessage msg) override {
+    return s_->deliver_text(chan, std::move(msg));
   }
   const std::shared_ptr<CallSession>& session() const { return s_; }
 

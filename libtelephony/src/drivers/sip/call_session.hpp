@@ -13,7 +13,8 @@
 // Where each part lives: call_session.cpp (the tech, inbound INVITEs, final responses, hangup),
 // call_dialog.cpp (requests inside the dialog, both directions), call_outbound.cpp (dial strings,
 // forks, UAC digest, PRACK as UAC), reliable_provisional.cpp (RFC 3262 as UAS), session_timer.cpp
-// (RFC 4028 in both roles), call_transfer.cpp (REFER: blind transfer).
+// (RFC 4028 in both roles), call_transfer.cpp (REFER: blind transfer), call_text.cpp (text to the
+// phone as an in-dialog MESSAGE).
 //
 // Media: each leg owns one rtp::MediaSession (call_media.cpp): the INVITE's offer is answered
 // before the channel exists (488 with a Warning when nothing matches), an outbound INVITE carries
@@ -88,6 +89,12 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   // Transfer() (call_transfer_out.cpp; strand): REFER, or 302 before answer.
   boost::asio::awaitable<TransferResult> transfer(Channel& chan, std::string dest);
 
+  // Text to the phone (call_text.cpp; strand): a MESSAGE in the confirmed dialog. send_text()
+  // for text frames and AMI (a refusal is logged); deliver_text() for SendText(), which waits
+  // for the final response.
+  void send_text(Channel& chan, std::string_view text);
+  boost::asio::awaitable<TextResult> deliver_text(Channel& chan, TextMessage msg);
+
   // Read from any thread for `pjsip show channels`.
   struct Info {
     std::string channel;
@@ -157,6 +164,12 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   void blind_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const std::string& exten);
   void attended_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const Replaces& r);
   void notify_transfer_result(std::string_view sipfrag);
+  // call_text.cpp: false (logged) when the dialog is not confirmed; `done` gets the final
+  // response code (408: none).
+  bool send_message(Channel& chan, const TextMessage& msg, std::function<void(int)> done);
+  // Inbound: our 2xx to the INVITE has not been ACKed yet; texts wait for the ACK (on_ack sends them).
+  bool initial_ack_pending() const;
+  void send_texts_after_ack();
   // call_transfer_out.cpp
   std::string refer_target(std::string_view dest) const;  // Transfer()'s destination → Refer-To URI
   void refer_notify_received(const Message& req);         // a NOTIFY of our REFER's subscription
@@ -273,6 +286,12 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   std::shared_ptr<ServerTransaction> invite_txn_;
   // INVITE server transactions (initial and re-INVITEs) whose 2xx waits for its ACK.
   std::vector<std::shared_ptr<ServerTransaction>> awaiting_ack_;
+  // Texts written between our 2xx and its ACK (call_text.cpp), with what to tell when answered.
+  struct TextAfterAck {
+    TextMessage msg;
+    std::function<void(int)> done;
+  };
+  std::vector<TextAfterAck> texts_after_ack_;
   std::vector<Target> targets_;
   std::vector<Fork> forks_;
   std::optional<std::size_t> winner_;
