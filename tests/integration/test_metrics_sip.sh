@@ -19,7 +19,7 @@ trap metrics_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp); P_UAS=$($PROBE freeport udp)
 P_MEDIA=$($PROBE freeport udp); HTTP=$($PROBE freeport tcp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 mkdir -p "$WORK/etc"
 cat >"$WORK/etc/telephony.conf" <<'CONF'
 [directories]

@@ -14,7 +14,7 @@ bs_cleanup() { [ -n "$BARESIP_PID" ] && kill -KILL "$BARESIP_PID" 2>/dev/null ||
 trap bs_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp); P_PHONE=$($PROBE freeport baresip); P_CTRL=$($PROBE freeport tcp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 PHONE_RTP=$((RTP_START + 50))
 mkdir -p "$WORK/etc" "$WORK/phone" "$WORK/heard"
 printf '[directories]\nspooldir => spool\nrundir => run\nlogdir => log\n' >"$WORK/etc/telephony.conf"

@@ -14,7 +14,7 @@ source "$(dirname "$0")/sip_lib.sh"
 
 P_SIP=$($PROBE freeport udp)
 P_A1=$($PROBE freeport udp); P_A2=$($PROBE freeport udp); P_B1=$($PROBE freeport udp); P_B2=$($PROBE freeport udp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 # SIPp's media ports, outside our RTP range.
 M_A1=$((RTP_START + 60)); M_A2=$((RTP_START + 64)); M_B1=$((RTP_START + 68)); M_B2=$((RTP_START + 72))
 mkdir -p "$WORK/etc"
