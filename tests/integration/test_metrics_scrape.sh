@@ -88,7 +88,10 @@ for i in 1 2 3; do rx "channel originate Local/answer@m application Wait 1" >/de
 rx "channel originate Local/busy@m application Wait 1" >/dev/null; idle || fail "busy call"
 rx "channel originate Local/long@m application Wait 30" >/dev/null
 wait_for 5 bash -c "$TELEPHONYD -C $WORK/etc -rx 'core show channels count' | grep -q '^4 active channels'" || fail "long call not up"
-sleep 0.5  # the callee's Answer and Wait steps
+# The callee's Answer and Wait steps, and the answer counted, run on their own strands after the
+# channels exist: wait for them (a fixed 0.5 s was short on a loaded box), then check everything.
+settled() { [ "$(metric telephony_dialplan_steps_total)" = 18 ] && [ "$(metric 'telephony_calls_total{result="ANSWER"}')" = 4 ]; }
+wait_for 10 settled || true
 body=$(scrape 2>/dev/null)
 val() { echo "$body" | awk -v k="$1" '$1 == k {print $2}'; }
 [ "$(val asterisk_channels_count)" = 4 ] || fail "asterisk_channels_count $(val asterisk_channels_count), want 4"
@@ -113,8 +116,8 @@ pass "after the calls: 0 channels, asterisk_calls_sum $calls_sum, hangup causes"
 
 exec 7<>/dev/tcp/127.0.0.1/$AMI
 printf 'Action: Login\r\nUsername: it\r\nSecret: itsecret\r\n\r\n' >&7
-sleep 0.5
-[ "$(metric 'telephony_ami_sessions{state="authenticated"}')" = 1 ] || fail "AMI session not counted: $(scrape 2>/dev/null | grep ami_sessions)"
+ami_counted() { [ "$(metric 'telephony_ami_sessions{state="authenticated"}')" = 1 ]; }
+wait_for 10 ami_counted || fail "AMI session not counted: $(scrape 2>/dev/null | grep ami_sessions)"
 scrape 2>/dev/null | grep -Eq '^telephony_queue_depth\{queue="ami/session-[0-9]+-it"\} [0-9]+$' || fail "AMI session queue not listed"
 scrape 2>/dev/null | grep -Eq '^telephony_queue_high_water\{queue="eventbus/manager"\} [1-9][0-9]*$' || fail "event bus high water"
 exec 7>&-
