@@ -61,7 +61,12 @@ start_daemon
 baresip -f "$WORK/phone" -e "/dial sip:300@127.0.0.1:$P_SIP" -t 20 </dev/null >"$WORK/baresip.log" 2>&1 &
 BARESIP_PID=$!
 wait_for 20 grep -q "HELD UP" "$WORK/etc/log/messages" || fail "the call from baresip to 300 did not connect: $(tail -20 "$WORK/baresip.log")"
-sleep 1  # the Dial bridge is up once the Local channel answered
+# The transfer needs baresip's call established (our 200 received) and the phone's channel Up in
+# the Dial bridge (the REFER's transferee is its bridged party): wait for both (a fixed second
+# after the Local answer raced a loaded box).
+wait_for 15 grep -q "Call established" "$WORK/baresip.log" || fail "baresip's call was not established: $(tail -20 "$WORK/baresip.log")"
+phone_bridged() { rx "core show channels concise" | awk -F'!' '$1 ~ /^SIP\/phone-/ && $5 == "Up" && $13 != "" {ok = 1} END {exit !ok}'; }
+wait_for 10 phone_bridged || fail "the phone's channel is not Up in a bridge: $(rx core show channels concise)"
 python3 "$SRC/tests/integration/baresip_ctrl.py" -p "$P_CTRL" -w 2 transfer "sip:301@127.0.0.1:$P_SIP" >"$WORK/ctrl.out" 2>&1 \
   || fail "baresip's ctrl_tcp refused the transfer: $(cat "$WORK/ctrl.out")"
 wait_for 15 grep -q "TRANSFERRED" "$WORK/etc/log/messages" \
