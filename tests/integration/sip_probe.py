@@ -125,7 +125,8 @@ def main():
     ap.add_argument("cmd")
     ap.add_argument("args", nargs="*")
     ap.add_argument("--transport", default="udp")
-    ap.add_argument("--timeout", type=float, default=2.0)
+    # Long enough for a loaded box; an answered probe returns at once.
+    ap.add_argument("--timeout", type=float, default=5.0)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--show", action="store_true", help="print the whole response head")
     ap.add_argument("--unique-branch", action="store_true")
