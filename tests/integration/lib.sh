@@ -63,9 +63,9 @@ require_node_modules() {  # require_node_modules NAME...: npm packages in $NODE_
 # in its block. A block drawn at random collided with a parallel test's once in 200 draws: that
 # test's SIPp then failed to bind its media port, or our daemon took a port a peer bound later.
 rtp_block() {
-  local dir="${TMPDIR:-/tmp}/telephony-tests-rtp" block _
+  local dir="${TMPDIR:-/tmp}/telephony-tests-rtp" block i
   mkdir -p "$dir" 2>/dev/null || true
-  for _ in $(seq 1 400); do
+  for i in $(seq 1 400); do
     block=$((20000 + (RANDOM % 200) * 100))
     exec {RTP_BLOCK_FD}>>"$dir/$block.lock" || continue
     if flock -n "$RTP_BLOCK_FD"; then
