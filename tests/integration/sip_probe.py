@@ -35,6 +35,25 @@ def freeport(kind, host):
     raise RuntimeError("no free port outside the tests' RTP ranges")
 
 
+def rtp_block():
+    """(first port, open lock file) of a block of 100 ports in the span that no other test on
+    this machine holds (as lib.sh rtp_block: flock on the same files); keep the file open while
+    the block is in use."""
+    import fcntl
+    import os
+    lock_dir = os.path.join(os.environ.get("TMPDIR", "/tmp"), "telephony-tests-rtp")
+    os.makedirs(lock_dir, exist_ok=True)
+    for _ in range(400):
+        start = random.randrange(20000, 40000, 100)
+        f = open(os.path.join(lock_dir, "%d.lock" % start), "a")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return start, f
+        except OSError:
+            f.close()
+    raise RuntimeError("no block of RTP ports free of other tests' locks in " + lock_dir)
+
+
 def bindable(kind, host, port):
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(family, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
