@@ -157,10 +157,17 @@ def test_page_mix(kit):
     sip_phone.terminate()
 
     # Page's s: DAHDI/1's phone is off-hook (in use), so only DAHDI/2 is paged.
+    # Both lines' states must have settled before the page: DAHDI/2 idle again (its on-hook counts
+    # after rxflash, 1.25 s), DAHDI/1 in use (fixed pauses of 1.5 s and 0.5 s were the margin).
+    since = len(ami.msgs)
     paged.send('onhook')
     time.sleep(1.5)  # rxflash: the on-hook counts after 1.25 s
+    ami.wait(lambda e: e.get('Event') == 'DeviceStateChange' and e.get('Device') == 'DAHDI/2'
+             and e.get('State') == 'NOT_INUSE', 10, since)
+    since = len(ami.msgs)
     busy.send('offhook')
-    time.sleep(0.5)
+    ami.wait(lambda e: e.get('Event') == 'DeviceStateChange' and e.get('Device') == 'DAHDI/1'
+             and e.get('State') == 'INUSE', 10, since)
     before = len(ami.events('DialBegin'))
     kit.rx('channel originate Local/pages@pager extension short@phone')
     paged.wait('answered', 10)
