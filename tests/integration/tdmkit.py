@@ -352,6 +352,25 @@ def silent(ev, db=-45):
     return level == '-inf' or float(level) < db
 
 
+def tone_at(hz, tol=15, db=-40):
+    """A predicate on a measure event: `hz` is its main frequency, at least `db` dBFS loud."""
+    def ok(m):
+        level = m.get('level')
+        return near(m.get('freq', 0), hz, tol) and level not in (None, '-inf') and float(level) >= db
+    return ok
+
+
+def measure_until(phone, good, seconds=0.6, within=5.0):
+    """Measures `phone` in windows of `seconds` until good(measurement) or `within` seconds
+    passed, and returns the last measurement (the audio path may still be switching when a
+    loaded box's first window starts)."""
+    deadline = time.time() + within
+    while True:
+        m = phone.measure(seconds)
+        if good(m) or time.time() >= deadline:
+            return m
+
+
 def hears(phone, freqs, what, absent=(), within=5.0):
     """Measures what `phone` hears: every frequency of `freqs` among its two peaks, none of `absent`.
     Measured again (0.6 s windows) until it does or `within` seconds passed: after a flash, an

@@ -20,8 +20,8 @@ import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from sip_probe import freeport, freeport_baresip, rtp_block  # noqa: E402
-from tdmkit import (Ami, Phone, dominant, fail, free_port, loudest_window, near, raw_s16, rms, run,  # noqa: E402
-                    wav_samples, write_wav)
+from tdmkit import (Ami, Phone, dominant, fail, free_port, loudest_window, measure_until, near, raw_s16, rms,  # noqa: E402
+                    run, tone_at, wav_samples, write_wav)
 
 MIX = ['DAHDI/2', 'Console/dsp', 'Local/dev@paged', 'SIP/alice']
 HELD = []  # the RTP block's lock, held for the whole test
@@ -114,8 +114,8 @@ def test_page_mix(kit):
     kit.rx('channel originate Local/page@pager extension talk@phone')
     paged.wait('answered', 10)
     time.sleep(1.0)
-    m = paged.measure(1.0)
-    if not near(m.get('freq', 0), 440, 15) or float(m['level']) < -40:
+    m = measure_until(paged, tone_at(440), 1.0)
+    if not tone_at(440)(m):
         fail('the DAHDI phone heard %s Hz at %s dBFS, the pager says 440 Hz' % (m.get('freq'), m.get('level')))
     print('ok - DAHDI/2 auto-answered and hears the page (%s Hz)' % m['freq'])
     ami.wait(lambda e: e.get('Event') == 'Hangup' and e.get('Channel') == 'Console/dsp', 15)
