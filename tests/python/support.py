@@ -6,9 +6,7 @@ ctest sets TELEPHONY_SOURCE_DIR, TELEPHONYD and PYTHONPATH (build/python); run b
 """
 from __future__ import annotations
 
-import fcntl
 import os
-import random
 import re
 import shutil
 import signal
@@ -37,37 +35,17 @@ def python_env() -> dict:
     return env
 
 
-# The span the integration tests draw their RTP blocks from (tests/integration/lib.sh rtp_block):
-# a daemon of a parallel test binds RTP there as its calls come up, and its SIPp binds fixed media
-# ports there, so a port picked here is never inside it (as sip_probe.py freeport).
-RTP_SPAN = range(20000, 40100)
-RTP_LOCK_DIR = os.path.join(os.environ.get("TMPDIR", "/tmp"), "telephony-tests-rtp")
+# Free ports and RTP blocks as the integration tests take them (tests/integration/sip_probe.py):
+# never inside the span their RTP blocks come from, where a parallel test's daemon binds RTP as
+# its calls come up and its SIPp binds fixed media ports; a block held under a lock they honour.
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "integration"))
+import sip_probe  # noqa: E402
+
+rtp_block = sip_probe.rtp_block
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    for _ in range(200):
-        with socket.socket(socket.AF_INET, kind) as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in RTP_SPAN:
-            return port
-    raise RuntimeError("no free port outside the tests' RTP span")
-
-
-def rtp_block() -> tuple[int, object]:
-    """The first port of a block of 100 in RTP_SPAN that no other test on this machine holds, and
-    the open lock file that holds it (flock, as lib.sh rtp_block): keep it open while the ports
-    are in use."""
-    os.makedirs(RTP_LOCK_DIR, exist_ok=True)
-    for _ in range(400):
-        start = random.randrange(20000, 40000, 100)
-        f = open(os.path.join(RTP_LOCK_DIR, f"{start}.lock"), "a")
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return start, f
-        except OSError:
-            f.close()
-    raise RuntimeError("no block of RTP ports free of other tests' locks in " + RTP_LOCK_DIR)
+    return sip_probe.freeport("udp" if kind == socket.SOCK_DGRAM else "tcp", "127.0.0.1")
 
 
 def free_baresip_port() -> int:
