@@ -78,9 +78,9 @@ for fam in "asterisk_core_uptime_seconds gauge" "asterisk_core_last_reload_secon
            "asterisk_calls_sum counter" "asterisk_calls_count gauge" "asterisk_endpoints_count gauge" \
            "asterisk_bridges_count gauge" "telephony_calls_total counter" "telephony_dialplan_steps_total counter" \
            "telephony_queue_high_water gauge" "telephony_ami_sessions gauge" "asterisk_core_scrape_time_ms gauge"; do
-  echo "$body" | grep -q "^# TYPE $fam$" || fail "no '# TYPE $fam'"
+  grep -q "^# TYPE $fam$" <<<"$body" || fail "no '# TYPE $fam'"
 done
-echo "$body" | grep -Eq '^asterisk_core_properties\{build_options="",version="[0-9.]+",' || fail "core properties: $(echo "$body" | grep properties)"
+grep -Eq '^asterisk_core_properties\{build_options="",version="[0-9.]+",' <<<"$body" || fail "core properties: $(echo "$body" | grep properties)"
 pass "basic auth (401 with realm), 404, text format 0.0.4 with res_prometheus names"
 
 [ "$(metric asterisk_channels_count)" = 0 ] && [ "$(metric asterisk_calls_sum)" = 0 ] || fail "not idle at start"
@@ -98,7 +98,7 @@ val() { echo "$body" | awk -v k="$1" '$1 == k {print $2}'; }
 [ "$(val asterisk_calls_count)" = 1 ] || fail "asterisk_calls_count $(val asterisk_calls_count), want 1"
 [ "$(val 'telephony_channels_active{tech="Local"}')" = 4 ] || fail "telephony_channels_active"
 [ "$(echo "$body" | grep -c '^asterisk_channels_state{name="Local/')" = 4 ] || fail "per-channel state lines"
-echo "$body" | grep -Eq '^asterisk_channels_state\{name="Local/long@m-[0-9a-f]{8};2",id="[^"]+",type="Local",state="Up"\} 6$' || fail "channel state line"
+grep -Eq '^asterisk_channels_state\{name="Local/long@m-[0-9a-f]{8};2",id="[^"]+",type="Local",state="Up"\} 6$' <<<"$body" || fail "channel state line"
 [ "$(val 'telephony_calls_total{result="ANSWER"}')" = 4 ] || fail "ANSWER $(val 'telephony_calls_total{result="ANSWER"}'), want 4 (3 + the long call)"
 [ "$(val 'telephony_calls_total{result="BUSY"}')" = 1 ] || fail "BUSY $(val 'telephony_calls_total{result="BUSY"}'), want 1"
 [ "$(val 'telephony_calls_total{result="NOANSWER"}')" = 0 ] || fail "NOANSWER not 0"

@@ -72,7 +72,7 @@ python3 "$SRC/tests/integration/baresip_ctrl.py" -p "$P_CTRL" -w 2 transfer "sip
 wait_for 15 grep -q "TRANSFERRED" "$WORK/etc/log/messages" \
   || fail "the transferee did not land in 301: $(tail -20 "$WORK/etc/log/messages"; tail -20 "$WORK/baresip.log")"
 line=$(grep "TRANSFERRED" "$WORK/etc/log/messages" | tail -1)
-echo "$line" | grep -q "TRANSFERRED SIP/phone-[0-9a-f]* ON Local/held@parked-[0-9a-f]*;1 AT 301@phones" \
+grep -q "TRANSFERRED SIP/phone-[0-9a-f]* ON Local/held@parked-[0-9a-f]*;1 AT 301@phones" <<<"$line" \
   || fail "unexpected transfer variables: $line"
 grep -q "transferring call" "$WORK/baresip.log" || fail "baresip did not send the transfer: $(tail -20 "$WORK/baresip.log")"
 # We end the phone's call after the NOTIFY sipfrag 200 (the transfer succeeded).
