@@ -168,10 +168,12 @@ def test_page_mix(kit):
     busy.send('offhook')
     ami.wait(lambda e: e.get('Event') == 'DeviceStateChange' and e.get('Device') == 'DAHDI/1'
              and e.get('State') == 'INUSE', 10, since)
-    before = len(ami.events('DialBegin'))
+    before, since = len(ami.events('DialBegin')), len(ami.msgs)
     kit.rx('channel originate Local/pages@pager extension short@phone')
     paged.wait('answered', 10)
-    ami.wait(lambda e: e.get('Event') == 'Hangup' and e.get('Channel', '').startswith('DAHDI/2-'), 15)
+    # This page's hang-up of DAHDI/2, not the first page's (matched at once, it let the check below
+    # run before this page's DialBegin had arrived on a loaded box).
+    ami.wait(lambda e: e.get('Event') == 'Hangup' and e.get('Channel', '').startswith('DAHDI/2-'), 15, since)
     dialed = [e.get('DialString', '') + e.get('DestChannel', '') for e in ami.events('DialBegin')[before:]]
     if any('DAHDI/1' in d for d in dialed) or busy.all('ring'):
         fail('Page s dialled DAHDI/1 although its phone was off-hook: %s' % dialed)
