@@ -87,15 +87,6 @@ wait_for() {
   done
 }
 
-# wav_complete FILE: the wav's header counts the audio it holds. A phone (baresip's sndfile,
-# linphone's recorder) writes the sizes only when it closes the file on the hangup, which can come
-# a moment after our side of the call is gone; read before, the header says 0 frames.
-wav_complete() {
-  python3 -c 'import os, sys, wave
-w = wave.open(sys.argv[1]); n = w.getnframes() * w.getsampwidth() * w.getnchannels()
-sys.exit(0 if n > 0 and os.path.getsize(sys.argv[1]) - n <= 1024 else 1)' "$1" 2>/dev/null
-}
-
 start_daemon() {
   "$TELEPHONYD" -C "$WORK/etc" -f >"$WORK/daemon.log" 2>&1 &
   DAEMON_PID=$!

@@ -159,8 +159,6 @@ round() {
   sleep 0.5
   [ "$(wire_payload INVITE)" = "$pt" ] || fail "$codec call out: our INVITE put codec '$(wire_payload INVITE)' first, not $pt"
   local f_in f_out g_in g_out
-  # The phone's recordings are complete once it closed them on the hangups (see wav_complete).
-  wait_for 10 wav_complete "$WORK/heard/1$r.wav" && wait_for 10 wav_complete "$WORK/heard/2$r.wav" || true
   read -r f_in f_out g_in g_out <<<"$(frequency "$WORK/rec/1$r.wav" "$WORK/rec/2$r.wav" "$WORK/heard/1$r.wav" "$WORK/heard/2$r.wav" | tr '\n' ' ')"
   near "$f_in" "$hz" || fail "$codec call in: the phone's $hz Hz measures $f_in Hz in the engine's recording"
   near "$f_out" "$hz" || fail "$codec call out: the phone's $hz Hz measures $f_out Hz in the engine's recording"
