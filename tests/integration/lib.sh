@@ -56,6 +56,27 @@ require_node_modules() {  # require_node_modules NAME...: npm packages in $NODE_
   ((${#missing[@]} == 0)) || fail "this test needs the npm packages ${missing[*]} in '${NODE_PATH:-}'; run 'make deps'"
 }
 
+# rtp_block: sets RTP_START to the first port of a block of 100 (20000-39999, the span
+# sip_probe.py's free ports stay out of) that no other test on this machine holds, and holds it
+# until this shell exits (flock on a lock file; the processes started here inherit the lock).
+# A test puts its rtp.conf range and its peers' fixed media ports (SIPp -mp, baresip rtp_ports)
+# in its block. A block drawn at random collided with a parallel test's once in 200 draws: that
+# test's SIPp then failed to bind its media port, or our daemon took a port a peer bound later.
+rtp_block() {
+  local dir="${TMPDIR:-/tmp}/telephony-tests-rtp" block i
+  mkdir -p "$dir" 2>/dev/null || true
+  for i in $(seq 1 400); do
+    block=$((20000 + (RANDOM % 200) * 100))
+    exec {RTP_BLOCK_FD}>>"$dir/$block.lock" || continue
+    if flock -n "$RTP_BLOCK_FD"; then
+      RTP_START=$block
+      return 0
+    fi
+    exec {RTP_BLOCK_FD}>&-
+  done
+  fail "no block of RTP ports free of other tests' locks in $dir"
+}
+
 # wait_for <seconds> <command...>: polls until the command succeeds.
 wait_for() {
   local limit=$1; shift

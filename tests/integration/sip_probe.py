@@ -35,6 +35,25 @@ def freeport(kind, host):
     raise RuntimeError("no free port outside the tests' RTP ranges")
 
 
+def rtp_block():
+    """(first port, open lock file) of a block of 100 ports in the span that no other test on
+    this machine holds (as lib.sh rtp_block: flock on the same files); keep the file open while
+    the block is in use."""
+    import fcntl
+    import os
+    lock_dir = os.path.join(os.environ.get("TMPDIR", "/tmp"), "telephony-tests-rtp")
+    os.makedirs(lock_dir, exist_ok=True)
+    for _ in range(400):
+        start = random.randrange(20000, 40000, 100)
+        f = open(os.path.join(lock_dir, "%d.lock" % start), "a")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return start, f
+        except OSError:
+            f.close()
+    raise RuntimeError("no block of RTP ports free of other tests' locks in " + lock_dir)
+
+
 def bindable(kind, host, port):
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     s = socket.socket(family, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
@@ -125,7 +144,8 @@ def main():
     ap.add_argument("cmd")
     ap.add_argument("args", nargs="*")
     ap.add_argument("--transport", default="udp")
-    ap.add_argument("--timeout", type=float, default=2.0)
+    # Long enough for a loaded box; an answered probe returns at once.
+    ap.add_argument("--timeout", type=float, default=5.0)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--show", action="store_true", help="print the whole response head")
     ap.add_argument("--unique-branch", action="store_true")

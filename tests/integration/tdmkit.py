@@ -150,11 +150,12 @@ class Ami:
         with self.cv:
             return [m for m in self.msgs if m.get('ActionID') == aid and 'Event' in m and m.get('Event') != complete]
 
-    def wait(self, pred, timeout=10):
+    def wait(self, pred, timeout=10, since=0):
+        """The first message (from index `since` of everything received) matching `pred`."""
         deadline = time.time() + timeout
         with self.cv:
             while True:
-                for m in self.msgs:
+                for m in self.msgs[since:]:
                     if pred(m):
                         return m
                 left = deadline - time.time()
@@ -351,14 +352,40 @@ def silent(ev, db=-45):
     return level == '-inf' or float(level) < db
 
 
-def hears(phone, freqs, what, absent=()):
-    """Measures what `phone` hears: every frequency of `freqs` among its two peaks, none of `absent`."""
-    m = phone.measure(0.6)
-    for f in freqs:
-        if not has_freq(m, f):
-            fail('%s: %s should hear %s Hz, heard %s/%s Hz at %s dBFS' % (what, phone.name, f, m.get('freq'), m.get('freq2'),
-                                                                         m.get('level')))
-    for f in absent:
-        if has_freq(m, f):
-            fail('%s: %s should not hear %s Hz: %s' % (what, phone.name, f, m))
+def tone_at(hz, tol=15, db=-40):
+    """A predicate on a measure event: `hz` is its main frequency, at least `db` dBFS loud."""
+    def ok(m):
+        level = m.get('level')
+        return near(m.get('freq', 0), hz, tol) and level not in (None, '-inf') and float(level) >= db
+    return ok
+
+
+def measure_until(phone, good, seconds=0.6, within=5.0):
+    """Measures `phone` in windows of `seconds` until good(measurement) or `within` seconds
+    passed, and returns the last measurement (the audio path may still be switching when a
+    loaded box's first window starts)."""
+    deadline = time.time() + within
+    while True:
+        m = phone.measure(seconds)
+        if good(m) or time.time() >= deadline:
+            return m
+
+
+def hears(phone, freqs, what, absent=(), within=5.0):
+    """Measures what `phone` hears: every frequency of `freqs` among its two peaks, none of `absent`.
+    Measured again (0.6 s windows) until it does or `within` seconds passed: after a flash, an
+    answer or a hang-up the audio path may still be switching when a loaded box's first window
+    starts (the fixed pause before a check was the only margin)."""
+    deadline = time.time() + within
+    while True:
+        m = phone.measure(0.6)
+        missing = [f for f in freqs if not has_freq(m, f)]
+        extra = [f for f in absent if has_freq(m, f)]
+        if (not missing and not extra) or time.time() >= deadline:
+            break
+    for f in missing:
+        fail('%s: %s should hear %s Hz, heard %s/%s Hz at %s dBFS' % (what, phone.name, f, m.get('freq'), m.get('freq2'),
+                                                                     m.get('level')))
+    for f in extra:
+        fail('%s: %s should not hear %s Hz: %s' % (what, phone.name, f, m))
     return m

@@ -84,7 +84,7 @@ pass "AMD(,,,,,,5): arguments override amd.conf; the long greeting is ${r#MACHIN
 
 printf '[general]\ngreeting = long\n' >"$WORK/etc/amd.conf"
 out=$(rx "module reload" 2>&1 || true)
-echo "$out" | grep -q "amd.conf:2" || fail "a broken amd.conf reload was not reported with file:line: $out"
+grep -q "amd.conf:2" <<<"$out" || fail "a broken amd.conf reload was not reported with file:line: $out"
 r=$(amd_of human)
 [[ $r == "HUMAN HUMAN-800-800" ]] || fail "after the refused reload: $r"
 pass "a broken amd.conf reload names amd.conf:2 and the running settings stay"

@@ -163,7 +163,7 @@ send('Action: Reload\nActionID: r1\nModule: manager\n')
 print(read_until('ActionID: r1\r\nMessage:').split('ActionID: r1\r\n', 1)[1].split('\r\n\r\n')[0])
 PY
 out=$(timeout 10 /usr/bin/python3 "$WORK/reload_check.py" "$PORT" 2>&1) || fail "reload check: $out"
-echo "$out" | grep -q "manager.conf:11: unknown option 'colour' for manager user \[it\]" || fail "broken reload reply: $out"
+grep -q "manager.conf:11: unknown option 'colour' for manager user \[it\]" <<<"$out" || fail "broken reload reply: $out"
 timeout 20 /usr/bin/python3 "$WORK/panoramisk_check.py" "$PORT" >"$WORK/panoramisk2.out" 2>&1 ||
   fail "login after a broken reload: $(cat "$WORK/panoramisk2.out")"
 pass "AMI Reload with a broken manager.conf answers Error with file:line and keeps the running config"

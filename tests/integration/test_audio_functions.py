@@ -162,12 +162,14 @@ def main():
         ami.originate('Local/volp@t', exten='presser', context='t')
         ami.originate('Local/jb@t', 'Wait', '1')
 
-        def hung_up(exten):
+        def hung_up(exten, half):
             return lambda e: (e.get('Event') == 'Hangup' and e.get('Channel', '').startswith('Local/%s@t-' % exten)
-                              and e.get('Channel', '').endswith(';2'))
+                              and e.get('Channel', '').endswith(half))
+        # Both halves: a recording closes when its ProbeRecord returns, before its channel's Hangup
+        # (the ;1 half records the tx cases and goes after ;2: a fixed 0.3 s after ;2 raced a busy box).
         for exten in list(CASES) + ['volp']:
-            ami.wait(hung_up(exten), 'the %s call ending' % exten, 30)
-        time.sleep(0.3)  # the recordings close on hangup
+            for half in (';2', ';1'):
+                ami.wait(hung_up(exten, half), 'the %s call ending (%s)' % (exten, half), 30)
         rec = {e: read_wav(os.path.join(work, 'out', e + '.wav')) for e in list(CASES) + ['volp']}
 
         def level(e):

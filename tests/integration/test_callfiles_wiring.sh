@@ -41,11 +41,11 @@ wait_for 5 bash -c "! test -e '$OUT/b.call' && ! test -e '$WORK/etc/spool/outgoi
 pass "an unknown technology is named in the log and the file is deleted"
 
 out=$(rx "channel originate Nope/1 extension 100@default") && fail "console originate to an unknown technology exited 0"
-echo "$out" | grep -q "No such channel technology 'Nope'" || fail "console originate message: $out"
+grep -q "No such channel technology 'Nope'" <<<"$out" || fail "console originate message: $out"
 out=$(rx "channel originate Local/1@default extension 100@default") && fail "console originate without a dialplan exited 0"
-echo "$out" | grep -q "no dialplan module is loaded" || fail "console originate message: $out"
+grep -q "no dialplan module is loaded" <<<"$out" || fail "console originate message: $out"
 out=$(rx "channel request hangup Local/none-1") && fail "hangup of an unknown channel exited 0"
-echo "$out" | grep -q "Local/none-1 is not a known channel" || fail "hangup message: $out"
+grep -q "Local/none-1 is not a known channel" <<<"$out" || fail "hangup message: $out"
 rx "channel request hangup all" | grep -q "Requested Hangup on all channels" || fail "hangup all"
 pass "console originate and request hangup answer like Asterisk's"
 

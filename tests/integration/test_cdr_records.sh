@@ -78,7 +78,7 @@ for pair in "answer:ANSWERED" "busy:BUSY" "noanswer:NO ANSWER" "congestion:CONGE
   e=${pair%%:*}; want=${pair#*:}
   row=$(q "select disposition, lastapp, dstchannel, dcontext from cdr where channel like 'Local/$e@cdr-%;2'")
   [ "$(echo "$row" | wc -l)" = 1 ] || fail "$e: not exactly one record: $row"
-  echo "$row" | grep -Eq "^$want\|Dial\|Local/[a-z]+@callee-[0-9a-f]{8};1\|cdr$" || fail "$e: record '$row', want $want"
+  grep -Eq "^$want\|Dial\|Local/[a-z]+@callee-[0-9a-f]{8};1\|cdr$" <<<"$row" || fail "$e: record '$row', want $want"
 done
 pass "SQLite: one record per Dial with ANSWERED, BUSY, NO ANSWER, CONGESTION, FAILED"
 row=$(q "select billsec, duration, userfield, test, clid, amaflags, lastdata from cdr where channel like 'Local/answer@cdr-%;2'")
@@ -120,8 +120,8 @@ grep -Eq '^"Local/answer@cdr-[0-9a-f]{8};2","ANSWERED",1,"ans-uf"$' "$WORK/etc/l
   || fail "cdr_custom file: $(cat "$WORK/etc/log/cdr-custom/Simple.csv")"
 pass "cdr_custom template file"
 st=$(rx "cdr show status")
-echo "$st" | grep -q "Logging: *Enabled" && echo "$st" | grep -q "Log congestion: *Yes" && echo "$st" | grep -q "^    csv$" \
-  && echo "$st" | grep -q "^    custom$" && echo "$st" | grep -q "^    sqlite3_custom$" && echo "$st" | grep -Eq "Records written: *[1-9]" \
+grep -q "Logging: *Enabled" <<<"$st" && grep -q "Log congestion: *Yes" <<<"$st" && grep -q "^    csv$" <<<"$st" \
+  && grep -q "^    custom$" <<<"$st" && grep -q "^    sqlite3_custom$" <<<"$st" && grep -Eq "Records written: *[1-9]" <<<"$st" \
   || fail "cdr show status: $st"
 pass "cdr show status"
 

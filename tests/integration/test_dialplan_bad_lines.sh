@@ -43,9 +43,9 @@ wait_for 5 grep -q "ready" "$WORK/daemon.log" || fail "telephonyd did not start 
 n=$(grep -c "extensions.conf:4: extension '_\[9-2\]X': reversed range.*line skipped" "$WORK/daemon.log" || true)
 [ "$n" = 1 ] || fail "expected one warning for the skipped line, got $n"
 out=$(rx "dialplan show ctx")
-echo "$out" | grep -q "'100'" || fail "extension 100 not loaded: $out"
-echo "$out" | grep -q "'200'" || fail "extension 200 not loaded: $out"
-echo "$out" | grep -q "9-2" && fail "the bad line was loaded: $out"
+grep -q "'100'" <<<"$out" || fail "extension 100 not loaded: $out"
+grep -q "'200'" <<<"$out" || fail "extension 200 not loaded: $out"
+grep -q "9-2" <<<"$out" && fail "the bad line was loaded: $out"
 rx "channel originate Local/200@ctx application Wait 0.1" >/dev/null || fail "originate"
 wait_for 5 grep -q "GOOD TWO RAN" "$WORK/daemon.log" || fail "the extension after the bad line does not run"
 pass "telephonyd starts: the bad line is skipped with one file:line warning, the rest runs"
@@ -55,7 +55,7 @@ out=$(rx "dialplan reload" 2>&1)
 rc=$?
 set -e
 [ "$rc" != 0 ] || fail "dialplan reload of a file with a bad line succeeded: $out"
-echo "$out" | grep -q "extensions.conf:4" || fail "the reload error does not name file:line: $out"
+grep -q "extensions.conf:4" <<<"$out" || fail "the reload error does not name file:line: $out"
 rx "dialplan show ctx" | grep -q "'200'" || fail "the running dialplan was not kept"
 pass "dialplan reload refuses the file and keeps the running dialplan"
 stop_daemon

@@ -80,9 +80,11 @@ exten => 100,1,Set(S=hello world)
  same => n,Wait(10)
 exten => 200,1,NoOp(${EXTEN}-${CONTEXT}-${PRIORITY})
 
-; the other LOCK holder: takes it, then frees it after a moment
+; the other LOCK holder: takes it, then frees it after a moment. The moment must outlast the
+; test's reaction to R_HOLD (an AMI round trip, a new Local pair, 111's Wait) so 111's TRYLOCK
+; finds the lock held, and stay well under LOCK's 3 s so 111's LOCK gets it (0.5 s raced a busy box).
 exten => 110,1,Set(R_HOLD=${LOCK(shared)})
- same => n,Wait(0.5)
+ same => n,Wait(1.5)
  same => n,Set(R_FREEING=now)
  same => n,Set(R_FREE=${UNLOCK(shared)})
  same => n,Wait(10)
@@ -449,8 +451,14 @@ def run_calls(d, ami):
     ami.originate('Local/extpicker@apps', app='Wait', data='10')
     ep = ami.local_half('extpicker', 'apps')
     ami.event('Pickup', Channel=ep)
+    # PickupChan needs the third phone ringing: wait for it (a fixed 0.5 s raced a busy box).
+    ringing = {e['Channel'] for e in ami.find(lambda e: e.get('Event') == 'Newexten' and
+                                             e.get('Application') == 'Wait' and
+                                             e.get('Channel', '').startswith('Local/phone@apps-'))}
     ami.originate('Local/caller@apps', exten='ringme2', context='apps')
-    time.sleep(0.5)
+    ami.wait(lambda e: e.get('Event') == 'Newexten' and e.get('Application') == 'Wait' and
+             e.get('Channel', '').startswith('Local/phone@apps-') and e.get('Channel', '').endswith(';2') and
+             e.get('Channel') not in ringing, 'the third phone rings')
     ami.originate('Local/chanpicker@apps', app='Wait', data='10')
     cp = ami.local_half('chanpicker', 'apps')
     pc = ami.event('Pickup', Channel=cp)

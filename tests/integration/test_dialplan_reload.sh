@@ -29,14 +29,14 @@ pass "--check-config accepts a good extensions.conf"
 
 start_daemon
 out=$(rx "dialplan show")
-echo "$out" | grep -q "\[ Context 'default' created by 'pbx_config' \]" || fail "dialplan show: $out"
-echo "$out" | grep -Eq "^  '100' => +1\. Answer\(\) +\[extensions.conf:6\]$" || fail "dialplan show line: $out"
-echo "$out" | grep -q "2(greet). NoOp(hello)" || fail "label not shown: $out"
-echo "$out" | grep -q "Include =>        'internal'" || fail "include not shown: $out"
-echo "$out" | grep -q -- "-= 2 extensions (4 priorities) in 2 contexts. =-" || fail "totals: $out"
+grep -q "\[ Context 'default' created by 'pbx_config' \]" <<<"$out" || fail "dialplan show: $out"
+grep -Eq "^  '100' => +1\. Answer\(\) +\[extensions.conf:6\]$" <<<"$out" || fail "dialplan show line: $out"
+grep -q "2(greet). NoOp(hello)" <<<"$out" || fail "label not shown: $out"
+grep -q "Include =>        'internal'" <<<"$out" || fail "include not shown: $out"
+grep -q -- "-= 2 extensions (4 priorities) in 2 contexts. =-" <<<"$out" || fail "totals: $out"
 rx "dialplan show 250@internal" | grep -q "'_2XX' =>" || fail "dialplan show exten@ctx"
 out=$(rx "dialplan show nowhere") && fail "unknown context exited 0"
-echo "$out" | grep -q "There is no existence of 'nowhere' context" || fail "unknown context message: $out"
+grep -q "There is no existence of 'nowhere' context" <<<"$out" || fail "unknown context message: $out"
 rx "core show application Gosub" | grep -q "Jump to label, saving return address" || fail "Gosub not documented"
 rx "core show function TIMEOUT" | grep -q "Gets or sets timeouts on the channel" || fail "TIMEOUT not documented"
 pass "dialplan show in Asterisk's layout; apps and functions documented"
@@ -54,12 +54,12 @@ exten => 300,1,NoOp(duplicate)
 exten => 301,nope,NoOp
 CONF
 out=$(rx "dialplan reload") && fail "broken reload exited 0"
-echo "$out" | grep -q "extensions.conf:13: duplicate priority 1 of extension '300'" || fail "duplicate not reported: $out"
-echo "$out" | grep -q "extensions.conf:14: invalid priority/label 'nope'" || fail "second error not reported: $out"
+grep -q "extensions.conf:13: duplicate priority 1 of extension '300'" <<<"$out" || fail "duplicate not reported: $out"
+grep -q "extensions.conf:14: invalid priority/label 'nope'" <<<"$out" || fail "second error not reported: $out"
 rx "dialplan show internal" | grep -q "NoOp(added)" || fail "old plan not kept"
 rx "dialplan show internal" | grep -q "duplicate" && fail "broken plan applied"
 out=$(rx "module reload pbx_config") && fail "module reload of a broken file exited 0"
-echo "$out" | grep -q "extensions.conf:13:" || fail "module reload message: $out"
+grep -q "extensions.conf:13:" <<<"$out" || fail "module reload message: $out"
 pass "a broken reload is refused with every file:line and the old plan stays"
 
 "$TELEPHONYD" --check-config -C "$WORK/etc" >"$WORK/check.out" 2>&1 && fail "--check-config accepted a broken extensions.conf"

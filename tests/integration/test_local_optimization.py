@@ -133,7 +133,10 @@ async def scenario(port, work):
 
     # The call goes on without the pair: A's originator kept hearing C's 1000 Hz to the end.
     assert await until(lambda: seen('Hangup', Channel=c), 12), 'C never hung up'
-    await asyncio.sleep(0.3)
+    # The recording is complete once its ProbeRecord returned, before the originator's own Hangup
+    # (a fixed 0.3 s after C's raced a busy box).
+    assert await until(lambda: [e for e in seen('Hangup') if e.get('Channel', '').startswith('Local/start@test-')
+                                and e['Channel'].endswith(';1')], 12), 'the recording originator never hung up'
     p_early, n = power_1k(heard, 0.5, 1.0)
     p_late, n_late = power_1k(heard, 4.0, 1.0)
     assert n_late > 4000 and p_early > 1e5 and p_late > 1e5, (p_early, p_late, n_late)

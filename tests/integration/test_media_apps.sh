@@ -67,6 +67,6 @@ pass "media applications show their documentation"
 
 printf '[calm]\nmode=custom\napplication=/bin/mpg123\n' >"$WORK/etc/musiconhold.conf"
 out=$(rx "module reload" 2>&1 || true)
-echo "$out" | grep -q "musiconhold.conf:1" || fail "broken musiconhold.conf reload not reported: $out"
+grep -q "musiconhold.conf:1" <<<"$out" || fail "broken musiconhold.conf reload not reported: $out"
 pass "a broken musiconhold.conf reload names file:line"
 stop_daemon

@@ -78,9 +78,9 @@ for fam in "asterisk_core_uptime_seconds gauge" "asterisk_core_last_reload_secon
            "asterisk_calls_sum counter" "asterisk_calls_count gauge" "asterisk_endpoints_count gauge" \
            "asterisk_bridges_count gauge" "telephony_calls_total counter" "telephony_dialplan_steps_total counter" \
            "telephony_queue_high_water gauge" "telephony_ami_sessions gauge" "asterisk_core_scrape_time_ms gauge"; do
-  echo "$body" | grep -q "^# TYPE $fam$" || fail "no '# TYPE $fam'"
+  grep -q "^# TYPE $fam$" <<<"$body" || fail "no '# TYPE $fam'"
 done
-echo "$body" | grep -Eq '^asterisk_core_properties\{build_options="",version="[0-9.]+",' || fail "core properties: $(echo "$body" | grep properties)"
+grep -Eq '^asterisk_core_properties\{build_options="",version="[0-9.]+",' <<<"$body" || fail "core properties: $(echo "$body" | grep properties)"
 pass "basic auth (401 with realm), 404, text format 0.0.4 with res_prometheus names"
 
 [ "$(metric asterisk_channels_count)" = 0 ] && [ "$(metric asterisk_calls_sum)" = 0 ] || fail "not idle at start"
@@ -88,14 +88,17 @@ for i in 1 2 3; do rx "channel originate Local/answer@m application Wait 1" >/de
 rx "channel originate Local/busy@m application Wait 1" >/dev/null; idle || fail "busy call"
 rx "channel originate Local/long@m application Wait 30" >/dev/null
 wait_for 5 bash -c "$TELEPHONYD -C $WORK/etc -rx 'core show channels count' | grep -q '^4 active channels'" || fail "long call not up"
-sleep 0.5  # the callee's Answer and Wait steps
+# The callee's Answer and Wait steps, and the answer counted, run on their own strands after the
+# channels exist: wait for them (a fixed 0.5 s was short on a loaded box), then check everything.
+settled() { [ "$(metric telephony_dialplan_steps_total)" = 18 ] && [ "$(metric 'telephony_calls_total{result="ANSWER"}')" = 4 ]; }
+wait_for 10 settled || true
 body=$(scrape 2>/dev/null)
 val() { echo "$body" | awk -v k="$1" '$1 == k {print $2}'; }
 [ "$(val asterisk_channels_count)" = 4 ] || fail "asterisk_channels_count $(val asterisk_channels_count), want 4"
 [ "$(val asterisk_calls_count)" = 1 ] || fail "asterisk_calls_count $(val asterisk_calls_count), want 1"
 [ "$(val 'telephony_channels_active{tech="Local"}')" = 4 ] || fail "telephony_channels_active"
 [ "$(echo "$body" | grep -c '^asterisk_channels_state{name="Local/')" = 4 ] || fail "per-channel state lines"
-echo "$body" | grep -Eq '^asterisk_channels_state\{name="Local/long@m-[0-9a-f]{8};2",id="[^"]+",type="Local",state="Up"\} 6$' || fail "channel state line"
+grep -Eq '^asterisk_channels_state\{name="Local/long@m-[0-9a-f]{8};2",id="[^"]+",type="Local",state="Up"\} 6$' <<<"$body" || fail "channel state line"
 [ "$(val 'telephony_calls_total{result="ANSWER"}')" = 4 ] || fail "ANSWER $(val 'telephony_calls_total{result="ANSWER"}'), want 4 (3 + the long call)"
 [ "$(val 'telephony_calls_total{result="BUSY"}')" = 1 ] || fail "BUSY $(val 'telephony_calls_total{result="BUSY"}'), want 1"
 [ "$(val 'telephony_calls_total{result="NOANSWER"}')" = 0 ] || fail "NOANSWER not 0"
@@ -113,8 +116,8 @@ pass "after the calls: 0 channels, asterisk_calls_sum $calls_sum, hangup causes"
 
 exec 7<>/dev/tcp/127.0.0.1/$AMI
 printf 'Action: Login\r\nUsername: it\r\nSecret: itsecret\r\n\r\n' >&7
-sleep 0.5
-[ "$(metric 'telephony_ami_sessions{state="authenticated"}')" = 1 ] || fail "AMI session not counted: $(scrape 2>/dev/null | grep ami_sessions)"
+ami_counted() { [ "$(metric 'telephony_ami_sessions{state="authenticated"}')" = 1 ]; }
+wait_for 10 ami_counted || fail "AMI session not counted: $(scrape 2>/dev/null | grep ami_sessions)"
 scrape 2>/dev/null | grep -Eq '^telephony_queue_depth\{queue="ami/session-[0-9]+-it"\} [0-9]+$' || fail "AMI session queue not listed"
 scrape 2>/dev/null | grep -Eq '^telephony_queue_high_water\{queue="eventbus/manager"\} [1-9][0-9]*$' || fail "event bus high water"
 exec 7>&-

@@ -19,7 +19,7 @@ trap metrics_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp); P_UAS=$($PROBE freeport udp)
 P_MEDIA=$($PROBE freeport udp); HTTP=$($PROBE freeport tcp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 mkdir -p "$WORK/etc"
 cat >"$WORK/etc/telephony.conf" <<'CONF'
 [directories]
@@ -133,7 +133,10 @@ SIPP_PIDS+=($CALL_PID)
 metric_is 'asterisk_endpoints_channels_count{id="SIP/sipp",tech="SIP",resource="sipp"}' 1 2>"$WORK/m.err" ||
   fail "the call is not counted on its endpoint: $(cat "$WORK/m.err")"
 metric_is telephony_rtp_streams 1 || fail "no live RTP stream during the call"
-sleep 0.5
+# SIPp's stream starts after its ACK, on its own thread: wait for the first packets counted (a
+# fixed 0.5 s was short on a loaded box); the call lasts 5 s.
+rtp_arrived() { body=$(scrape) && [ "$(val 'telephony_rtp_packets_total{direction="rx"}')" -gt 0 ]; }
+wait_for 4 rtp_arrived || true
 body=$(scrape)
 rx_during=$(val 'telephony_rtp_packets_total{direction="rx"}')
 [ "$rx_during" -gt 0 ] || fail "no RTP packets received counted during the call"

@@ -61,14 +61,14 @@ wait_for 5 bash -c "$TELEPHONYD -C $WORK/etc -rx 'core show channels' | grep -q 
   || fail "call did not reach Dial: $(rx core show channels)"
 out=$(rx "core show channels")
 # Both Local halves carry exten@context:1 as Asterisk's unreal channels do (core_unreal.c).
-echo "$out" | grep -Eq '^Local/100@test-[0-9a-f]{8};1 +100@test:1 +Up +Wait\(6\)' || fail "core show channels ;1 line: $out"
-echo "$out" | grep -Eq '^Local/100@test-[0-9a-f]{8};2 +101@test:1 +Up +Dial\(Local/200@test,5\)' || fail "core show channels ;2 line: $out"
-echo "$out" | grep -q "^4 active channels" || fail "channel count: $out"
-echo "$out" | grep -q "^1 active call$" || fail "call count: $out"
+grep -Eq '^Local/100@test-[0-9a-f]{8};1 +100@test:1 +Up +Wait\(6\)' <<<"$out" || fail "core show channels ;1 line: $out"
+grep -Eq '^Local/100@test-[0-9a-f]{8};2 +101@test:1 +Up +Dial\(Local/200@test,5\)' <<<"$out" || fail "core show channels ;2 line: $out"
+grep -q "^4 active channels" <<<"$out" || fail "channel count: $out"
+grep -q "^1 active call$" <<<"$out" || fail "call count: $out"
 pass "core show channels during a call (Asterisk's columns)"
 CH2=$(echo "$out" | grep -Eo '^Local/100@test-[0-9a-f]{8};2')
 conc=$(rx "core show channels concise")
-echo "$conc" | grep -q "^$CH2!test!101!1!Up!Dial!Local/200@test,5!" || fail "concise: $conc"
+grep -q "^$CH2!test!101!1!Up!Dial!Local/200@test,5!" <<<"$conc" || fail "concise: $conc"
 [ "$(echo "$conc" | grep "^$CH2!" | awk -F'!' '{print NF}')" = 14 ] || fail "concise has not 14 fields: $conc"
 verb=$(rx "core show channels verbose")
 # The header check once failed in CI although the header it printed matches; a here-string of the
@@ -83,14 +83,14 @@ show=$(rx "core show channel $CH2")
 for want in " -- General --" "           Name: $CH2" "           Type: Local" "          State: Up (6)" \
             " --   PBX   --" "        Context: test" "      Extension: 101" "    Application: Dial" \
             "           Data: Local/200@test,5" "      Variables:" "      Bridge ID: "; do
-  echo "$show" | grep -qF -- "$want" || fail "core show channel lacks '$want': $show"
+  grep -qF -- "$want" <<<"$show" || fail "core show channel lacks '$want': $show"
 done
 rx "core show channel Nope/x" >/dev/null && fail "unknown channel exited 0"
 rxf "core show channel Nope/x" | grep -q "Nope/x is not a known channel" || fail "unknown channel message"
 pass "core show channel <name>"
 calls=$(rx "core show calls")
 [ "$calls" = "$(printf '1 active call\n%s' "$(echo "$calls" | tail -1)")" ] || fail "core show calls: $calls"
-echo "$calls" | grep -Eq '^[0-9]+ calls? processed$' || fail "core show calls: $calls"
+grep -Eq '^[0-9]+ calls? processed$' <<<"$calls" || fail "core show calls: $calls"
 rx "core show calls uptime seconds" | grep -Eq '^System uptime: [0-9]+$' || fail "calls uptime seconds"
 pass "core show calls [uptime [seconds]]"
 wait_for 10 bash -c "$TELEPHONYD -C $WORK/etc -rx 'core show channels count' | grep -q '^0 active channels'" || fail "call did not end"
@@ -136,9 +136,9 @@ pass "core set verbose|debug (a lower verbosity silences the trace)"
 # --- logger show channels / rotate / reload -----------------------------------------------------
 lsc=$(rx "logger show channels")
 # Asterisk's %-35.35s: long paths are cut at 35 characters.
-echo "$lsc" | grep -Fq "$(printf '%-35.35s File     default    Enabled   - NOTICE WARNING ERROR VERBOSE ' "$MSG")" || fail "logger show channels file row: $lsc"
-echo "$lsc" | grep -Fq "$(printf '%-35.35s File     default    Enabled   - VERBOSE(1) ' "$WORK/etc/log/trace1")" || fail "verbose(1) row: $lsc"
-echo "$lsc" | grep -Eq "^ +Console +default +Enabled +- NOTICE WARNING ERROR VERBOSE $" || fail "console row: $lsc"
+grep -Fq "$(printf '%-35.35s File     default    Enabled   - NOTICE WARNING ERROR VERBOSE ' "$MSG")" <<<"$lsc" || fail "logger show channels file row: $lsc"
+grep -Fq "$(printf '%-35.35s File     default    Enabled   - VERBOSE(1) ' "$WORK/etc/log/trace1")" <<<"$lsc" || fail "verbose(1) row: $lsc"
+grep -Eq "^ +Console +default +Enabled +- NOTICE WARNING ERROR VERBOSE $" <<<"$lsc" || fail "console row: $lsc"
 pass "logger show channels"
 first=$(head -1 "$MSG")
 [ "$(rx logger rotate)" = "Log files rotated and reopened." ] || fail "logger rotate"
@@ -151,7 +151,7 @@ pass "logger rotate (rotatestrategy=rotate: messages -> .0 -> .1)"
 printf '[logfiles]\nmessages => notice,nonsense\n' >"$WORK/etc/logger.conf.bad"
 cp "$WORK/etc/logger.conf" "$WORK/logger.good"; cp "$WORK/etc/logger.conf.bad" "$WORK/etc/logger.conf"; rm "$WORK/etc/logger.conf.bad"
 out=$(rx logger reload) && fail "broken logger reload exited 0"
-echo "$out" | grep -q "logger.conf:2: unknown log level 'nonsense'" || fail "broken reload message: $out"
+grep -q "logger.conf:2: unknown log level 'nonsense'" <<<"$out" || fail "broken reload message: $out"
 cp "$WORK/logger.good" "$WORK/etc/logger.conf"
 pass "logger reload (a broken file keeps the running channels)"
 
@@ -172,8 +172,8 @@ rx "dialplan show test" | grep -q "'100' =>" || fail "dialplan show test"
 pass "dialplan add|remove extension, show, reload"
 
 hints=$(rx "core show hints")
-echo "$hints" | grep -Fq "$(printf '%20s@%-20.20s: %-20.20s  State:%-15.15s Presence:%-15.15s Watchers %2d' 300 test Local/300@test Idle not_set 0)" \
-  && echo "$hints" | grep -q "^- 1 hints registered$" || fail "core show hints: $hints"
+grep -Fq "$(printf '%20s@%-20.20s: %-20.20s  State:%-15.15s Presence:%-15.15s Watchers %2d' 300 test Local/300@test Idle not_set 0)" <<<"$hints" \
+  && grep -q "^- 1 hints registered$" <<<"$hints" || fail "core show hints: $hints"
 pass "core show hints"
 
 # --- manager show * (a logged-in session is listed) ------------------------------------------------
@@ -182,8 +182,8 @@ printf 'Action: Login\r\nUsername: it\r\nSecret: itsecret\r\n\r\n' >&7
 wait_for 5 bash -c "$TELEPHONYD -C $WORK/etc -rx 'manager show connected' | grep -q '^  it '" || fail "manager show connected: $(rx manager show connected)"
 conn=$(rx "manager show connected")
 echo "$conn" | head -1 | grep -Eq '^  Username +IP Address +Start +Elapsed +Queued +MaxQueue +ReadPerms +WritePerms$' || fail "connected header: $conn"
-echo "$conn" | grep -Eq '^  it +127\.0\.0\.1 +[0-9]+ +[0-9]+ ' || fail "connected row: $conn"
-echo "$conn" | grep -q "^1 users connected.$" || fail "connected count: $conn"
+grep -Eq '^  it +127\.0\.0\.1 +[0-9]+ +[0-9]+ ' <<<"$conn" || fail "connected row: $conn"
+grep -q "^1 users connected.$" <<<"$conn" || fail "connected count: $conn"
 rx "core show taskprocessors" | grep -Eq '^ami/session-[0-9]+-it +[0-9]+ +[0-9]+ +[0-9]+ +0 +10000$' || fail "taskprocessors: $(rx core show taskprocessors)"
 rx "core show taskprocessors" | grep -Eq '^eventbus/manager +[0-9]+ +[0-9]+ +[0-9]+ +0 +262144$' || fail "taskprocessors eventbus: $(rx core show taskprocessors)"
 pass "manager show connected; core show taskprocessors lists the bus subscribers and AMI sessions"
@@ -191,22 +191,22 @@ exec 7>&-
 users=$(rx "manager show users")
 [ "$users" = "$(printf '\nusername\n--------\nit\n-------------------\n1 manager users configured.')" ] || fail "manager show users: $users"
 user=$(rx "manager show user it")
-echo "$user" | grep -q "^          username: it$" && echo "$user" | grep -q "^            secret: <Set>$" \
-  && echo "$user" | grep -q "^         read perm: system,call,log,verbose,command,agent,user,config,dtmf,reporting,cdr,dialplan,originate,agi,cc,aoc,test,security,message$" \
+grep -q "^          username: it$" <<<"$user" && grep -q "^            secret: <Set>$" <<<"$user" \
+  && grep -q "^         read perm: system,call,log,verbose,command,agent,user,config,dtmf,reporting,cdr,dialplan,originate,agi,cc,aoc,test,security,message$" <<<"$user" \
   || fail "manager show user: $user"
 rx "manager show user nobody" >/dev/null && fail "unknown user exited 0"
 pass "manager show users|user"
 cmds=$(rx "manager show commands")
 for a in Originate Hangup Status Command ShowDialPlan DialplanExtensionAdd Login; do
-  echo "$cmds" | grep -Eq "^  $a +[A-Z]" || fail "manager show commands lacks $a"
+  grep -Eq "^  $a +[A-Z]" <<<"$cmds" || fail "manager show commands lacks $a"
 done
 help=$(rx "manager show command Originate")
-echo "$help" | grep -q "^\[Syntax\]" && echo "$help" | grep -q "^Action: Originate" && echo "$help" | grep -q "^\[Synopsis\]" || fail "manager show command: $help"
+grep -q "^\[Syntax\]" <<<"$help" && grep -q "^Action: Originate" <<<"$help" && grep -q "^\[Synopsis\]" <<<"$help" || fail "manager show command: $help"
 evs=$(rx "manager show events")
-for e in Newchannel Hangup DialBegin Cdr FullyBooted BridgeEnter VarSet; do echo "$evs" | grep -qw "$e" || fail "manager show events lacks $e"; done
+for e in Newchannel Hangup DialBegin Cdr FullyBooted BridgeEnter VarSet; do grep -qw "$e" <<<"$evs" || fail "manager show events lacks $e"; done
 eh=$(rx "manager show event Hangup")
-echo "$eh" | grep -q "Info about event 'Hangup'" && echo "$eh" | grep -q "Cause-txt" && echo "$eh" | grep -q "^\[Class\]" \
-  && echo "$eh" | grep -q "^call$" || fail "manager show event Hangup: $eh"
+grep -q "Info about event 'Hangup'" <<<"$eh" && grep -q "Cause-txt" <<<"$eh" && grep -q "^\[Class\]" <<<"$eh" \
+  && grep -q "^call$" <<<"$eh" || fail "manager show event Hangup: $eh"
 rx "manager show event Nope" >/dev/null && fail "unknown event exited 0"
 pass "manager show commands|command|events|event (from the documentation data)"
 
@@ -221,7 +221,7 @@ rxf "module load nosuch" | grep -q "no such module" || fail "unknown module"
 rx "module unload logger" >/dev/null && fail "logger unloaded"
 rxf "module unload logger" | grep -q "the daemon needs it" || fail "unload logger message"
 out=$(rx "core reload")
-echo "$out" | grep -q "Module 'pbx_config' reloaded successfully." && echo "$out" | grep -q "Module 'logger' reloaded successfully." \
+grep -q "Module 'pbx_config' reloaded successfully." <<<"$out" && grep -q "Module 'logger' reloaded successfully." <<<"$out" \
   || fail "core reload: $out"
 pass "module load|unload, core reload"
 

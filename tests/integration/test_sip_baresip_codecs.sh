@@ -14,7 +14,7 @@ bs_cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev
 trap bs_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 CODECS="ulaw:PCMU:440:1000 alaw:PCMA:440:1000 g722:G722:6000:6000 opus:opus:6000:6000"
 mkdir -p "$WORK/etc" "$WORK/rec"
 printf '[directories]\nspooldir => spool\nrundir => run\nlogdir => log\n' >"$WORK/etc/telephony.conf"

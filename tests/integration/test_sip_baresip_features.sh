@@ -20,7 +20,7 @@ bs_cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -KILL "$p" 2>/dev
 trap bs_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 RTP_END=$((RTP_START + 49))
 mkdir -p "$WORK/etc" "$WORK/rec" "$WORK/moh"
 printf '[directories]\nspooldir => spool\nrundir => run\nlogdir => log\n' >"$WORK/etc/telephony.conf"

@@ -12,7 +12,7 @@ bs_cleanup() { [ -n "$BARESIP_PID" ] && kill -KILL "$BARESIP_PID" 2>/dev/null ||
 trap bs_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp); P_PHONE=$($PROBE freeport baresip); P_CTRL=$($PROBE freeport tcp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 PHONE_RTP=$((RTP_START + 50))
 mkdir -p "$WORK/etc" "$WORK/rec" "$WORK/phone" "$WORK/heard"
 cat >"$WORK/etc/telephony.conf" <<'CONF'

@@ -14,7 +14,7 @@ bs_cleanup() { [ -n "$BARESIP_PID" ] && kill -KILL "$BARESIP_PID" 2>/dev/null ||
 trap bs_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp); P_PHONE=$($PROBE freeport baresip); P_CTRL=$($PROBE freeport tcp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 PHONE_RTP=$((RTP_START + 50))
 mkdir -p "$WORK/etc" "$WORK/phone" "$WORK/heard"
 printf '[directories]\nspooldir => spool\nrundir => run\nlogdir => log\n' >"$WORK/etc/telephony.conf"
@@ -61,13 +61,18 @@ start_daemon
 baresip -f "$WORK/phone" -e "/dial sip:300@127.0.0.1:$P_SIP" -t 20 </dev/null >"$WORK/baresip.log" 2>&1 &
 BARESIP_PID=$!
 wait_for 20 grep -q "HELD UP" "$WORK/etc/log/messages" || fail "the call from baresip to 300 did not connect: $(tail -20 "$WORK/baresip.log")"
-sleep 1  # the Dial bridge is up once the Local channel answered
+# The transfer needs baresip's call established (our 200 received) and the phone's channel Up in
+# the Dial bridge (the REFER's transferee is its bridged party): wait for both (a fixed second
+# after the Local answer raced a loaded box).
+wait_for 15 grep -q "Call established" "$WORK/baresip.log" || fail "baresip's call was not established: $(tail -20 "$WORK/baresip.log")"
+phone_bridged() { rx "core show channels concise" | awk -F'!' '$1 ~ /^SIP\/phone-/ && $5 == "Up" && $13 != "" {ok = 1} END {exit !ok}'; }
+wait_for 10 phone_bridged || fail "the phone's channel is not Up in a bridge: $(rx core show channels concise)"
 python3 "$SRC/tests/integration/baresip_ctrl.py" -p "$P_CTRL" -w 2 transfer "sip:301@127.0.0.1:$P_SIP" >"$WORK/ctrl.out" 2>&1 \
   || fail "baresip's ctrl_tcp refused the transfer: $(cat "$WORK/ctrl.out")"
 wait_for 15 grep -q "TRANSFERRED" "$WORK/etc/log/messages" \
   || fail "the transferee did not land in 301: $(tail -20 "$WORK/etc/log/messages"; tail -20 "$WORK/baresip.log")"
 line=$(grep "TRANSFERRED" "$WORK/etc/log/messages" | tail -1)
-echo "$line" | grep -q "TRANSFERRED SIP/phone-[0-9a-f]* ON Local/held@parked-[0-9a-f]*;1 AT 301@phones" \
+grep -q "TRANSFERRED SIP/phone-[0-9a-f]* ON Local/held@parked-[0-9a-f]*;1 AT 301@phones" <<<"$line" \
   || fail "unexpected transfer variables: $line"
 grep -q "transferring call" "$WORK/baresip.log" || fail "baresip did not send the transfer: $(tail -20 "$WORK/baresip.log")"
 # We end the phone's call after the NOTIFY sipfrag 200 (the transfer succeeded).

@@ -8,7 +8,7 @@ require_commands sipp python3
 SRC="${TELEPHONY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}"
 PROBE="python3 $SRC/tests/integration/sip_probe.py"
 P_SIP=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 P_UAC_MEDIA=$((RTP_START + 60))
 mkdir -p "$WORK/etc"
 printf '[directories]\nspooldir => spool\nrundir => run\nlogdir => log\n' >"$WORK/etc/telephony.conf"

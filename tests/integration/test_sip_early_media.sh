@@ -15,7 +15,7 @@ trap em_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp); P_UAS=$($PROBE freeport udp)
 P_UAC_MEDIA=$($PROBE freeport udp); P_UAS_MEDIA=$($PROBE freeport udp); P_SINK=$($PROBE freeport udp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 mkdir -p "$WORK/etc"
 cat >"$WORK/etc/telephony.conf" <<'CONF'
 [directories]

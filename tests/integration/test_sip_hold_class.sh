@@ -15,7 +15,7 @@ trap hc_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp); P_UAS=$($PROBE freeport udp)
 P_UAC_MEDIA=$($PROBE freeport udp); P_UAS_MEDIA=$($PROBE freeport udp); P_SINK=$($PROBE freeport udp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 mkdir -p "$WORK/etc" "$WORK/moh/default" "$WORK/moh/jazz"
 printf '[directories]\nspooldir => spool\nrundir => run\nlogdir => log\n' >"$WORK/etc/telephony.conf"
 printf '[logfiles]\nmessages => notice,warning,error\n' >"$WORK/etc/logger.conf"

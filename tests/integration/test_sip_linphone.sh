@@ -27,7 +27,7 @@ lp_cleanup() {
 trap lp_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp); P_PHONE=$($PROBE freeport udp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 PHONE_RTP=$((RTP_START + 60))
 mkdir -p "$WORK/etc" "$WORK/rec" "$WORK/lp/home/.local/share/linphone" "$WORK/heard"
 printf '[directories]\nspooldir => spool\nrundir => run\nlogdir => log\n' >"$WORK/etc/telephony.conf"

@@ -19,7 +19,7 @@ trap media_cleanup EXIT
 P_SIP=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp); P_UAS=$($PROBE freeport udp)
 P_UAC_MEDIA=$($PROBE freeport udp); P_UAS_MEDIA=$($PROBE freeport udp)
 # An RTP range of our own (even start), away from the ports SIPp was given.
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 mkdir -p "$WORK/etc" "$WORK/rec"
 cat >"$WORK/etc/telephony.conf" <<'CONF'
 [directories]

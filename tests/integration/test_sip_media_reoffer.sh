@@ -14,7 +14,7 @@ reoffer_cleanup() { for p in "${SIPP_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>
 trap reoffer_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp); P_UAS=$($PROBE freeport udp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 # SIPp's media ports (it binds the one given; +2 is only named in SDP), outside our RTP range.
 P_UAC_MEDIA=$((RTP_START + 60)); P_UAS_MEDIA=$((RTP_START + 70))
 mkdir -p "$WORK/etc"

@@ -145,12 +145,12 @@ timeout 20 sipp 127.0.0.1:$P_SIP -sf "$WORK/uac_message_202.xml" -s 100 -i 127.0
   fail "MESSAGE to 100 not answered 202: $(tail -5 "$WORK/in.err" 2>/dev/null)"
 wait_for 5 grep -q "GOTMSG" "$WORK/etc/log/messages" || fail "the message_context dialplan did not run"
 line=$(grep "GOTMSG" "$WORK/etc/log/messages")
-echo "$line" | grep -q "chan=Message/ast_msg_queue-" || fail "not a Message channel: $line"
-echo "$line" | grep -q "from=\"Alice\" <sip:alice@127.0.0.1:$P_UAC>" || fail "MESSAGE(from): $line"
-echo "$line" | grep -q "to=sip:100@127.0.0.1:$P_SIP" || fail "MESSAGE(to): $line"
-echo "$line" | grep -q "body=hello from sipp" || fail "MESSAGE(body): $line"
-echo "$line" | grep -q "x=custom value" || fail "MESSAGE_DATA(X-Custom): $line"
-echo "$line" | grep -q "cid=alice" || fail "caller id from From: $line"
+grep -q "chan=Message/ast_msg_queue-" <<<"$line" || fail "not a Message channel: $line"
+grep -q "from=\"Alice\" <sip:alice@127.0.0.1:$P_UAC>" <<<"$line" || fail "MESSAGE(from): $line"
+grep -q "to=sip:100@127.0.0.1:$P_SIP" <<<"$line" || fail "MESSAGE(to): $line"
+grep -q "body=hello from sipp" <<<"$line" || fail "MESSAGE(body): $line"
+grep -q "x=custom value" <<<"$line" || fail "MESSAGE_DATA(X-Custom): $line"
+grep -q "cid=alice" <<<"$line" || fail "caller id from From: $line"
 timeout 20 sipp 127.0.0.1:$P_SIP -sf "$WORK/uac_message_404.xml" -s 999 -i 127.0.0.1 -p $P_UAC -nostdin -m 1 \
   -timeout 15s -timeout_error -trace_err -error_file "$WORK/in404.err" >"$WORK/in404.out" 2>&1 ||
   fail "MESSAGE to a missing extension not answered 404: $(tail -5 "$WORK/in404.err" 2>/dev/null)"
@@ -158,11 +158,11 @@ pass "MESSAGE in: 202 and the message_context dialplan reads MESSAGE(from|to|bod
 
 body=$(/usr/bin/python3 -c 'import sys, urllib.request
 sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1], timeout=5).read().decode())' "$HTTP")
-echo "$body" | grep -q '^telephony_sip_transactions_total{direction="out",method="MESSAGE",response="200"} 4$' ||
+grep -q '^telephony_sip_transactions_total{direction="out",method="MESSAGE",response="200"} 4$' <<<"$body" ||
   fail "MESSAGE transactions in the metrics: $(echo "$body" | grep sip_transactions)"
-echo "$body" | grep -q '^telephony_sip_transactions_total{direction="in",method="MESSAGE",response="202"} 1$' ||
+grep -q '^telephony_sip_transactions_total{direction="in",method="MESSAGE",response="202"} 1$' <<<"$body" ||
   fail "MESSAGE in 202 not counted: $(echo "$body" | grep sip_transactions)"
-echo "$body" | grep -q '^telephony_sip_transactions_total{direction="in",method="MESSAGE",response="404"} 1$' ||
+grep -q '^telephony_sip_transactions_total{direction="in",method="MESSAGE",response="404"} 1$' <<<"$body" ||
   fail "MESSAGE in 404 not counted"
 pass "telephony_sip_transactions_total counts the MESSAGEs: 4 out answered 200, in 202 and 404"
 

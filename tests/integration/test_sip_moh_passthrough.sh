@@ -14,7 +14,7 @@ source "$(dirname "$0")/sip_lib.sh"
 
 P_SIP=$($PROBE freeport udp)
 P_A1=$($PROBE freeport udp); P_A2=$($PROBE freeport udp); P_B1=$($PROBE freeport udp); P_B2=$($PROBE freeport udp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 # SIPp's media ports, outside our RTP range.
 M_A1=$((RTP_START + 60)); M_A2=$((RTP_START + 64)); M_B1=$((RTP_START + 68)); M_B2=$((RTP_START + 72))
 mkdir -p "$WORK/etc"
@@ -87,12 +87,13 @@ bridged() { [ -n "$(channel_named bmoh)" ] && [ -n "$(channel_named bpass)" ]; }
 wait_for 10 bridged || fail "the calls were not bridged: $(rx core show channels; why apass; why amoh; why bpass; why bmoh)"
 CH_BPASS=$(channel_named bpass); CH_BMOH=$(channel_named bmoh)
 
-# The first hold window (about 1–4 s into the calls): the passthrough leg is held by us, the
-# other plays music on hold.
+# The first hold window (about 3–5 s into the calls: the passthrough phone answers our hold 2.5 s
+# late), then the second (about 8–12 s): the passthrough leg is held by us, the other plays music
+# on hold.
 shows() { rx "core show channel $1" | grep -q "$2"; }
 txcount() { rx "core show channel $CH_BMOH" | grep -o 'txcount=[0-9]*' | cut -d= -f2; }
 moh_sent() { [ "$(txcount)" -ge 25 ]; }
-wait_for 5 shows "$CH_BPASS" "Hold: local" ||
+wait_for 8 shows "$CH_BPASS" "Hold: local" ||
   fail "the moh_passthrough leg does not show Hold: local: $(rx "core show channel $CH_BPASS" | grep -E 'Hold|RTP')"
 for ch in $(rx "core show channels" | grep -o "SIP/phones-[0-9a-f]*"); do
   wait_for 3 shows "$ch" "Hold: remote" || fail "the holding phone's leg $ch does not show Hold: remote: $(rx "core show channel $ch" | grep -E "Hold|RTP")"

@@ -21,7 +21,7 @@ trap nr_cleanup EXIT
 
 P_SIP=$($PROBE freeport udp)
 P_AMI=$($PROBE freeport tcp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 RTP_END=$((RTP_START + 49))
 mkdir -p "$WORK/etc" "$WORK/rec"
 printf '[directories]\nspooldir => spool\nrundir => run\nlogdir => log\n' >"$WORK/etc/telephony.conf"

@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tdmkit import Ami, Phone, fail, near, run  # noqa: E402
+from tdmkit import Ami, Phone, fail, measure_until, run, tone_at  # noqa: E402
 
 
 def test_callfile_zap_group(kit):
@@ -54,8 +54,8 @@ def test_callfile_zap_group(kit):
     if not step.get('Channel', '').startswith('DAHDI/1-'):
         fail('the call file ran on %s, not the DAHDI/1 port' % step.get('Channel'))
     time.sleep(0.6)
-    m = l1.measure(1.0)
-    if not near(m.get('freq', 0), 700, 15) or float(m['level']) < -40:
+    m = measure_until(l1, tone_at(700), 1.0)
+    if not tone_at(700)(m):
         fail('the line heard %s Hz at %s dBFS, the dialplan plays 700 Hz' % (m.get('freq'), m.get('level')))
     print('ok - answered by polarity reversal; the line hears the dialplan\'s %s Hz' % m['freq'])
 

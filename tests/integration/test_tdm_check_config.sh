@@ -26,7 +26,7 @@ signalling=fxo_ks
 channel => 1-2
 CONF
 out=$("$TELEPHONYD" --check-config -C "$WORK/etc" 2>&1) || fail "a good configuration failed the check: $out"
-echo "$out" | grep -q "Configuration OK" || fail "no OK line: $out"
+grep -q "Configuration OK" <<<"$out" || fail "no OK line: $out"
 pass "a good system.conf + chan_dahdi.conf passes --check-config"
 
 mv "$WORK/etc/chan_dahdi.conf" "$WORK/chan_dahdi.conf.bak"
@@ -57,7 +57,7 @@ CONF
 if out=$("$TELEPHONYD" --check-config -C "$WORK/etc" 2>&1); then fail "a broken configuration passed: $out"; fi
 for want in "system.conf:3: channel 2 already configured as 'fxoks' at" "system.conf:4: unknown keyword 'unknownkey'" \
             "chan_dahdi.conf:5: signalling=pri_cpe is not supported"; do
-  echo "$out" | grep -qF "$want" || fail "missing '$want' in:
+  grep -qF "$want" <<<"$out" || fail "missing '$want' in:
 $out"
 done
 pass "broken files: every error named with file:line, exit status 1"
@@ -73,7 +73,7 @@ signalling=fxs_ks
 channel => 1
 CONF
 out=$("$TELEPHONYD" --check-config -C "$WORK/etc" 2>&1) && fail "a signalling mismatch passed"
-echo "$out" | grep -qF "chan_dahdi.conf:4: signalling requested on channel 1 is FXS Kewlstart but line is in FXO Kewlstart signalling" \
+grep -qF "chan_dahdi.conf:4: signalling requested on channel 1 is FXS Kewlstart but line is in FXO Kewlstart signalling" <<<"$out" \
   || fail "no signalling mismatch error: $out"
 pass "chan_dahdi.conf signalling is checked against system.conf"
 
@@ -85,7 +85,7 @@ echo "fxoks=3" >>"$WORK/etc/system.conf"
 sed -i 's/dynamic=sock,phones,2,0/dynamic=sock,phones,3,0/' "$WORK/etc/system.conf"
 echo "channel => 3" >>"$WORK/etc/chan_dahdi.conf"
 out=$(rx "module reload chan_dahdi" 2>&1 || true)
-echo "$out" | grep -q "dahdi restart" || fail "a layout change on reload was not refused: $out"
+grep -q "dahdi restart" <<<"$out" || fail "a layout change on reload was not refused: $out"
 [ "$(rx 'dahdi show channels' | grep -c 'FXO Kewlstart')" = 2 ] || fail "the running configuration changed"
 rx "dahdi restart" >/dev/null
 [ "$(rx 'dahdi show channels' | grep -c 'FXO Kewlstart')" = 3 ] || fail "dahdi restart did not apply the new layout"

@@ -18,18 +18,21 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sip_probe import freeport_baresip  # noqa: E402
-from tdmkit import (Ami, Phone, dominant, fail, free_port, loudest_window, near, raw_s16, rms, run,  # noqa: E402
-                    wav_samples, write_wav)
+from sip_probe import freeport, freeport_baresip, rtp_block  # noqa: E402
+from tdmkit import (Ami, Phone, dominant, fail, free_port, loudest_window, measure_until, near, raw_s16, rms,  # noqa: E402
+                    run, tone_at, wav_samples, write_wav)
 
 MIX = ['DAHDI/2', 'Console/dsp', 'Local/dev@paged', 'SIP/alice']
+HELD = []  # the RTP block's lock, held for the whole test
 
 
 def sip_phone_config(kit):
     """pjsip.conf for telephonyd and a baresip config dir for `alice` (auto-answer, PCMU, records
     what it hears into <work>/heard), as tests/integration/test_sip_baresip_media.sh runs it."""
-    p_sip, p_phone, p_ctrl = free_port(), freeport_baresip(), free_port()
-    rtp = 20000 + (os.getpid() % 200) * 100
+    # SIP and RTP ports out of other tests' way (a block by pid could be a parallel test's).
+    p_sip, p_phone, p_ctrl = freeport('udp', '127.0.0.1'), freeport_baresip(), free_port()
+    rtp, lock = rtp_block()
+    HELD.append(lock)
     kit.write('rtp.conf', '[general]\nrtpstart=%d\nrtpend=%d\nbindaddr=127.0.0.1\n' % (rtp, rtp + 49))
     kit.write('pjsip.conf', '[udp]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:%d\n\n'
                             '[alice]\ntype=endpoint\ncontext=phones\ndisallow=all\nallow=ulaw\naors=alice\n\n'
@@ -101,8 +104,8 @@ def test_page_mix(kit):
     kit.rx('channel originate Local/page@pager extension talk@phone')
     paged.wait('answered', 10)
     time.sleep(1.0)
-    m = paged.measure(1.0)
-    if not near(m.get('freq', 0), 440, 15) or float(m['level']) < -40:
+    m = measure_until(paged, tone_at(440), 1.0)
+    if not tone_at(440)(m):
         fail('the DAHDI phone heard %s Hz at %s dBFS, the pager says 440 Hz' % (m.get('freq'), m.get('level')))
     print('ok - DAHDI/2 auto-answered and hears the page (%s Hz)' % m['freq'])
     ami.wait(lambda e: e.get('Event') == 'Hangup' and e.get('Channel') == 'Console/dsp', 15)
@@ -140,14 +143,23 @@ def test_page_mix(kit):
     sip_phone.terminate()
 
     # Page's s: DAHDI/1's phone is off-hook (in use), so only DAHDI/2 is paged.
+    # Both lines' states must have settled before the page: DAHDI/2 idle again (its on-hook counts
+    # after rxflash, 1.25 s), DAHDI/1 in use (fixed pauses of 1.5 s and 0.5 s were the margin).
+    since = len(ami.msgs)
     paged.send('onhook')
     time.sleep(1.5)  # rxflash: the on-hook counts after 1.25 s
+    ami.wait(lambda e: e.get('Event') == 'DeviceStateChange' and e.get('Device') == 'DAHDI/2'
+             and e.get('State') == 'NOT_INUSE', 10, since)
+    since = len(ami.msgs)
     busy.send('offhook')
-    time.sleep(0.5)
-    before = len(ami.events('DialBegin'))
+    ami.wait(lambda e: e.get('Event') == 'DeviceStateChange' and e.get('Device') == 'DAHDI/1'
+             and e.get('State') == 'INUSE', 10, since)
+    before, since = len(ami.events('DialBegin')), len(ami.msgs)
     kit.rx('channel originate Local/pages@pager extension short@phone')
     paged.wait('answered', 10)
-    ami.wait(lambda e: e.get('Event') == 'Hangup' and e.get('Channel', '').startswith('DAHDI/2-'), 15)
+    # This page's hang-up of DAHDI/2, not the first page's (matched at once, it let the check below
+    # run before this page's DialBegin had arrived on a loaded box).
+    ami.wait(lambda e: e.get('Event') == 'Hangup' and e.get('Channel', '').startswith('DAHDI/2-'), 15, since)
     dialed = [e.get('DialString', '') + e.get('DestChannel', '') for e in ami.events('DialBegin')[before:]]
     if any('DAHDI/1' in d for d in dialed) or busy.all('ring'):
         fail('Page s dialled DAHDI/1 although its phone was off-hook: %s' % dialed)

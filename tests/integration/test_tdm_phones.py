@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tdmkit import Ami, Phone, fail, has_freq, near, run  # noqa: E402
+from tdmkit import Ami, Phone, fail, has_freq, measure_until, near, run, tone_at  # noqa: E402
 
 
 def test_two_phones(kit):
@@ -74,10 +74,10 @@ def test_two_phones(kit):
     a.send('tone 1000')
     b.send('tone 600')
     time.sleep(0.5)
-    ma, mb = a.measure(1.0), b.measure(1.0)
-    if not near(ma.get('freq', 0), 600, 15) or float(ma['level']) < -40:
+    ma, mb = measure_until(a, tone_at(600), 1.0), measure_until(b, tone_at(1000), 1.0)
+    if not tone_at(600)(ma):
         fail('A hears %s Hz at %s dBFS, B says 600 Hz' % (ma.get('freq'), ma.get('level')))
-    if not near(mb.get('freq', 0), 1000, 15) or float(mb['level']) < -40:
+    if not tone_at(1000)(mb):
         fail('B hears %s Hz at %s dBFS, A says 1000 Hz' % (mb.get('freq'), mb.get('level')))
     print('ok - audio both ways: A hears %s Hz, B hears %s Hz' % (ma['freq'], mb['freq']))
 

@@ -39,7 +39,7 @@ rx "core show settings" | grep -q "Spool directory: *$WORK/etc/spool" || fail "c
 rx "core show settings" | grep -q "System name: *ittest" || fail "systemname not applied"
 pass "core show settings shows resolved directories"
 out=$(rx "core show nonsense" 2>&1) && fail "unknown command exited 0"
-echo "$out" | grep -q "No such command" || fail "unknown command message: $out"
+grep -q "No such command" <<<"$out" || fail "unknown command message: $out"
 pass "unknown command is an error"
 
 # Reload: a good logger.conf adds a file; a broken one is refused with file:line and the running
@@ -58,7 +58,7 @@ cat >"$WORK/etc/logger.conf" <<'CONF'
 messages => notice,bogus
 CONF
 out=$(rx "module reload logger") && fail "broken reload exited 0"
-echo "$out" | grep -q "logger.conf:2: unknown log level 'bogus'" || fail "broken reload message: $out"
+grep -q "logger.conf:2: unknown log level 'bogus'" <<<"$out" || fail "broken reload message: $out"
 kill -HUP "$DAEMON_PID"
 wait_for 5 bash -c "[ \$(grep -c SIGHUP '$WORK/etc/log/reloaded') -ge 2 ]" || fail "old config not kept after a failed reload"
 pass "a broken reload keeps the running configuration"

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import glob
 import os
-import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import unittest
 from typing import Optional
 
-from support import SOURCE_DIR, free_baresip_port, free_port, wait_for
+from support import SOURCE_DIR, free_baresip_port, free_port, rtp_block, wait_for
 
 TEMPLATE = os.path.join(SOURCE_DIR, "tests", "data", "baresip", "config.in")
 TONE_FREQUENCY = os.path.join(SOURCE_DIR, "tests", "integration", "tone_frequency.py")
@@ -42,23 +40,12 @@ def frequency(path: str) -> int:
     return int(out.stdout.strip() or 0)
 
 
-def rtp_range(size: int = 10) -> str:
-    """A range of `size` free UDP ports (checked by binding each), for baresip's rtp_ports."""
-    for _ in range(50):
-        start = random.randrange(30000, 40000, size)
-        socks = []
-        try:
-            for p in range(start, start + size):
-                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-                socks.append(s)
-                s.bind(("127.0.0.1", p))
-            return f"{start}-{start + size - 1}"
-        except OSError:
-            continue
-        finally:
-            for s in socks:
-                s.close()
-    raise RuntimeError("no free RTP port range")
+def rtp_range(size: int = 10) -> tuple[str, object]:
+    """A range of `size` UDP ports for baresip's rtp_ports, in a block no other test holds (baresip
+    binds them only when a call comes up: ports merely free now were once taken meanwhile by a
+    parallel test's daemon or SIPp), and the lock that holds the block."""
+    start, lock = rtp_block()
+    return f"{start}-{start + size - 1}", lock
 
 
 def fill_template(sip: str, ctrl: str, rtp: str, wav: str, heard: str) -> str:
@@ -81,8 +68,9 @@ class Phone:
         self.heard_dir = os.path.join(self.dir, "heard")
         os.mkdir(self.heard_dir)
         self.sip_port = free_baresip_port()
+        rtp, self.rtp_lock = rtp_range()
         with open(os.path.join(self.dir, "config"), "w") as f:
-            f.write(fill_template(f"127.0.0.1:{self.sip_port}", f"127.0.0.1:{free_port()}", rtp_range(), wav,
+            f.write(fill_template(f"127.0.0.1:{self.sip_port}", f"127.0.0.1:{free_port()}", rtp, wav,
                                   self.heard_dir))
         with open(os.path.join(self.dir, "accounts"), "w") as f:
             f.write(f"<sip:{user}@127.0.0.1:{registrar_port}>;auth_pass={password};regint={600 if register else 0};"
@@ -122,6 +110,7 @@ class Phone:
 
     def close(self) -> None:
         self.stop()
+        self.rtp_lock.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

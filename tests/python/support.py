@@ -35,10 +35,17 @@ def python_env() -> dict:
     return env
 
 
+# Free ports and RTP blocks as the integration tests take them (tests/integration/sip_probe.py):
+# never inside the span their RTP blocks come from, where a parallel test's daemon binds RTP as
+# its calls come up and its SIPp binds fixed media ports; a block held under a lock they honour.
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "integration"))
+import sip_probe  # noqa: E402
+
+rtp_block = sip_probe.rtp_block
+
+
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return sip_probe.freeport("udp" if kind == socket.SOCK_DGRAM else "tcp", "127.0.0.1")
 
 
 def free_baresip_port() -> int:

@@ -21,9 +21,10 @@ exten => stop,1,Stopper()
  same => n,UserEvent(Done,Result: not reached)
 exten => h,1,UserEvent(Hangup,Result: ${RESULT})
 [keys]
-; the far end of the application's Local channel: answers, then keys 1234#
+; the far end of the application's Local channel: answers, then keys 1234# once the application
+; has played its beep (0.43 s) and reads (Wait(1) left a loaded box too little for that)
 exten => s,1,Answer()
- same => n,Wait(1)
+ same => n,Wait(2)
  same => n,SendDTMF(1234#9)
  same => n,Wait(5)
 exten => quiet,1,Answer()
