@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sip_lib.sh"
 
 P_SIP=$($PROBE freeport udp); P_UAC=$($PROBE freeport udp); AMI=$($PROBE freeport tcp)
-RTP_START=$((20000 + (RANDOM % 200) * 100))
+rtp_block
 mkdir -p "$WORK/etc"
 printf '[directories]\nspooldir => spool\nrundir => run\nlogdir => log\n' >"$WORK/etc/telephony.conf"
 printf '[logfiles]\nmessages => notice,warning,error\n' >"$WORK/etc/logger.conf"
