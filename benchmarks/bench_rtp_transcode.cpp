@@ -90,15 +90,22 @@ OpusRates engine_opus_rates() {
   return r;
 }
 
-// Bare library cost of one call's 20 ms in both directions along `rates`' route, µs.
-double bare_transcode_us(const std::vector<std::uint8_t>& opus_packet, const OpusRates& rates) {
+// An encoder with the engine's settings (media::OpusSettings: 32 kb/s, complexity 5, FEC, voice).
+OpusEncoder* bare_opus_encoder(std::uint32_t rate) {
   int err = 0;
-  OpusDecoder* dec = opus_decoder_create(static_cast<opus_int32>(rates.decode_to), 1, &err);
-  OpusEncoder* enc = opus_encoder_create(static_cast<opus_int32>(rates.encode_from), 1, OPUS_APPLICATION_VOIP, &err);
+  OpusEncoder* enc = opus_encoder_create(static_cast<opus_int32>(rate), 1, OPUS_APPLICATION_VOIP, &err);
   opus_encoder_ctl(enc, OPUS_SET_BITRATE(32000));
   opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(5));
   opus_encoder_ctl(enc, OPUS_SET_INBAND_FEC(1));
   opus_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+  return enc;
+}
+
+// Bare library cost of one call's 20 ms in both directions along `rates`' route, µs.
+double bare_transcode_us(const std::vector<std::uint8_t>& opus_packet, const OpusRates& rates) {
+  int err = 0;
+  OpusDecoder* dec = opus_decoder_create(static_cast<opus_int32>(rates.decode_to), 1, &err);
+  OpusEncoder* enc = bare_opus_encoder(rates.encode_from);
   const std::size_t dec_n = rates.decode_to / 50, enc_n = rates.encode_from / 50;
   std::optional<media::Resampler> down, up;
   if (rates.decode_to != 8000) down.emplace(std::move(*media::Resampler::create(rates.decode_to, 8000)));
@@ -150,11 +157,7 @@ class BareTranscoder {
     for (std::size_t i = 0; i < calls_.size(); ++i) {
       auto& c = calls_[i];
       c.dec = opus_decoder_create(static_cast<opus_int32>(rates.decode_to), 1, &err);
-      c.enc = opus_encoder_create(static_cast<opus_int32>(rates.encode_from), 1, OPUS_APPLICATION_VOIP, &err);
-      opus_encoder_ctl(c.enc, OPUS_SET_BITRATE(32000));
-      opus_encoder_ctl(c.enc, OPUS_SET_COMPLEXITY(5));
-      opus_encoder_ctl(c.enc, OPUS_SET_INBAND_FEC(1));
-      opus_encoder_ctl(c.enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE));
+      c.enc = bare_opus_encoder(rates.encode_from);
       if (rates.decode_to != 8000) c.down.emplace(std::move(*media::Resampler::create(rates.decode_to, 8000)));
       if (rates.encode_from != 8000) c.up.emplace(std::move(*media::Resampler::create(8000, rates.encode_from)));
       for (int side = 0; side < 2; ++side) {
@@ -240,12 +243,7 @@ class BareTranscoder {
         const int out = from_ulaw ? c.opus_leg.fd : c.ulaw_leg.fd;
         sockaddr_in to = loopback(from_ulaw ? c.opus_phone : c.ulaw_phone);
         for (;;) {
-          for (int k = 0; k < kBatch; ++k) {
-            in_iov[k] = {in_bufs.data() + k * 2048, 2048};
-            in_msgs[k] = {};
-            in_msgs[k].msg_hdr.msg_iov = &in_iov[k];
-            in_msgs[k].msg_hdr.msg_iovlen = 1;
-          }
+          prepare_recv(in_msgs, in_iov, in_bufs.data(), kBatch);
           const int got = ::recvmmsg(in, in_msgs, kBatch, MSG_DONTWAIT, nullptr);
           if (got <= 0) break;
           unsigned ready = 0;
@@ -368,6 +366,15 @@ std::vector<Call> bridged_calls(Engine& engine, int calls, bool opus_x, std::vec
   return out;
 }
 
+// Two engine threads and two RTP shards on loopback, as both benchmarks here run the engine.
+void start_with_rtp(Engine& engine) {
+  engine.start();
+  rtp::RtpConfig c;
+  c.bind_address = "127.0.0.1";
+  c.io_threads = 2;
+  rtp::rtp_module(engine)->set_config(c);
+}
+
 void teardown(std::vector<Call>& calls, std::vector<Bridge::Ptr>& bridges) {
   for (auto& b : bridges) b->dissolve();
   for (auto& c : calls) {
@@ -395,11 +402,7 @@ void BM_TranscodeOpusPcmu(benchmark::State& state) {
     std::uint64_t concealed_in_window = 0;
     {
       Engine engine(EngineOptions{.threads = 2});
-      engine.start();
-      rtp::RtpConfig c;
-      c.bind_address = "127.0.0.1";
-      c.io_threads = 2;
-      rtp::rtp_module(engine)->set_config(c);
+      start_with_rtp(engine);
       std::vector<Bridge::Ptr> bridges;
       auto set = bridged_calls(engine, calls, true, bridges);
       std::this_thread::sleep_for(300ms);  // joins settle
@@ -482,11 +485,7 @@ void BM_FramePathLatency(benchmark::State& state) {
   const int calls = static_cast<int>(state.range(0));
   for (auto _ : state) {
     Engine engine(EngineOptions{.threads = 2});
-    engine.start();
-    rtp::RtpConfig c;
-    c.bind_address = "127.0.0.1";
-    c.io_threads = 2;
-    rtp::rtp_module(engine)->set_config(c);
+    start_with_rtp(engine);
     std::vector<Bridge::Ptr> bridges;
     auto set = bridged_calls(engine, calls, false, bridges);
     std::this_thread::sleep_for(300ms);

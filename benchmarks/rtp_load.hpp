@@ -97,6 +97,16 @@ inline sockaddr_in loopback(std::uint16_t port) {
 }
 
 // One direction of one call: packets leave `from` towards `to_port`.
+// Points each of `n` receive entries at its own 2048-byte slice of `bufs` (recvmmsg batches).
+inline void prepare_recv(mmsghdr* msgs, iovec* iov, std::uint8_t* bufs, int n) {
+  for (int k = 0; k < n; ++k) {
+    iov[k] = {bufs + k * 2048, 2048};
+    msgs[k] = {};
+    msgs[k].msg_hdr.msg_iov = &iov[k];
+    msgs[k].msg_hdr.msg_iovlen = 1;
+  }
+}
+
 struct Flow {
   int from_fd;
   std::uint16_t to_port;
@@ -255,12 +265,7 @@ class Sink {
       const int n = ::epoll_wait(ep_, events, 64, 50);
       for (int i = 0; i < n; ++i) {
         for (;;) {
-          for (int k = 0; k < kBatch; ++k) {
-            iov[k] = {bufs.data() + k * 2048, 2048};
-            msgs[k] = {};
-            msgs[k].msg_hdr.msg_iov = &iov[k];
-            msgs[k].msg_hdr.msg_iovlen = 1;
-          }
+          prepare_recv(msgs, iov, bufs.data(), kBatch);
           const int got = ::recvmmsg(events[i].data.fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
           if (got <= 0) break;
           const std::uint64_t t = now_ns();
@@ -351,12 +356,7 @@ class BareRelay {
         const int out = from_b ? p.a.fd : p.b.fd;
         sockaddr_in to = loopback(from_b ? p.phone_a : p.phone_b);
         for (;;) {
-          for (int k = 0; k < kBatch; ++k) {
-            iov[k] = {bufs.data() + k * 2048, 2048};
-            msgs[k] = {};
-            msgs[k].msg_hdr.msg_iov = &iov[k];
-            msgs[k].msg_hdr.msg_iovlen = 1;
-          }
+          prepare_recv(msgs, iov, bufs.data(), kBatch);
           const int got = ::recvmmsg(in, msgs, kBatch, MSG_DONTWAIT, nullptr);
           if (got <= 0) break;
           for (int k = 0; k < got; ++k) {
