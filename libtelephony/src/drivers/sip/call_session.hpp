@@ -163,6 +163,10 @@ class CallSession : public std::enable_shared_from_this<CallSession> {
   void refer(ServerTransaction& txn);
   void blind_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const std::string& exten);
   void attended_transfer(ServerTransaction& txn, const Channel::Ptr& chan, const Replaces& r);
+  // What follows the 202 (its NOTIFY and the BYEs) runs once the 202 is on the wire.
+  void after_202(ServerTransaction& txn, std::function<void(CallSession&)> then);
+  void blind_transfer_accepted(const Channel::Ptr& chan, const std::string& context, const std::string& exten);
+  void attended_transfer_accepted(const Channel::Ptr& chan, const std::shared_ptr<CallSession>& other);
   void notify_transfer_result(std::string_view sipfrag);
   // call_text.cpp: false (logged) when the dialog is not confirmed; `done` gets the final
   // response code (408: none).

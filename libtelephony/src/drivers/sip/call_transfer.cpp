@@ -64,9 +64,23 @@ void CallSession::blind_transfer(ServerTransaction& txn, const Channel::Ptr& cha
   if (!pbx || !pbx->exists(context, exten, 1, chan->caller().number))
     return txn.respond_simple(404);
   auto bridge = stack_->engine().find_bridge(chan->snapshot().bridge_id);
-  auto peers = bridge_peers(bridge, chan);
-  if (peers.empty()) return txn.respond_simple(503, "Nobody to transfer");
+  if (bridge_peers(bridge, chan).empty()) return txn.respond_simple(503, "Nobody to transfer");
   txn.respond_simple(202);
+  after_202(txn, [chan, context, exten](CallSession& c) { c.blind_transfer_accepted(chan, context, exten); });
+}
+
+// respond() hands a response to the transaction's strand; a NOTIFY sent straight from ours could
+// overtake the 202, and a phone refuses a NOTIFY for a REFER it has no answer to yet (481) and
+// then never ends the call (baresip). So the rest of a transfer runs once the 202 is sent.
+void CallSession::after_202(ServerTransaction& txn, std::function<void(CallSession&)> then) {
+  txn.after_responses([self = shared_from_this(), then = std::move(then)]() mutable { self->post(std::move(then)); });
+}
+
+void CallSession::blind_transfer_accepted(const Channel::Ptr& chan, const std::string& context,
+                                          const std::string& exten) {
+  auto bridge = stack_->engine().find_bridge(chan->snapshot().bridge_id);
+  auto peers = bridge_peers(bridge, chan);
+  if (peers.empty()) return notify_transfer_result(sipfrag(503));  // they left meanwhile
   stack_->engine().log().verbose("res_pjsip_refer",
                                  chan->name() + " blind transfer to " + exten + "@" + context);
   BlindTransferDone ev;  // AMI BlindTransfer, IsExternal: Yes (a protocol-native transfer)
@@ -89,18 +103,23 @@ void CallSession::blind_transfer(ServerTransaction& txn, const Channel::Ptr& cha
 
 void CallSession::attended_transfer(ServerTransaction& txn, const Channel::Ptr& chan,
                                     const Replaces& r) {
-  Engine& engine = stack_->engine();
   // The Replaces is written for the target of an INVITE: to-tag is our tag in that dialog.
   // Some phones swap the tags; a Call-ID and either of our tags identify it all the same.
   auto other = stack_->find_dialog(r.call_id, r.to_tag);
   if (!other) other = stack_->find_dialog(r.call_id, r.from_tag);
   txn.respond_simple(202);
-  const std::string who = chan->name() + " (endpoint " + endpoint_->name + ")";
   if (!other || other.get() == this) {
-    engine.log().notice("res_pjsip_refer", "Attended transfer from " + who + " names dialog " +
-                                               std::string(r.call_id) + ", which is not ours");
-    return notify_transfer_result(sipfrag(481));
+    stack_->engine().log().notice("res_pjsip_refer", "Attended transfer from " + chan->name() + " (endpoint " +
+                                                         endpoint_->name + ") names dialog " + std::string(r.call_id) +
+                                                         ", which is not ours");
+    return after_202(txn, [](CallSession& c) { c.notify_transfer_result(sipfrag(481)); });
   }
+  after_202(txn, [chan, other](CallSession& c) { c.attended_transfer_accepted(chan, other); });
+}
+
+void CallSession::attended_transfer_accepted(const Channel::Ptr& chan, const std::shared_ptr<CallSession>& other) {
+  Engine& engine = stack_->engine();
+  const std::string who = chan->name() + " (endpoint " + endpoint_->name + ")";
   auto second = other->channel();
   AttendedTransferDone ev;
   ev.external = true;

@@ -89,6 +89,10 @@ void ServerTransaction::respond(int code, std::string bytes) {
   });
 }
 
+void ServerTransaction::after_responses(std::function<void()> f) {
+  asio::post(strand_, [self = shared_from_this(), f = std::move(f)] { f(); });
+}
+
 void ServerTransaction::respond_simple(int code, std::string_view reason, std::string_view extra) {
   auto w = response_for(request(), code, reason, source().remote, local_tag_);
   if (!table_.server_header().empty()) w.header(Header::Server, table_.server_header());

@@ -87,6 +87,10 @@ class ServerTransaction : public std::enable_shared_from_this<ServerTransaction>
   void respond_simple(int code, std::string_view reason = {}, std::string_view extra = {});
   bool final_sent() const { return final_sent_.load(); }
   int final_code() const { return final_code_.load(); }
+  // Runs `f` on the transaction's strand once every response handed to respond() so far is on
+  // the wire (the strand runs them in order): what must follow a response, e.g. a REFER's NOTIFY
+  // after its 202.
+  void after_responses(std::function<void()> f);
 
   // For the dialog layer: the ACK for our 2xx arrived (stops 2xx retransmission).
   void ack_2xx();
